@@ -1,0 +1,2 @@
+//! Benchmarks: compile time of the largest corpus files and of generated projects.
+fn main() {}

@@ -1,0 +1,151 @@
+//! The spanned YAML tree: every value and every mapping key keeps the byte span it came
+//! from, and the Compose tags (`!reset`, `!override`) survive. Later steps read Compose
+//! from this tree and look spans up by path.
+
+use crate::source::Span;
+
+/// A YAML node with its span and optional tag.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+    pub tag: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+/// One mapping entry; keys are always text in Compose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+/// One step of a path into the tree.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+impl From<&str> for Seg {
+    fn from(key: &str) -> Self {
+        Seg::Key(key.to_string())
+    }
+}
+
+impl From<usize> for Seg {
+    fn from(index: usize) -> Self {
+        Seg::Index(index)
+    }
+}
+
+impl Node {
+    #[must_use]
+    pub fn new(value: Value, span: Span) -> Self {
+        Self { value, span, tag: None }
+    }
+
+    #[must_use]
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.value {
+            Value::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The entry under `key`, when this node is a mapping that has it.
+    #[must_use]
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key == key)
+    }
+
+    /// The value under `key`, when this node is a mapping that has it.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// The node at `path` and, when the last step is a key, that key's span.
+    #[must_use]
+    pub fn lookup(&self, path: &[Seg]) -> Option<(Option<Span>, &Node)> {
+        let mut node = self;
+        let mut key_span = None;
+        for seg in path {
+            match (seg, &node.value) {
+                (Seg::Key(k), Value::Map(entries)) => {
+                    let entry = entries.iter().find(|e| &e.key == k)?;
+                    key_span = Some(entry.key_span);
+                    node = &entry.value;
+                }
+                (Seg::Index(i), Value::Seq(items)) => {
+                    key_span = None;
+                    node = items.get(*i)?;
+                }
+                _ => return None,
+            }
+        }
+        Some((key_span, node))
+    }
+
+    /// A short name of the node's type, for messages.
+    #[must_use]
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// The JSON value of this node: the instance the schema checks and the model reads.
+    #[must_use]
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match &self.value {
+            Value::Null => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Int(i) => J::from(*i),
+            Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
+            Value::String(s) => J::String(s.clone()),
+            Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
+            Value::Map(entries) => {
+                J::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
+            }
+        }
+    }
+
+    /// The scalar as text, the way Compose reads a scalar where it wants a string.
+    #[must_use]
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null => Some(String::new()),
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(f) => Some(f.to_string()),
+            Value::String(s) => Some(s.clone()),
+            Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+}

@@ -1,0 +1,50 @@
+//! Project-wide ECS plumbing: the cluster, the CloudWatch log group every container logs
+//! to, and the Cloud Map private DNS namespace `{project}.local`.
+
+use super::ids::{CLOUD_MAP, CLUSTER, LOG_GROUP, VPC};
+use super::tags;
+use crate::ir::{Resource, Template, Value};
+use crate::map;
+use crate::model::Project;
+
+pub(super) fn lower(project: &Project, template: &mut Template) {
+    template.add(
+        CLUSTER,
+        Resource::new(
+            "AWS::ECS::Cluster",
+            map! {
+                "ClusterName" => project.name.as_str(),
+                "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
+                "Tags" => tags(project, &[]),
+            },
+        ),
+    );
+    let mut log_group = Resource::new(
+        "AWS::Logs::LogGroup",
+        map! {
+            "LogGroupName" => log_group_name(project),
+            "RetentionInDays" => project.logs_retention.map(|(days, _)| days),
+        },
+    );
+    log_group.origin = project.logs_retention.map(|(_, span)| span);
+    template.add(LOG_GROUP, log_group);
+    template.add(
+        CLOUD_MAP,
+        Resource::new(
+            "AWS::ServiceDiscovery::PrivateDnsNamespace",
+            map! {
+                "Description" => format!("Service Map for Docker Compose project {}", project.name),
+                "Name" => format!("{}.local", project.name),
+                "Vpc" => Value::reference(VPC),
+            },
+        ),
+    );
+    template.output("ClusterName", "The ECS cluster running the project", Value::reference(CLUSTER));
+    template.output("LogGroupName", "The CloudWatch Logs group of every container", Value::reference(LOG_GROUP));
+}
+
+/// `/docker-compose/{project}`, as the Docker integration named it.
+#[must_use]
+pub(super) fn log_group_name(project: &Project) -> String {
+    format!("/docker-compose/{}", project.name)
+}

@@ -1,0 +1,55 @@
+//! Lowering: a validated [`Project`] becomes an [`ir::Template`](crate::ir::Template), one
+//! module per concern. Lowering cannot fail: validation has already rejected everything
+//! it could not express.
+
+mod cluster;
+mod ingress;
+pub mod names;
+mod network;
+mod service;
+pub mod sizing;
+
+use crate::ir::{Template, Value};
+use crate::map;
+use crate::model::Project;
+
+/// Logical IDs of the project-wide resources.
+pub mod ids {
+    pub const VPC: &str = "Vpc";
+    pub const SUBNETS: [&str; 2] = ["PublicSubnet1", "PublicSubnet2"];
+    pub const CLUSTER: &str = "Cluster";
+    pub const LOG_GROUP: &str = "LogGroup";
+    pub const CLOUD_MAP: &str = "CloudMap";
+    pub const LOAD_BALANCER: &str = "LoadBalancer";
+    pub const LOAD_BALANCER_SECURITY_GROUP: &str = "LoadBalancerSecurityGroup";
+}
+
+/// The tag every taggable resource carries.
+pub const PROJECT_TAG: &str = "com.docker.compose.project";
+
+/// `Tags` for a resource: the project tag plus `extra`, as CloudFormation's list form.
+fn tags(project: &Project, extra: &[(&str, &str)]) -> Value {
+    let mut all = vec![(PROJECT_TAG, project.name.as_str())];
+    all.extend_from_slice(extra);
+    all.sort_unstable();
+    Value::list(all.into_iter().map(|(k, v)| map! { "Key" => k, "Value" => v }))
+}
+
+/// Lowers a project whose validation reported no error.
+#[must_use]
+pub fn lower(project: &Project) -> Template {
+    let mut template = Template {
+        description: format!(
+            "ECS on Fargate stack for the Compose project `{}`, compiled by compose2cfn",
+            project.name
+        ),
+        ..Template::default()
+    };
+    network::lower(project, &mut template);
+    cluster::lower(project, &mut template);
+    let ingress = ingress::lower(project, &mut template);
+    for svc in project.services.values() {
+        service::lower(project, svc, &ingress, &mut template);
+    }
+    template
+}

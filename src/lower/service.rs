@@ -1,0 +1,220 @@
+//! One Compose service: its task definition (one container named after the service), its
+//! execution role, its Cloud Map entry and its Fargate ECS service.
+
+use std::collections::BTreeSet;
+
+use super::ids::{CLOUD_MAP, CLUSTER, LOG_GROUP, SUBNETS};
+use super::ingress::Ingress;
+use super::network::security_group;
+use super::{names, sizing, tags};
+use crate::ir::{Resource, Template, Value};
+use crate::map;
+use crate::model::{Healthcheck, Project, Service};
+
+/// Compose's healthcheck defaults, made explicit because ECS's differ (timeout 5 s).
+const DEFAULT_INTERVAL: i64 = 30;
+const DEFAULT_TIMEOUT: i64 = 30;
+const DEFAULT_RETRIES: i64 = 3;
+
+pub(super) fn lower(project: &Project, service: &Service, ingress: &Ingress, template: &mut Template) {
+    let role = names::service_id(&service.name, "TaskExecutionRole");
+    let task = names::service_id(&service.name, "TaskDefinition");
+    let discovery = names::service_id(&service.name, "ServiceDiscoveryEntry");
+    let service_tags = tags(project, &[("com.docker.compose.service", service.name.as_str())]);
+    template.add(
+        &role,
+        Resource::new(
+            "AWS::IAM::Role",
+            map! {
+                "AssumeRolePolicyDocument" => map! {
+                    "Statement" => Value::list([map! {
+                        "Action" => "sts:AssumeRole",
+                        "Effect" => "Allow",
+                        "Principal" => map! { "Service" => "ecs-tasks.amazonaws.com" },
+                    }]),
+                    "Version" => "2012-10-17",
+                },
+                "ManagedPolicyArns" => Value::list([Value::sub(
+                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                )]),
+                "Tags" => service_tags.clone(),
+            },
+        )
+        .from_source(service.span),
+    );
+    let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
+    template.add(
+        &task,
+        Resource::new(
+            "AWS::ECS::TaskDefinition",
+            map! {
+                "ContainerDefinitions" => Value::list([container(project, service)]),
+                "Cpu" => size.cpu.to_string(),
+                "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
+                "Family" => format!("{}-{}", project.name, service.name),
+                "Memory" => size.memory.to_string(),
+                "NetworkMode" => "awsvpc",
+                "RequiresCompatibilities" => Value::strs(["FARGATE"]),
+                "RuntimePlatform" => map! {
+                    "CpuArchitecture" => if service.arm64 { "ARM64" } else { "X86_64" },
+                    "OperatingSystemFamily" => "LINUX",
+                },
+                "Tags" => service_tags.clone(),
+            },
+        )
+        .from_source(service.span),
+    );
+    template.add(
+        &discovery,
+        Resource::new(
+            "AWS::ServiceDiscovery::Service",
+            map! {
+                "Description" => format!("\"{}\" service discovery entry in Cloud Map", service.name),
+                "DnsConfig" => map! {
+                    "DnsRecords" => Value::list([map! { "TTL" => 60_i64, "Type" => "A" }]),
+                    "RoutingPolicy" => "MULTIVALUE",
+                },
+                "HealthCheckCustomConfig" => map! { "FailureThreshold" => 1_i64 },
+                "Name" => service.name.as_str(),
+                "NamespaceId" => Value::reference(CLOUD_MAP),
+            },
+        )
+        .from_source(service.span),
+    );
+    let own_ingress = ingress.by_service.get(&service.name);
+    let mut groups: Vec<Value> = service.networks.keys().map(|n| security_group(project, n)).collect();
+    if let Some(own) = own_ingress {
+        groups.push(Value::reference(&own.security_group));
+    }
+    let load_balancers = own_ingress.map(|own| {
+        Value::list(own.target_groups.iter().map(|(tg, port)| {
+            map! {
+                "ContainerName" => service.name.as_str(),
+                "ContainerPort" => *port,
+                "TargetGroupArn" => Value::reference(tg),
+            }
+        }))
+    });
+    let mut depends_on: BTreeSet<String> = own_ingress.map(|o| o.listeners.iter().cloned().collect()).unwrap_or_default();
+    depends_on.extend(service.depends_on.iter().map(|d| names::service_id(&d.service, "Service")));
+    template.add(
+        names::service_id(&service.name, "Service"),
+        Resource::new(
+            "AWS::ECS::Service",
+            map! {
+                "Cluster" => Value::reference(CLUSTER),
+                "DeploymentConfiguration" => deployment(service),
+                "DeploymentController" => map! { "Type" => "ECS" },
+                "DesiredCount" => service.replicas,
+                "EnableECSManagedTags" => true,
+                "LaunchType" => "FARGATE",
+                "LoadBalancers" => load_balancers,
+                "NetworkConfiguration" => map! {
+                    "AwsvpcConfiguration" => map! {
+                        "AssignPublicIp" => "ENABLED",
+                        "SecurityGroups" => Value::List(groups),
+                        "Subnets" => Value::list(SUBNETS.map(Value::reference)),
+                    },
+                },
+                "PlatformVersion" => "LATEST",
+                "PropagateTags" => "SERVICE",
+                "SchedulingStrategy" => "REPLICA",
+                "ServiceRegistries" => Value::list([map! { "RegistryArn" => Value::get_att(&discovery, "Arn") }]),
+                "Tags" => service_tags,
+                "TaskDefinition" => Value::reference(&task),
+            },
+        )
+        .from_source(service.span)
+        .depends_on(depends_on),
+    );
+}
+
+/// Rolling-update bounds: the Docker integration's math from `update_config.parallelism`,
+/// and the circuit breaker with rollback.
+fn deployment(service: &Service) -> Value {
+    let (min, max) = match service.parallelism {
+        Some((parallelism, _)) if service.replicas > 0 && parallelism > 0 => {
+            let replicas = i64::from(service.replicas);
+            let parallelism = parallelism.min(replicas);
+            ((replicas - parallelism) * 100 / replicas, (replicas + parallelism) * 100 / replicas)
+        }
+        _ => (100, 200),
+    };
+    map! {
+        "DeploymentCircuitBreaker" => map! { "Enable" => true, "Rollback" => true },
+        "MaximumPercent" => max,
+        "MinimumHealthyPercent" => min,
+    }
+}
+
+fn seconds(value: f64) -> i64 {
+    value.ceil() as i64
+}
+
+fn health_check(check: &Healthcheck) -> Value {
+    map! {
+        "Command" => Value::strs(check.test.iter().cloned()),
+        "Interval" => check.interval.map_or(DEFAULT_INTERVAL, |t| seconds(t.seconds)),
+        "Retries" => check.retries.map_or(DEFAULT_RETRIES, |(r, _)| r),
+        "StartPeriod" => check.start_period.map(|t| seconds(t.seconds)),
+        "Timeout" => check.timeout.map_or(DEFAULT_TIMEOUT, |t| seconds(t.seconds)),
+    }
+}
+
+fn container(project: &Project, service: &Service) -> Value {
+    let pairs = |map: &std::collections::BTreeMap<String, String>, key: &str, value: &str| {
+        Value::list(map.iter().map(|(k, v)| map! { key => k.as_str(), value => v.as_str() }))
+    };
+    let mut port_mappings: Vec<(u16, &str)> =
+        service.ports.iter().map(|(p, _)| (p.target, p.protocol.lower())).collect();
+    port_mappings.sort_unstable();
+    port_mappings.dedup();
+    let mut log_options = std::collections::BTreeMap::from([
+        ("awslogs-group".to_string(), Value::reference(LOG_GROUP)),
+        ("awslogs-region".to_string(), Value::reference("AWS::Region")),
+        ("awslogs-stream-prefix".to_string(), Value::str(project.name.as_str())),
+    ]);
+    for (k, v) in &service.log_options {
+        log_options.insert(k.clone(), Value::str(v.as_str()));
+    }
+    let capabilities = (!service.cap_add.is_empty() || !service.cap_drop.is_empty()).then(|| {
+        map! {
+            "Add" => (!service.cap_add.is_empty()).then(|| Value::strs(service.cap_add.iter().map(|(c, _)| c.clone()))),
+            "Drop" => (!service.cap_drop.is_empty()).then(|| Value::strs(service.cap_drop.iter().cloned())),
+        }
+    });
+    let linux = (service.init || capabilities.is_some()).then(|| {
+        map! {
+            "Capabilities" => capabilities,
+            "InitProcessEnabled" => service.init.then_some(true),
+        }
+    });
+    map! {
+        "Command" => service.command.as_ref().map(|c| Value::strs(c.iter().cloned())),
+        "DockerLabels" => (!service.labels.is_empty()).then(|| Value::Map(
+            service.labels.iter().map(|(k, v)| (k.clone(), Value::str(v.as_str()))).collect(),
+        )),
+        "EntryPoint" => service.entrypoint.as_ref().map(|c| Value::strs(c.iter().cloned())),
+        "Environment" => (!service.environment.is_empty()).then(|| pairs(&service.environment, "Name", "Value")),
+        "Essential" => true,
+        "HealthCheck" => service.healthcheck.as_ref().map(health_check),
+        "Image" => service.image.clone().unwrap_or_default(),
+        "Interactive" => service.stdin_open.then_some(true),
+        "LinuxParameters" => linux,
+        "LogConfiguration" => map! { "LogDriver" => "awslogs", "Options" => Value::Map(log_options) },
+        "MemoryReservation" => service.memory_reservation.map(|b| i64::try_from(b.div_ceil(1024 * 1024)).unwrap_or(i64::MAX)),
+        "Name" => service.name.as_str(),
+        "PortMappings" => (!port_mappings.is_empty()).then(|| Value::list(port_mappings.iter().map(|(port, proto)| {
+            map! { "ContainerPort" => *port, "Protocol" => *proto }
+        }))),
+        "PseudoTerminal" => service.tty.then_some(true),
+        "ReadonlyRootFilesystem" => service.read_only.then_some(true),
+        "StopTimeout" => service.stop_grace_period.map(|t| seconds(t.seconds)),
+        "SystemControls" => (!service.sysctls.is_empty()).then(|| pairs(&service.sysctls, "Namespace", "Value")),
+        "Ulimits" => (!service.ulimits.is_empty()).then(|| Value::list(service.ulimits.iter().map(|u| {
+            map! { "HardLimit" => u.hard, "Name" => u.name.as_str(), "SoftLimit" => u.soft }
+        }))),
+        "User" => service.user.clone(),
+        "WorkingDirectory" => service.working_dir.clone(),
+    }
+}

@@ -1,0 +1,70 @@
+//! Fargate task sizes: the table of valid CPU/memory pairs (0.25 to 16 vCPU, up to
+//! 120 GiB) and the choice of the smallest one that fits a request.
+
+/// One CPU tier: CPU units and the memory values (MiB) it allows.
+struct Tier {
+    cpu: u32,
+    min_mib: u32,
+    max_mib: u32,
+    step_mib: u32,
+    /// Memory values below `min_mib` that the tier also allows (0.25 vCPU's 512 MiB).
+    extra: &'static [u32],
+}
+
+const TIERS: &[Tier] = &[
+    Tier { cpu: 256, min_mib: 1024, max_mib: 2048, step_mib: 1024, extra: &[512] },
+    Tier { cpu: 512, min_mib: 1024, max_mib: 4096, step_mib: 1024, extra: &[] },
+    Tier { cpu: 1024, min_mib: 2048, max_mib: 8192, step_mib: 1024, extra: &[] },
+    Tier { cpu: 2048, min_mib: 4096, max_mib: 16384, step_mib: 1024, extra: &[] },
+    Tier { cpu: 4096, min_mib: 8192, max_mib: 30720, step_mib: 1024, extra: &[] },
+    Tier { cpu: 8192, min_mib: 16384, max_mib: 61440, step_mib: 4096, extra: &[] },
+    Tier { cpu: 16384, min_mib: 32768, max_mib: 122_880, step_mib: 8192, extra: &[] },
+];
+
+/// A valid Fargate task size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TaskSize {
+    /// CPU units (1024 per vCPU).
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory: u32,
+}
+
+/// The largest size Fargate offers.
+pub const MAX: TaskSize = TaskSize { cpu: 16384, memory: 122_880 };
+
+const MIB: u64 = 1024 * 1024;
+
+/// The smallest Fargate size with at least `cpus` vCPUs and `memory` bytes; 0.25 vCPU and
+/// 512 MiB when nothing is asked. `None` when nothing fits.
+#[must_use]
+pub fn fit(cpus: Option<f64>, memory: Option<u64>) -> Option<TaskSize> {
+    let want_cpu = cpus.map_or(0.0, |c| (c * 1024.0).ceil());
+    let want_mib = memory.map_or(0, |m| m.div_ceil(MIB));
+    TIERS.iter().filter(|t| f64::from(t.cpu) >= want_cpu).find_map(|tier| {
+        let steps = (tier.min_mib..=tier.max_mib).step_by(tier.step_mib as usize);
+        let memory = tier.extra.iter().copied().chain(steps).find(|&m| u64::from(m) >= want_mib)?;
+        Some(TaskSize { cpu: tier.cpu, memory })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GIB: u64 = 1024 * MIB;
+
+    #[test]
+    fn smallest_size_that_fits() {
+        let size = |c, m| fit(c, m).map(|s| (s.cpu, s.memory));
+        assert_eq!(size(None, None), Some((256, 512)));
+        assert_eq!(size(Some(0.5), Some(2 * GIB)), Some((512, 2048)));
+        assert_eq!(size(Some(4.0), Some(8 * GIB)), Some((4096, 8192)));
+        assert_eq!(size(None, Some(5 * GIB)), Some((1024, 5120)));
+        assert_eq!(size(Some(0.1), Some(600 * MIB)), Some((256, 1024)));
+        assert_eq!(size(Some(6.0), None), Some((8192, 16384)));
+        assert_eq!(size(Some(16.0), Some(120 * GIB)), Some((16384, 122_880)));
+        assert_eq!(size(Some(17.0), None), None);
+        assert_eq!(size(None, Some(121 * GIB)), None);
+    }
+}

@@ -1,0 +1,504 @@
+//! The typed Compose model: a schema-valid document read into [`spec`] types with serde,
+//! then normalised (short syntaxes parsed, units converted, list and map forms unified)
+//! into a [`Project`]. Parse errors become diagnostics at the value's span.
+
+pub mod ports;
+pub mod spec;
+pub mod units;
+
+use std::collections::BTreeMap;
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::load::{Node, Seg};
+use crate::source::Span;
+
+pub use ports::{PortMapping, Protocol};
+
+/// The name of the network every service without `networks` joins.
+pub const DEFAULT_NETWORK: &str = "default";
+
+/// A normalised Compose project.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub name: String,
+    pub services: BTreeMap<String, Service>,
+    /// Networks defined at the top level, plus the implicit `default` when a service uses
+    /// it.
+    pub networks: BTreeMap<String, Network>,
+    /// `x-aws-logs_retention`, in days.
+    pub logs_retention: Option<(i64, Span)>,
+    /// The parsed document, for checks that need keys the model does not carry.
+    pub spec: spec::ComposeFile,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Network {
+    pub name: String,
+    /// Where the network is defined; `None` for the implicit `default`.
+    pub span: Option<Span>,
+    /// `external: true` with `name: sg-...`: an existing security group.
+    pub external: Option<String>,
+    pub external_span: Option<Span>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Healthcheck {
+    /// `CMD ...` or `CMD-SHELL ...`, as ECS takes it.
+    pub test: Vec<String>,
+    pub interval: Option<Timed>,
+    pub timeout: Option<Timed>,
+    pub start_period: Option<Timed>,
+    pub retries: Option<(i64, Span)>,
+}
+
+/// A duration in seconds and where it was written.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Timed {
+    pub seconds: f64,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Condition {
+    Started,
+    Healthy,
+    CompletedSuccessfully,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dependency {
+    pub service: String,
+    pub condition: Condition,
+    pub required: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ulimit {
+    pub name: String,
+    pub soft: i64,
+    pub hard: i64,
+}
+
+/// One normalised service.
+#[derive(Debug, Clone, Default)]
+pub struct Service {
+    pub name: String,
+    /// The service's key in `services`.
+    pub span: Span,
+    pub image: Option<String>,
+    pub command: Option<Vec<String>>,
+    pub entrypoint: Option<Vec<String>>,
+    /// Resolved environment (env_file, then environment); unset variables are absent.
+    pub environment: BTreeMap<String, String>,
+    pub working_dir: Option<String>,
+    pub user: Option<String>,
+    pub labels: BTreeMap<String, String>,
+    pub init: bool,
+    pub read_only: bool,
+    pub tty: bool,
+    pub stdin_open: bool,
+    pub ulimits: Vec<Ulimit>,
+    pub sysctls: BTreeMap<String, String>,
+    pub stop_grace_period: Option<Timed>,
+    pub healthcheck: Option<Healthcheck>,
+    pub depends_on: Vec<Dependency>,
+    pub replicas: u32,
+    pub replicas_span: Option<Span>,
+    /// CPUs requested (limits, else reservations, else the legacy `cpus`).
+    pub cpus: Option<f64>,
+    /// Memory requested, bytes (limits, else reservations, else `mem_limit`).
+    pub memory: Option<u64>,
+    /// Soft memory reservation, bytes.
+    pub memory_reservation: Option<u64>,
+    /// Where the resources were asked for, for size errors.
+    pub resources_span: Option<Span>,
+    pub cap_add: Vec<(String, Span)>,
+    pub cap_drop: Vec<String>,
+    pub ports: Vec<(PortMapping, Span)>,
+    /// Networks the service joins, sorted, with where each is named.
+    pub networks: BTreeMap<String, Option<Span>>,
+    /// `awslogs-*` logging options.
+    pub log_options: BTreeMap<String, String>,
+    pub arm64: bool,
+    /// `deploy.update_config.parallelism`.
+    pub parallelism: Option<(i64, Span)>,
+    /// The service did not match the schema (already reported): only its name is known,
+    /// and rules about its contents skip it.
+    pub partial: bool,
+}
+
+/// Finds spans in the tree by path.
+pub struct Locator<'a> {
+    root: &'a Node,
+}
+
+impl<'a> Locator<'a> {
+    #[must_use]
+    pub fn new(root: &'a Node) -> Self {
+        Self { root }
+    }
+
+    /// The span of the value at `path` (the key's span for mappings and lists), or of the
+    /// nearest ancestor that exists.
+    #[must_use]
+    pub fn span(&self, path: &[Seg]) -> Span {
+        for len in (0..=path.len()).rev() {
+            if let Some((key, node)) = self.root.lookup(&path[..len]) {
+                return match (&node.value, key) {
+                    (crate::load::Value::Map(_) | crate::load::Value::Seq(_), Some(key)) => key,
+                    _ => node.span,
+                };
+            }
+        }
+        self.root.span
+    }
+
+    /// The span of the key at the end of `path`.
+    #[must_use]
+    pub fn key_span(&self, path: &[Seg]) -> Span {
+        match self.root.lookup(path) {
+            Some((Some(key), _)) => key,
+            _ => self.span(path),
+        }
+    }
+
+    #[must_use]
+    pub fn root(&self) -> &'a Node {
+        self.root
+    }
+}
+
+/// Builds a path from string keys and indexes: `path!["services", name, "ports", 0]`.
+#[macro_export]
+macro_rules! path {
+    ($($seg:expr),* $(,)?) => { vec![$($crate::load::Seg::from($seg)),*] };
+}
+
+/// Reads the project from a schema-checked document. Parts that do not deserialize (only
+/// possible where the schema already reported an error) are skipped.
+pub fn build(root: &Node, instance: &serde_json::Value, name: &str, diags: &mut Diagnostics) -> Project {
+    let at = Locator::new(root);
+    let mut project = Project { name: name.to_string(), ..Project::default() };
+    let Some(top) = instance.as_object() else { return project };
+    let mut file = spec::ComposeFile::default();
+    for (key, value) in top {
+        // Each top-level key on its own, so one broken section does not hide the others.
+        let mut single = serde_json::Map::new();
+        single.insert(key.clone(), value.clone());
+        if let Ok(part) = serde_json::from_value::<spec::ComposeFile>(serde_json::Value::Object(single)) {
+            merge_top(&mut file, part);
+        } else if key == "services" {
+            // Keep the services that are well-formed.
+            let mut services = indexmap::IndexMap::new();
+            for (name, service) in value.as_object().into_iter().flatten() {
+                if let Ok(service) = serde_json::from_value::<spec::Service>(service.clone()) {
+                    services.insert(name.clone(), service);
+                }
+            }
+            file.services = Some(services);
+        }
+    }
+    if let Some(days) = &file.x_aws_logs_retention {
+        let span = at.span(&path!["x-aws-logs_retention"]);
+        match units::integer(days) {
+            Ok(days) => project.logs_retention = Some((days, span)),
+            Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
+        }
+    }
+    for (name, network) in file.networks.iter().flatten() {
+        project.networks.insert(name.clone(), build_network(name, network.as_ref(), &at));
+    }
+    for (name, service) in file.services.iter().flatten() {
+        let built = build_service(name, service, &at, diags);
+        project.services.insert(name.clone(), built);
+    }
+    let declared = instance.get("services").and_then(serde_json::Value::as_object);
+    for name in declared.into_iter().flatten().map(|(name, _)| name) {
+        if !project.services.contains_key(name) {
+            let span = at.key_span(&path!["services", name.as_str()]);
+            let placeholder = Service { name: name.clone(), span, partial: true, ..Service::default() };
+            project.services.insert(name.clone(), placeholder);
+        }
+    }
+    let uses_default = project.services.values().any(|s| s.networks.contains_key(DEFAULT_NETWORK));
+    if uses_default && !project.networks.contains_key(DEFAULT_NETWORK) {
+        project.networks.insert(
+            DEFAULT_NETWORK.to_string(),
+            Network { name: DEFAULT_NETWORK.to_string(), ..Network::default() },
+        );
+    }
+    project.spec = file;
+    project
+}
+
+fn merge_top(file: &mut spec::ComposeFile, part: spec::ComposeFile) {
+    macro_rules! take {
+        ($($field:ident),*) => { $( if part.$field.is_some() { file.$field = part.$field; } )* };
+    }
+    take!(
+        version, name, include, services, models, networks, volumes, secrets, configs,
+        x_aws_cluster, x_aws_vpc, x_aws_loadbalancer, x_aws_logs_retention, x_aws_cloudformation
+    );
+}
+
+fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) -> Network {
+    let base = path!["networks", name];
+    let external_flag = network.and_then(|n| n.external.as_ref()).is_some_and(|e| match e {
+        spec::External::Flag(flag) => units::boolean(flag).unwrap_or(false),
+        spec::External::Named(_) => true,
+    });
+    let legacy_name = network.and_then(|n| match &n.external {
+        Some(spec::External::Named(named)) => named.name.clone(),
+        _ => None,
+    });
+    let external = if external_flag {
+        Some(network.and_then(|n| n.name.clone()).or(legacy_name).unwrap_or_else(|| name.to_string()))
+    } else {
+        network.and_then(|n| n.x_aws_securitygroup.clone())
+    };
+    let external_span = external.as_ref().map(|_| {
+        let mut p = base.clone();
+        p.push(Seg::from("external"));
+        at.span(&p)
+    });
+    Network { name: name.to_string(), span: Some(at.key_span(&base)), external, external_span }
+}
+
+/// Reports a span-less parse error at `path`.
+fn report(diags: &mut Diagnostics, at: &Locator<'_>, path: &[Seg], code: Code, message: String) {
+    diags.push(Diagnostic::new(code, message).at(at.span(path)));
+}
+
+fn child(base: &[Seg], segs: &[Seg]) -> Vec<Seg> {
+    base.iter().chain(segs).cloned().collect()
+}
+
+#[allow(clippy::too_many_lines)] // one field after the other; splitting would scatter them
+fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Diagnostics) -> Service {
+    let base = path!["services", name];
+    let p = |segs: Vec<Seg>| child(&base, &segs);
+    let mut out = Service {
+        name: name.to_string(),
+        span: at.key_span(&base),
+        image: s.image.clone(),
+        working_dir: s.working_dir.clone(),
+        user: s.user.clone(),
+        replicas: 1,
+        ..Service::default()
+    };
+    let words = |value: &spec::StringOrList, key: &str, diags: &mut Diagnostics| match value {
+        spec::StringOrList::List(list) => Some(list.clone()),
+        spec::StringOrList::One(text) => match units::shell_words(text) {
+            Ok(words) => Some(words),
+            Err(e) => {
+                report(diags, at, &p(path![key]), Code::InvalidValue, e);
+                None
+            }
+        },
+    };
+    out.command = s.command.as_ref().and_then(|c| words(c, "command", diags));
+    out.entrypoint = s.entrypoint.as_ref().and_then(|c| words(c, "entrypoint", diags));
+    if let Some(env) = &s.environment {
+        out.environment = env.pairs().into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+    }
+    if let Some(labels) = &s.labels {
+        out.labels = labels.pairs().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+    }
+    if let Some(sysctls) = &s.sysctls {
+        out.sysctls = sysctls.pairs().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+    }
+    let mut flag = |value: &Option<spec::BoolOrStr>, key: &str| -> bool {
+        value.as_ref().is_some_and(|v| match units::boolean(v) {
+            Ok(b) => b,
+            Err(e) => {
+                report(diags, at, &p(path![key]), Code::InvalidValue, e);
+                false
+            }
+        })
+    };
+    out.init = flag(&s.init, "init");
+    out.read_only = flag(&s.read_only, "read_only");
+    out.tty = flag(&s.tty, "tty");
+    out.stdin_open = flag(&s.stdin_open, "stdin_open");
+    for (limit, value) in s.ulimits.iter().flatten() {
+        let here = p(path!["ulimits", limit.as_str()]);
+        let pair = match value {
+            spec::Ulimit::Single(v) => units::integer(v).map(|n| (n, n)),
+            spec::Ulimit::Pair(pair) => units::integer(&pair.soft).and_then(|soft| Ok((soft, units::integer(&pair.hard)?))),
+        };
+        match pair {
+            Ok((soft, hard)) => out.ulimits.push(Ulimit { name: limit.clone(), soft, hard }),
+            Err(e) => report(diags, at, &here, Code::InvalidNumber, e),
+        }
+    }
+    let duration = |text: &Option<String>, path: Vec<Seg>, diags: &mut Diagnostics| -> Option<Timed> {
+        let text = text.as_ref()?;
+        let span = at.span(&path);
+        match units::duration_seconds(text) {
+            Ok(seconds) => Some(Timed { seconds, span }),
+            Err(e) => {
+                diags.push(Diagnostic::new(Code::InvalidDuration, e).at(span).with_help("write durations like `30s`, `1m30s` or `500ms`"));
+                None
+            }
+        }
+    };
+    out.stop_grace_period = duration(&s.stop_grace_period, p(path!["stop_grace_period"]), diags);
+    if let Some(h) = &s.healthcheck {
+        let hp = |key: &str| p(path!["healthcheck", key]);
+        let disabled = h.disable.as_ref().is_some_and(|d| units::boolean(d).unwrap_or(false));
+        let test = match &h.test {
+            Some(spec::StringOrList::One(cmd)) => Some(vec!["CMD-SHELL".to_string(), cmd.clone()]),
+            Some(spec::StringOrList::List(list)) => match list.first().map(String::as_str) {
+                Some("NONE") => None,
+                Some("CMD" | "CMD-SHELL") => Some(list.clone()),
+                _ => {
+                    report(diags, at, &hp("test"), Code::InvalidValue,
+                        "a healthcheck test list starts with `CMD`, `CMD-SHELL` or `NONE`".to_string());
+                    None
+                }
+            },
+            None => None,
+        };
+        let retries = h.retries.as_ref().and_then(|r| match units::number(r) {
+            Ok(n) if n.fract() == 0.0 => Some((n as i64, at.span(&hp("retries")))),
+            Ok(n) => {
+                report(diags, at, &hp("retries"), Code::InvalidNumber, format!("`{n}` is not a whole number"));
+                None
+            }
+            Err(e) => {
+                report(diags, at, &hp("retries"), Code::InvalidNumber, e);
+                None
+            }
+        });
+        let interval = duration(&h.interval, hp("interval"), diags);
+        let timeout = duration(&h.timeout, hp("timeout"), diags);
+        let start_period = duration(&h.start_period, hp("start_period"), diags);
+        if let (false, Some(test)) = (disabled, test) {
+            out.healthcheck = Some(Healthcheck { test, interval, timeout, start_period, retries });
+        }
+    }
+    match &s.depends_on {
+        Some(spec::DependsOn::List(names)) => {
+            for (i, dep) in names.iter().enumerate() {
+                out.depends_on.push(Dependency {
+                    service: dep.clone(),
+                    condition: Condition::Started,
+                    required: true,
+                    span: at.span(&p(path!["depends_on", i])),
+                });
+            }
+        }
+        Some(spec::DependsOn::Map(map)) => {
+            for (dep, d) in map {
+                out.depends_on.push(Dependency {
+                    service: dep.clone(),
+                    condition: match d.condition {
+                        Some(spec::DependencyCondition::ServiceHealthy) => Condition::Healthy,
+                        Some(spec::DependencyCondition::ServiceCompletedSuccessfully) => Condition::CompletedSuccessfully,
+                        _ => Condition::Started,
+                    },
+                    required: d.required.unwrap_or(true),
+                    span: at.key_span(&p(path!["depends_on", dep.as_str()])),
+                });
+            }
+        }
+        None => {}
+    }
+    resources(&mut out, s, at, &base, diags);
+    for add in s.cap_add.iter().flatten().enumerate() {
+        out.cap_add.push((add.1.clone(), at.span(&p(path!["cap_add", add.0]))));
+    }
+    out.cap_drop = s.cap_drop.clone().unwrap_or_default();
+    for (i, port) in s.ports.iter().flatten().enumerate() {
+        let here = p(path!["ports", i]);
+        match ports::parse(port) {
+            Ok(mappings) => out.ports.extend(mappings.into_iter().map(|m| (m, at.span(&here)))),
+            Err(e) => diags.push(
+                Diagnostic::new(Code::InvalidPort, e)
+                    .at(at.span(&here))
+                    .with_help("ports are `CONTAINER`, `HOST:CONTAINER` or `HOST:CONTAINER/udp`"),
+            ),
+        }
+    }
+    match &s.networks {
+        None => {
+            out.networks.insert(DEFAULT_NETWORK.to_string(), None);
+        }
+        Some(spec::ServiceNetworks::List(list)) => {
+            for (i, net) in list.iter().enumerate() {
+                out.networks.insert(net.clone(), Some(at.span(&p(path!["networks", i]))));
+            }
+        }
+        Some(spec::ServiceNetworks::Map(map)) => {
+            for net in map.keys() {
+                out.networks.insert(net.clone(), Some(at.key_span(&p(path!["networks", net.as_str()]))));
+            }
+        }
+    }
+    if let Some(options) = s.logging.as_ref().and_then(|l| l.options.as_ref()) {
+        for (k, v) in options {
+            if k.starts_with("awslogs-") {
+                if let Some(v) = v {
+                    out.log_options.insert(k.clone(), v.to_text());
+                }
+            }
+        }
+    }
+    out.arm64 = s.platform.as_deref().is_some_and(|p| p.contains("arm64") || p.contains("aarch64"));
+    out
+}
+
+/// CPU, memory and replicas, from `deploy` or the legacy keys.
+fn resources(out: &mut Service, s: &spec::Service, at: &Locator<'_>, base: &[Seg], diags: &mut Diagnostics) {
+    let p = |segs: Vec<Seg>| child(base, &segs);
+    let deploy = s.deploy.as_ref();
+    let limits = deploy.and_then(|d| d.resources.as_ref()).and_then(|r| r.limits.as_ref());
+    let reservations = deploy.and_then(|d| d.resources.as_ref()).and_then(|r| r.reservations.as_ref());
+    let cpus = |value: Option<&spec::NumOrStr>, path: Vec<Seg>, diags: &mut Diagnostics| {
+        let value = value?;
+        units::cpus(value).map_err(|e| report(diags, at, &path, Code::InvalidNumber, e)).ok()
+    };
+    out.cpus = cpus(limits.and_then(|l| l.cpus.as_ref()), p(path!["deploy", "resources", "limits", "cpus"]), diags)
+        .or_else(|| cpus(reservations.and_then(|r| r.cpus.as_ref()), p(path!["deploy", "resources", "reservations", "cpus"]), diags))
+        .or_else(|| cpus(s.cpus.as_ref(), p(path!["cpus"]), diags));
+    let size = |value: Option<&spec::NumOrStr>, path: Vec<Seg>, diags: &mut Diagnostics| {
+        let value = value?;
+        units::size_bytes(value)
+            .map_err(|e| {
+                diags.push(Diagnostic::new(Code::InvalidSize, e).at(at.span(&path)).with_help("write sizes like `512m` or `2g`"));
+            })
+            .ok()
+    };
+    let reserved = size(reservations.and_then(|r| r.memory.as_ref()), p(path!["deploy", "resources", "reservations", "memory"]), diags)
+        .or_else(|| size(s.mem_reservation.as_ref(), p(path!["mem_reservation"]), diags));
+    out.memory = size(limits.and_then(|l| l.memory.as_ref()), p(path!["deploy", "resources", "limits", "memory"]), diags)
+        .or_else(|| size(s.mem_limit.as_ref(), p(path!["mem_limit"]), diags))
+        .or(reserved);
+    out.memory_reservation = reserved;
+    if deploy.and_then(|d| d.resources.as_ref()).is_some() {
+        out.resources_span = Some(at.key_span(&p(path!["deploy", "resources"])));
+    } else if s.cpus.is_some() || s.mem_limit.is_some() {
+        out.resources_span = Some(at.key_span(&p(if s.cpus.is_some() { path!["cpus"] } else { path!["mem_limit"] })));
+    }
+    let replicas = deploy.and_then(|d| d.replicas.as_ref()).map(|r| (r, p(path!["deploy", "replicas"])))
+        .or_else(|| s.scale.as_ref().map(|r| (r, p(path!["scale"]))));
+    if let Some((value, path)) = replicas {
+        let span = at.span(&path);
+        match units::integer(value) {
+            Ok(n) if (0..=i64::from(u32::MAX)).contains(&n) => {
+                out.replicas = n as u32;
+                out.replicas_span = Some(span);
+            }
+            Ok(n) => diags.push(Diagnostic::new(Code::InvalidNumber, format!("{n} is not a number of replicas")).at(span)),
+            Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
+        }
+    }
+    if let Some(parallelism) = deploy.and_then(|d| d.update_config.as_ref()).and_then(|u| u.parallelism.as_ref()) {
+        let path = p(path!["deploy", "update_config", "parallelism"]);
+        match units::integer(parallelism) {
+            Ok(n) => out.parallelism = Some((n, at.span(&path))),
+            Err(e) => report(diags, at, &path, Code::InvalidNumber, e),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Port mappings: the short syntax (`80`, `"8080:80"`, `"127.0.0.1:8080:80/udp"`,
+//! `"3000-3002:3000-3002"`) and the long syntax, normalised to one [`PortMapping`] per
+//! container port.
+
+use super::spec::{IntOrStr, Port, PortLong};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Protocol {
+    Tcp,
+    Udp,
+}
+
+impl Protocol {
+    #[must_use]
+    pub fn lower(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "tcp",
+            Protocol::Udp => "udp",
+        }
+    }
+
+    #[must_use]
+    pub fn upper(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
+}
+
+/// One container port and where it is published.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortMapping {
+    pub target: u16,
+    /// `None` when the port is only opened to the container (no `published`).
+    pub published: Option<u16>,
+    pub protocol: Protocol,
+    /// Compose's `app_protocol`, lower case.
+    pub app_protocol: Option<String>,
+    /// The Docker ECS integration's `x-aws-protocol`, lower case.
+    pub x_aws_protocol: Option<String>,
+    pub name: Option<String>,
+}
+
+impl PortMapping {
+    /// Whether the port speaks HTTP: the application load balancer can serve it.
+    #[must_use]
+    pub fn is_http(&self) -> bool {
+        match (self.app_protocol.as_deref(), self.x_aws_protocol.as_deref()) {
+            (Some(p), _) | (None, Some(p)) => matches!(p, "http" | "https"),
+            (None, None) => self.published.unwrap_or(self.target) == 80 && self.protocol == Protocol::Tcp,
+        }
+    }
+}
+
+fn protocol(text: &str) -> Result<Protocol, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "tcp" | "" => Ok(Protocol::Tcp),
+        "udp" => Ok(Protocol::Udp),
+        other => Err(format!("`{other}` is not a port protocol (`tcp` or `udp`)")),
+    }
+}
+
+fn port_number(text: &str) -> Result<u16, String> {
+    match text.trim().parse::<u32>() {
+        Ok(n) if (1..=65535).contains(&n) => Ok(n as u16),
+        Ok(n) => Err(format!("port {n} is outside 1-65535")),
+        Err(_) => Err(format!("`{text}` is not a port number")),
+    }
+}
+
+fn range(text: &str) -> Result<(u16, u16), String> {
+    match text.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (port_number(a)?, port_number(b)?);
+            if a > b {
+                return Err(format!("the range `{text}` runs backwards"));
+            }
+            Ok((a, b))
+        }
+        None => {
+            let p = port_number(text)?;
+            Ok((p, p))
+        }
+    }
+}
+
+/// Parses one `ports` entry.
+///
+/// # Errors
+/// A message saying what is wrong with it.
+pub fn parse(port: &Port) -> Result<Vec<PortMapping>, String> {
+    match port {
+        Port::Number(n) => {
+            if n.fract() != 0.0 {
+                return Err(format!("`{n}` is not a port number"));
+            }
+            Ok(vec![mapping(port_number(&n.to_string())?, None, Protocol::Tcp)])
+        }
+        Port::Short(text) => parse_short(text),
+        Port::Long(long) => parse_long(long).map(|m| vec![m]),
+    }
+}
+
+fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMapping {
+    PortMapping { target, published, protocol, app_protocol: None, x_aws_protocol: None, name: None }
+}
+
+fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
+    let (body, proto) = match text.rsplit_once('/') {
+        Some((body, proto)) => (body, protocol(proto)?),
+        None => (text, Protocol::Tcp),
+    };
+    // An IPv6 host address is bracketed: `[::1]:8080:80`.
+    let body = match body.strip_prefix('[') {
+        Some(rest) => rest.split_once("]:").map_or(body, |(_, after)| after),
+        None => body,
+    };
+    let parts: Vec<&str> = body.split(':').collect();
+    let (published, target) = match parts.as_slice() {
+        [target] => (None, *target),
+        [published, target] => (Some(*published), *target),
+        [_ip, published, target] => (Some(*published).filter(|p| !p.is_empty()), *target),
+        _ => return Err(format!("`{text}` is not `[HOST:]CONTAINER[/PROTOCOL]`")),
+    };
+    let (t0, t1) = range(target)?;
+    let published = published.map(range).transpose()?;
+    let count = t1 - t0;
+    if let Some((p0, p1)) = published {
+        if p1 - p0 != count && p0 != p1 {
+            return Err(format!("`{text}` maps ranges of different lengths"));
+        }
+    }
+    Ok((0..=count)
+        .map(|i| {
+            let published = published.map(|(p0, p1)| if p0 == p1 { p0 } else { p0 + i });
+            mapping(t0 + i, published, proto)
+        })
+        .collect())
+}
+
+fn int_port(value: &IntOrStr) -> Result<(u16, u16), String> {
+    match value {
+        IntOrStr::Int(i) => port_number(&i.to_string()).map(|p| (p, p)),
+        IntOrStr::Str(s) => range(s),
+    }
+}
+
+fn parse_long(long: &PortLong) -> Result<PortMapping, String> {
+    let Some(target) = &long.target else {
+        return Err("the long port syntax needs `target`".to_string());
+    };
+    let (target, target_end) = int_port(target)?;
+    if target != target_end {
+        return Err("`target` must be a single port in the long syntax".to_string());
+    }
+    let published = match &long.published {
+        Some(p) => Some(int_port(p)?.0),
+        None => None,
+    };
+    let mut m = mapping(target, published, protocol(long.protocol.as_deref().unwrap_or("tcp"))?);
+    m.app_protocol = long.app_protocol.as_ref().map(|p| p.to_ascii_lowercase());
+    m.x_aws_protocol = long.x_aws_protocol.as_ref().map(|p| p.to_ascii_lowercase());
+    m.name.clone_from(&long.name);
+    Ok(m)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn short(text: &str) -> Result<Vec<(u16, Option<u16>, Protocol)>, String> {
+        parse(&Port::Short(text.to_string()))
+            .map(|v| v.into_iter().map(|m| (m.target, m.published, m.protocol)).collect())
+    }
+
+    #[test]
+    fn short_syntax() {
+        assert_eq!(short("80"), Ok(vec![(80, None, Protocol::Tcp)]));
+        assert_eq!(short("8080:80"), Ok(vec![(80, Some(8080), Protocol::Tcp)]));
+        assert_eq!(short("127.0.0.1:53:53/udp"), Ok(vec![(53, Some(53), Protocol::Udp)]));
+        assert_eq!(short("[::1]:8080:80"), Ok(vec![(80, Some(8080), Protocol::Tcp)]));
+        assert_eq!(short("127.0.0.1::80"), Ok(vec![(80, None, Protocol::Tcp)]));
+        assert_eq!(
+            short("3000-3001:4000-4001"),
+            Ok(vec![(4000, Some(3000), Protocol::Tcp), (4001, Some(3001), Protocol::Tcp)])
+        );
+        assert!(short("99999").is_err());
+        assert!(short("80/sctp").is_err());
+        assert!(short("a:b").is_err());
+        assert!(short("1:2:3:4").is_err());
+    }
+
+    #[test]
+    fn http_detection() {
+        let m = |published, target| mapping(target, published, Protocol::Tcp);
+        assert!(m(Some(80), 8080).is_http());
+        assert!(m(None, 80).is_http());
+        assert!(!m(Some(443), 443).is_http());
+        let mut grpc = m(Some(50051), 50051);
+        grpc.app_protocol = Some("http".into());
+        assert!(grpc.is_http());
+    }
+}

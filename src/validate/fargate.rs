@@ -1,0 +1,175 @@
+//! What a Fargate task can run: an image, the capabilities Fargate allows, a task size
+//! that exists, healthcheck and stop timings in ECS's ranges, log retention CloudWatch
+//! accepts, and volumes it can mount.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::load::{Node, Value};
+use crate::lower::sizing;
+use crate::model::{Project, Service, Timed};
+
+/// Capabilities Fargate lets a container add.
+const ALLOWED_CAPABILITIES: &[&str] = &["SYS_PTRACE"];
+
+/// Retention values CloudWatch Logs accepts, in days.
+const LOG_RETENTION_DAYS: &[i64] = &[
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+];
+
+/// Healthcheck ranges ECS accepts: (name, minimum, maximum) in seconds or counts.
+const HEALTHCHECK_RANGES: [(&str, f64, f64); 3] =
+    [("interval", 5.0, 300.0), ("timeout", 2.0, 120.0), ("start_period", 0.0, 300.0)];
+
+pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
+    for service in project.services.values().filter(|s| !s.partial) {
+        image(root, service, diags);
+        capabilities(service, diags);
+        size(service, diags);
+        timings(service, diags);
+        volumes(root, service, diags);
+    }
+    if let Some((days, span)) = project.logs_retention {
+        if !LOG_RETENTION_DAYS.contains(&days) {
+            let nearest = LOG_RETENTION_DAYS.iter().min_by_key(|d| (*d - days).abs()).copied().unwrap_or(1);
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, format!("CloudWatch Logs cannot keep logs for {days} days"))
+                    .at(span)
+                    .with_help(format!("use one of CloudWatch's retention values, e.g. {nearest}")),
+            );
+        }
+    }
+}
+
+fn image(root: &Node, service: &Service, diags: &mut Diagnostics) {
+    if service.image.as_deref().is_some_and(|i| !i.trim().is_empty()) {
+        return;
+    }
+    let has_build = root.get("services").and_then(|s| s.get(&service.name)).and_then(|s| s.get("build")).is_some();
+    let help = if has_build {
+        "compose2cfn does not build images: build and push the image, then set `image:` to its registry address"
+    } else {
+        "set `image:` to the image the service runs"
+    };
+    diags.push(
+        Diagnostic::new(Code::MissingImage, format!("service `{}` has no image", service.name))
+            .at_labelled(service.span, "needs `image`")
+            .with_help(help),
+    );
+}
+
+fn capabilities(service: &Service, diags: &mut Diagnostics) {
+    for (capability, span) in &service.cap_add {
+        let name = capability.trim_start_matches("CAP_");
+        if !ALLOWED_CAPABILITIES.contains(&name) {
+            diags.push(
+                Diagnostic::new(Code::CapabilityNotAllowed, format!("Fargate does not allow adding `{capability}`"))
+                    .at(*span)
+                    .with_help("Fargate containers may add only `SYS_PTRACE`; remove the others"),
+            );
+        }
+    }
+}
+
+fn size(service: &Service, diags: &mut Diagnostics) {
+    if sizing::fit(service.cpus, service.memory).is_some() {
+        return;
+    }
+    let gib = |b: u64| b as f64 / (1024.0 * 1024.0 * 1024.0);
+    let asked = match (service.cpus, service.memory) {
+        (Some(c), Some(m)) => format!("{c} vCPU and {:.1} GiB", gib(m)),
+        (Some(c), None) => format!("{c} vCPU"),
+        (None, Some(m)) => format!("{:.1} GiB", gib(m)),
+        (None, None) => String::new(),
+    };
+    diags.push(
+        Diagnostic::new(Code::NoFargateSize, format!("no Fargate task size has {asked}"))
+            .at(service.resources_span.unwrap_or(service.span))
+            .with_help("Fargate tasks have at most 16 vCPU and 120 GiB of memory; lower the request"),
+    );
+}
+
+fn timings(service: &Service, diags: &mut Diagnostics) {
+    if let Some(check) = &service.healthcheck {
+        let values: [Option<Timed>; 3] = [check.interval, check.timeout, check.start_period];
+        for ((name, min, max), value) in HEALTHCHECK_RANGES.iter().zip(values) {
+            let Some(Timed { seconds, span }) = value else { continue };
+            let rounded = seconds.ceil();
+            if rounded < *min || rounded > *max {
+                diags.push(
+                    Diagnostic::new(Code::HealthcheckRange, format!("healthcheck `{name}` of {seconds} s is outside {min}–{max} s"))
+                        .at(span)
+                        .with_help(format!("ECS accepts a healthcheck {name} from {min} to {max} seconds")),
+                );
+            }
+        }
+        if let Some((retries, span)) = check.retries {
+            if !(1..=10).contains(&retries) {
+                diags.push(
+                    Diagnostic::new(Code::HealthcheckRange, format!("healthcheck `retries` of {retries} is outside 1–10"))
+                        .at(span)
+                        .with_help("ECS accepts from 1 to 10 retries"),
+                );
+            }
+        }
+    }
+    if let Some(Timed { seconds, span }) = service.stop_grace_period {
+        if seconds.ceil() > 120.0 {
+            diags.push(
+                Diagnostic::new(Code::StopGracePeriod, format!("`stop_grace_period` of {seconds} s is longer than 120 s"))
+                    .at(span)
+                    .with_help("ECS waits at most 120 seconds before it kills a container"),
+            );
+        }
+    }
+}
+
+/// Volume entries: host bind mounts and anonymous volumes cannot run; named volumes are
+/// not lowered yet.
+fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
+    let Some(Value::Seq(entries)) = root
+        .get("services")
+        .and_then(|s| s.get(&service.name))
+        .and_then(|s| s.get("volumes"))
+        .map(|v| &v.value)
+    else {
+        return;
+    };
+    for entry in entries {
+        let (kind, source) = match &entry.value {
+            Value::String(text) => {
+                let mut parts = text.splitn(3, ':');
+                let first = parts.next().unwrap_or_default();
+                match parts.next() {
+                    None => ("anonymous", first.to_string()),
+                    Some(_) if is_path(first) => ("bind", first.to_string()),
+                    Some(_) => ("volume", first.to_string()),
+                }
+            }
+            Value::Map(_) => {
+                let kind = entry.get("type").and_then(Node::as_str).unwrap_or("volume");
+                let source = entry.get("source").and_then(Node::as_str).unwrap_or_default().to_string();
+                match kind {
+                    "volume" if source.is_empty() => ("anonymous", source),
+                    other => (other, source),
+                }
+            }
+            _ => continue,
+        };
+        let diagnostic = match kind {
+            "bind" => Diagnostic::new(Code::UnsupportedOnFargate, format!("host bind mount of `{source}` cannot run on Fargate"))
+                .with_help("Fargate tasks have no host files: use a named volume, or bake the files into the image"),
+            "anonymous" => Diagnostic::new(Code::UnsupportedOnFargate, "anonymous volumes cannot run on ECS")
+                .with_help("give the volume a name (`data:/path`) and define it under the top-level `volumes`"),
+            "volume" => Diagnostic::new(Code::NotYetSupported, format!("named volume `{source}` is not supported yet"))
+                .with_help("EFS volumes are planned; until then remove the mount (the data will not persist)"),
+            "tmpfs" => Diagnostic::new(Code::UnsupportedOnFargate, "tmpfs mounts cannot run on Fargate")
+                .with_help("use a writable path inside the container instead"),
+            other => Diagnostic::new(Code::UnsupportedOnFargate, format!("`{other}` mounts cannot run on Fargate"))
+                .with_help("remove the mount"),
+        };
+        diags.push(diagnostic.at(entry.span));
+    }
+}
+
+fn is_path(source: &str) -> bool {
+    source.starts_with(['/', '.', '~', '$']) || source.contains('/') || source.contains('\\')
+}

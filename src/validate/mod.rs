@@ -1,0 +1,17 @@
+//! Validation: the ECS and Fargate rules and cross-references a Compose file must pass
+//! before anything is lowered. Every rule runs; each reports every problem it finds.
+
+mod fargate;
+mod references;
+pub mod support;
+
+use crate::diag::Diagnostics;
+use crate::load::Node;
+use crate::model::Project;
+
+/// Runs every rule over the project (and the tree, for rules about keys).
+pub fn validate(root: &Node, project: &Project, diags: &mut Diagnostics) {
+    support::check(root, diags);
+    fargate::check(root, project, diags);
+    references::check(project, diags);
+}
