@@ -48,7 +48,12 @@ struct InputArgs {
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
     /// The Compose file, as `docker compose -f` takes it.
-    #[arg(short = 'f', long = "file", value_name = "FILE", conflicts_with = "file")]
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "file"
+    )]
     files: Vec<PathBuf>,
     /// Project name [default: top-level `name:`, else the project directory's name].
     #[arg(short = 'p', long)]
@@ -62,7 +67,12 @@ struct InputArgs {
 }
 
 /// File names Compose looks for when no file is given.
-const DEFAULT_FILES: [&str; 4] = ["compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml"];
+const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yaml",
+    "docker-compose.yml",
+];
 
 /// Runs the CLI with the process's arguments and environment.
 #[must_use]
@@ -71,7 +81,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return if error.use_stderr() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::SUCCESS
+            };
         }
     };
     let env: BTreeMap<String, String> = std::env::vars().collect();
@@ -82,10 +96,19 @@ pub fn main() -> ExitCode {
 }
 
 /// Runs a parsed command line; returns the exit code.
-pub fn run(cli: Cli, env: BTreeMap<String, String>, color: bool, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+pub fn run(
+    cli: Cli,
+    env: BTreeMap<String, String>,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
     let (input_args, output) = match cli.command {
         Some(Command::Check(input)) => (input, None),
-        None => (cli.compile.input, Some((cli.compile.output, cli.compile.format))),
+        None => (
+            cli.compile.input,
+            Some((cli.compile.output, cli.compile.format)),
+        ),
     };
     let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let input = match resolve_input(&input_args, &working_dir) {
@@ -108,7 +131,12 @@ pub fn run(cli: Cli, env: BTreeMap<String, String>, color: bool, stdout: &mut dy
             return 2;
         }
     };
-    let text = render::render(&compilation.diagnostics, &compilation.sources, input_args.message_format, color);
+    let text = render::render(
+        &compilation.diagnostics,
+        &compilation.sources,
+        input_args.message_format,
+        color,
+    );
     let _ = stderr.write_all(text.as_bytes());
     let Some(template) = compilation.template.as_ref() else {
         return 1;
@@ -116,9 +144,15 @@ pub fn run(cli: Cli, env: BTreeMap<String, String>, color: bool, stdout: &mut dy
     let Some((path, format)) = output else {
         return 0; // `check`
     };
-    let format = format.unwrap_or_else(|| match path.as_deref().and_then(Path::extension).and_then(|e| e.to_str()) {
-        Some("json") => Format::Json,
-        _ => Format::Yaml,
+    let format = format.unwrap_or_else(|| {
+        match path
+            .as_deref()
+            .and_then(Path::extension)
+            .and_then(|e| e.to_str())
+        {
+            Some("json") => Format::Json,
+            _ => Format::Yaml,
+        }
     });
     let bytes = emit::emit(template, format);
     match path {
@@ -141,7 +175,11 @@ fn resolve_input(args: &InputArgs, working_dir: &Path) -> Result<Input, String> 
         (Some(file), _) => Some(file.clone()),
         (None, [one]) => Some(one.clone()),
         (None, []) => None,
-        (None, _) => return Err("merging several Compose files is not supported yet; pass one file".to_string()),
+        (None, _) => {
+            return Err(
+                "merging several Compose files is not supported yet; pass one file".to_string(),
+            );
+        }
     };
     match file {
         Some(path) if path.as_os_str() == "-" => {
@@ -157,7 +195,12 @@ fn resolve_input(args: &InputArgs, working_dir: &Path) -> Result<Input, String> 
             .map(|name| working_dir.join(name))
             .find(|p| p.is_file())
             .map(|p| Input::Path(PathBuf::from(p.file_name().unwrap_or_default())))
-            .ok_or_else(|| format!("no Compose file found: looked for {} in the current folder", DEFAULT_FILES.join(", "))),
+            .ok_or_else(|| {
+                format!(
+                    "no Compose file found: looked for {} in the current folder",
+                    DEFAULT_FILES.join(", ")
+                )
+            }),
     }
 }
 

@@ -45,7 +45,10 @@ impl Value {
 
     #[must_use]
     pub fn get_att(logical_id: impl Into<String>, attribute: impl Into<String>) -> Value {
-        Value::Fn(Box::new(Intrinsic::GetAtt(logical_id.into(), attribute.into())))
+        Value::Fn(Box::new(Intrinsic::GetAtt(
+            logical_id.into(),
+            attribute.into(),
+        )))
     }
 
     #[must_use]
@@ -164,7 +167,13 @@ pub struct Resource {
 impl Resource {
     #[must_use]
     pub fn new(kind: &'static str, properties: Value) -> Self {
-        Self { kind, properties, depends_on: BTreeSet::new(), retain: false, origin: None }
+        Self {
+            kind,
+            properties,
+            depends_on: BTreeSet::new(),
+            retain: false,
+            origin: None,
+        }
     }
 
     #[must_use]
@@ -200,11 +209,25 @@ impl Template {
     /// colliding Compose names), so a clash here is a bug; the first resource is kept.
     pub fn add(&mut self, logical_id: impl Into<String>, resource: Resource) {
         let id = logical_id.into();
-        debug_assert!(!self.resources.contains_key(&id), "duplicate logical id {id}");
+        debug_assert!(
+            !self.resources.contains_key(&id),
+            "duplicate logical id {id}"
+        );
         self.resources.entry(id).or_insert(resource);
     }
 
-    pub fn output(&mut self, name: impl Into<String>, description: impl Into<String>, value: Value) {
-        self.outputs.insert(name.into(), Output { description: description.into(), value });
+    pub fn output(
+        &mut self,
+        name: impl Into<String>,
+        description: impl Into<String>,
+        value: Value,
+    ) {
+        self.outputs.insert(
+            name.into(),
+            Output {
+                description: description.into(),
+                value,
+            },
+        );
     }
 }

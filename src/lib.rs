@@ -50,8 +50,8 @@ pub fn compile(input: &Input, options: &Options) -> Result<Compilation, IoError>
     let loaded = load::load(input, options, &mut diags)?;
     let mut project = None;
     if let Some(root) = &loaded.root {
-        let (instance, _valid) = schema::check(root, &mut diags);
-        let built = model::build(root, &instance, &loaded.project_name, &mut diags);
+        let checked = schema::check(root, &mut diags);
+        let built = model::build(root, &checked, &loaded.project_name, &mut diags);
         validate::validate(root, &built, &mut diags);
         project = Some(built);
     }
@@ -59,5 +59,10 @@ pub fn compile(input: &Input, options: &Options) -> Result<Compilation, IoError>
         Some(project) if !diags.has_errors() => Some(lower::lower(project)),
         _ => None,
     };
-    Ok(Compilation { sources: loaded.sources, diagnostics: diags.into_sorted(), project, template })
+    Ok(Compilation {
+        sources: loaded.sources,
+        diagnostics: diags.into_sorted(),
+        project,
+        template,
+    })
 }

@@ -79,20 +79,42 @@ fn remove_null(schema: &mut Json) {
     }
 }
 
-/// Checks the document; every error becomes a diagnostic. Returns the JSON instance and
-/// whether it is valid.
-pub fn check(root: &Node, diags: &mut Diagnostics) -> (Json, bool) {
-    let instance = root.to_json();
-    let Some(validator) = VALIDATOR.as_ref() else {
-        diags.push(Diagnostic::new(Code::InvalidValue, "internal error: the embedded schema does not compile"));
-        return (instance, false);
-    };
-    let mut valid = true;
-    for error in validator.iter_errors(&instance) {
-        valid = false;
-        report(&error, root, diags);
+/// The outcome of a schema check.
+pub struct Checked {
+    /// The document as JSON: what the model reads.
+    pub instance: Json,
+    /// Where the schema found errors (instance paths).
+    pub error_paths: Vec<Vec<Seg>>,
+}
+
+impl Checked {
+    /// Whether an error was found at `prefix` or below it.
+    #[must_use]
+    pub fn has_error_under(&self, prefix: &[Seg]) -> bool {
+        self.error_paths.iter().any(|p| p.starts_with(prefix))
     }
-    (instance, valid)
+}
+
+/// Checks the document; every error becomes a diagnostic.
+pub fn check(root: &Node, diags: &mut Diagnostics) -> Checked {
+    let instance = root.to_json();
+    let mut error_paths = Vec::new();
+    match VALIDATOR.as_ref() {
+        Some(validator) => {
+            for error in validator.iter_errors(&instance) {
+                error_paths.push(path_of(&error));
+                report(&error, root, diags);
+            }
+        }
+        None => diags.push(Diagnostic::new(
+            Code::InvalidValue,
+            "internal error: the embedded schema does not compile",
+        )),
+    }
+    Checked {
+        instance,
+        error_paths,
+    }
 }
 
 fn path_of(error: &ValidationError<'_>) -> Vec<Seg> {
@@ -166,7 +188,8 @@ fn describe_types(schema: &Json) -> String {
             other => other,
         })
         .collect();
-    join_or(&words)
+    let words = without_interpolation_string(&words);
+    join_or(&words.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 fn join_or(words: &[&str]) -> String {
@@ -179,7 +202,10 @@ fn join_or(words: &[&str]) -> String {
 
 /// The closest candidate by edit distance, when close enough to be a likely typo.
 #[must_use]
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .into_iter()
         .map(|c| (strsim::damerau_levenshtein(word, c), c))
@@ -194,7 +220,9 @@ fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {
     let where_ = display_path(&path);
     match error.kind() {
         ValidationErrorKind::AdditionalProperties { unexpected } => {
-            let parent = schema_path.strip_suffix("/additionalProperties").and_then(schema_at);
+            let parent = schema_path
+                .strip_suffix("/additionalProperties")
+                .and_then(schema_at);
             let known: Vec<&str> = parent
                 .and_then(|p| p.get("properties"))
                 .and_then(Json::as_object)
@@ -203,9 +231,16 @@ fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {
             for key in unexpected {
                 let mut key_path = path.clone();
                 key_path.push(Seg::Key(key.clone()));
-                let context = if where_.is_empty() { "the top level".to_string() } else { format!("`{where_}`") };
-                let mut diagnostic = Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}` in {context}"))
-                    .at_labelled(key_span(root, &key_path), "not a Compose key here");
+                let context = if where_.is_empty() {
+                    "the top level".to_string()
+                } else {
+                    format!("`{where_}`")
+                };
+                let mut diagnostic = Diagnostic::new(
+                    Code::UnknownKey,
+                    format!("unknown key `{key}` in {context}"),
+                )
+                .at_labelled(key_span(root, &key_path), "not a Compose key here");
                 diagnostic = match did_you_mean(key, known.iter().copied()) {
                     Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
                     None => diagnostic.with_help("extensions must start with `x-`; see the Compose specification for the keys allowed here"),
@@ -214,7 +249,8 @@ fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {
             }
         }
         ValidationErrorKind::Type { .. } => {
-            let expected = schema_at(&schema_path).map_or_else(|| "another type".to_string(), describe_types);
+            let expected =
+                schema_at(&schema_path).map_or_else(|| "another type".to_string(), describe_types);
             diags.push(wrong_type(root, &path, &expected));
         }
         ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
@@ -223,31 +259,59 @@ fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {
         ValidationErrorKind::Enum { options } => {
             let options: Vec<String> = options
                 .as_array()
-                .map(|o| o.iter().map(|v| v.as_str().map_or_else(|| v.to_string(), String::from)).collect())
+                .map(|o| {
+                    o.iter()
+                        .map(|v| v.as_str().map_or_else(|| v.to_string(), String::from))
+                        .collect()
+                })
                 .unwrap_or_default();
-            let found = root.lookup(&path).and_then(|(_, n)| n.scalar_text()).unwrap_or_default();
+            let found = root
+                .lookup(&path)
+                .and_then(|(_, n)| n.scalar_text())
+                .unwrap_or_default();
             let quoted: Vec<String> = options.iter().map(|o| format!("`{o}`")).collect();
-            let mut diagnostic = Diagnostic::new(Code::InvalidValue, format!("invalid value `{found}` for `{where_}`"))
-                .at_labelled(value_span(root, &path), format!("expected {}", join_or(&quoted.iter().map(String::as_str).collect::<Vec<_>>())));
+            let mut diagnostic = Diagnostic::new(
+                Code::InvalidValue,
+                format!("invalid value `{found}` for `{where_}`"),
+            )
+            .at_labelled(
+                value_span(root, &path),
+                format!(
+                    "expected {}",
+                    join_or(&quoted.iter().map(String::as_str).collect::<Vec<_>>())
+                ),
+            );
             if let Some(best) = did_you_mean(&found, options.iter().map(String::as_str)) {
                 diagnostic = diagnostic.with_help(format!("did you mean `{best}`?"));
             }
             diags.push(diagnostic);
         }
         ValidationErrorKind::Required { property } => {
-            let name = property.as_str().map_or_else(|| property.to_string(), String::from);
-            let context = if where_.is_empty() { "the file".to_string() } else { format!("`{where_}`") };
+            let name = property
+                .as_str()
+                .map_or_else(|| property.to_string(), String::from);
+            let context = if where_.is_empty() {
+                "the file".to_string()
+            } else {
+                format!("`{where_}`")
+            };
             diags.push(
-                Diagnostic::new(Code::MissingKey, format!("missing key `{name}` in {context}"))
-                    .at_labelled(key_span(root, &path), format!("`{name}` is required here"))
-                    .with_help(format!("add `{name}:`")),
+                Diagnostic::new(
+                    Code::MissingKey,
+                    format!("missing key `{name}` in {context}"),
+                )
+                .at_labelled(key_span(root, &path), format!("`{name}` is required here"))
+                .with_help(format!("add `{name}:`")),
             );
         }
         ValidationErrorKind::UniqueItems => {
             diags.push(
-                Diagnostic::new(Code::InvalidValue, format!("`{where_}` lists the same item twice"))
-                    .at(value_span(root, &path))
-                    .with_help("remove the duplicate"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{where_}` lists the same item twice"),
+                )
+                .at(value_span(root, &path))
+                .with_help("remove the duplicate"),
             );
         }
         _ => {
@@ -256,6 +320,18 @@ fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {
                     .at_labelled(value_span(root, &path), error.to_string()),
             );
         }
+    }
+}
+
+/// Compose accepts strings for booleans and numbers only so that interpolation can produce
+/// them; "a boolean or a string" reads better as "a boolean".
+fn without_interpolation_string(words: &[&str]) -> Vec<String> {
+    let scalar = |w: &&str| matches!(*w, "a boolean" | "an integer" | "a number");
+    let others: Vec<&&str> = words.iter().filter(|w| **w != "a string").collect();
+    if words.contains(&"a string") && !others.is_empty() && others.iter().all(|w| scalar(w)) {
+        others.iter().map(|w| (**w).to_string()).collect()
+    } else {
+        words.iter().map(|w| (*w).to_string()).collect()
     }
 }
 
@@ -301,5 +377,7 @@ fn report_branches(
         }
     }
     let words: Vec<&str> = expected.iter().map(String::as_str).collect();
+    let words = without_interpolation_string(&words);
+    let words: Vec<&str> = words.iter().map(String::as_str).collect();
     diags.push(wrong_type(root, path, &join_or(&words)));
 }

@@ -1,6 +1,8 @@
 //! The committed schema matches the model types, and agrees with the official Compose
 //! schema on what a Compose file may contain.
 
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
 use std::path::Path;
 
 use serde_json::Value;
@@ -21,42 +23,51 @@ fn committed_schema_is_generated_from_the_model() {
 }
 
 fn official() -> Option<Value> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compose-spec/compose-spec.json");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compose-spec/compose-spec.json");
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
 }
 
 /// Every object's property names, by the path of definitions/properties that leads to it.
-fn properties(schema: &Value, root: &Value, node: &Value, path: &str, out: &mut Vec<String>, depth: usize) {
+fn properties(root: &Value, node: &Value, path: &str, out: &mut Vec<String>, depth: usize) {
     if depth > 12 {
         return;
     }
     let node = match node.get("$ref").and_then(Value::as_str) {
-        Some(r) => r.strip_prefix('#').and_then(|p| root.pointer(p)).unwrap_or(node),
+        Some(r) => r
+            .strip_prefix('#')
+            .and_then(|p| root.pointer(p))
+            .unwrap_or(node),
         None => node,
     };
     if let Some(props) = node.get("properties").and_then(Value::as_object) {
         for (name, sub) in props {
             let here = format!("{path}.{name}");
             out.push(here.clone());
-            properties(schema, root, sub, &here, out, depth + 1);
+            properties(root, sub, &here, out, depth + 1);
         }
     }
     for key in ["oneOf", "anyOf"] {
-        for branch in node.get(key).and_then(Value::as_array).into_iter().flatten() {
-            properties(schema, root, branch, path, out, depth + 1);
+        for branch in node
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            properties(root, branch, path, out, depth + 1);
         }
     }
     if let Some(items) = node.get("items") {
-        properties(schema, root, items, &format!("{path}[]"), out, depth + 1);
+        properties(root, items, &format!("{path}[]"), out, depth + 1);
     }
     if let Some(extra) = node.get("additionalProperties").filter(|v| v.is_object()) {
-        properties(schema, root, extra, &format!("{path}.*"), out, depth + 1);
+        properties(root, extra, &format!("{path}.*"), out, depth + 1);
     }
     if let Some(patterns) = node.get("patternProperties").and_then(Value::as_object) {
         for (pattern, sub) in patterns {
             if pattern != "^x-" {
-                properties(schema, root, sub, &format!("{path}.*"), out, depth + 1);
+                properties(root, sub, &format!("{path}.*"), out, depth + 1);
             }
         }
     }
@@ -70,17 +81,22 @@ fn every_official_key_is_accepted() {
     };
     let ours: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
     let mut theirs = Vec::new();
-    properties(&official, &official, &official, "", &mut theirs, 0);
+    properties(&official, &official, "", &mut theirs, 0);
     let mut mine = Vec::new();
-    properties(&ours, &ours, &ours, "", &mut mine, 0);
+    properties(&ours, &ours, "", &mut mine, 0);
     // Paths under a key our schema takes as any value (`develop`, `build`, ...) are not
     // walked there; a key is covered when it or one of its ancestors is ours.
     let missing: Vec<&String> = theirs
         .iter()
         .filter(|path| {
             !mine.iter().any(|m| m == *path)
-                && !mine.iter().any(|m| path.starts_with(&format!("{m}.")) || path.starts_with(&format!("{m}[]")))
+                && !mine.iter().any(|m| {
+                    path.starts_with(&format!("{m}.")) || path.starts_with(&format!("{m}[]"))
+                })
         })
         .collect();
-    assert!(missing.is_empty(), "keys of the official schema that ours rejects: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "keys of the official schema that ours rejects: {missing:#?}"
+    );
 }

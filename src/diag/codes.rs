@@ -91,6 +91,13 @@ impl fmt::Display for Code {
 }
 
 impl Code {
+    /// Whether the loader reports the code (`E01xx`, `W01xx`): such diagnostics are never
+    /// muted by [`super::Diagnostics::mute`].
+    #[must_use]
+    pub fn is_load_step(self) -> bool {
+        self.as_str()[1..].starts_with("01")
+    }
+
     /// Looks a code up by its code (`E0201`) or its name (`unknown-key`).
     #[must_use]
     pub fn parse(text: &str) -> Option<Code> {
@@ -117,8 +124,15 @@ mod tests {
                 Severity::Error => 'E',
                 Severity::Warning => 'W',
             };
-            assert!(code.as_str().starts_with(prefix), "{code} has the wrong prefix");
-            assert!(code.name().bytes().all(|b| b.is_ascii_lowercase() || b == b'-'));
+            assert!(
+                code.as_str().starts_with(prefix),
+                "{code} has the wrong prefix"
+            );
+            assert!(
+                code.name()
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+            );
         }
     }
 }

@@ -68,13 +68,19 @@ impl Diagnostic {
     /// Points the diagnostic at `span` with a label text.
     #[must_use]
     pub fn at_labelled(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.primary = Some(Label { span, text: Some(text.into()) });
+        self.primary = Some(Label {
+            span,
+            text: Some(text.into()),
+        });
         self
     }
 
     #[must_use]
     pub fn with_label(mut self, span: Span, text: impl Into<String>) -> Self {
-        self.secondary.push(Label { span, text: Some(text.into()) });
+        self.secondary.push(Label {
+            span,
+            text: Some(text.into()),
+        });
         self
     }
 
@@ -90,7 +96,10 @@ impl Diagnostic {
     }
 
     fn sort_key(&self) -> (Option<(FileId, u32)>, Code) {
-        (self.primary.as_ref().map(|l| (l.span.file, l.span.start)), self.code)
+        (
+            self.primary.as_ref().map(|l| (l.span.file, l.span.start)),
+            self.code,
+        )
     }
 }
 
@@ -98,6 +107,9 @@ impl Diagnostic {
 #[derive(Debug, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    /// Values that already have an error of their own (a failed interpolation): later
+    /// diagnostics inside them would only repeat it.
+    muted: Vec<Span>,
 }
 
 impl Diagnostics {
@@ -112,6 +124,13 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+        self.muted.extend(other.muted);
+    }
+
+    /// Silences diagnostics of later steps that point inside `span`: a value that failed
+    /// to load already has its error, and follow-up errors about it are noise.
+    pub fn mute(&mut self, span: Span) {
+        self.muted.push(span);
     }
 
     #[must_use]
@@ -137,6 +156,17 @@ impl Diagnostics {
     /// The diagnostics sorted by (file, offset, code), duplicates removed.
     #[must_use]
     pub fn into_sorted(mut self) -> Vec<Diagnostic> {
+        let muted = std::mem::take(&mut self.muted);
+        self.items.retain(|d| {
+            d.code.is_load_step()
+                || !d.primary.as_ref().is_some_and(|label| {
+                    muted.iter().any(|m| {
+                        m.file == label.span.file
+                            && m.start <= label.span.start
+                            && label.span.end <= m.end
+                    })
+                })
+        });
         self.items.sort_by_key(Diagnostic::sort_key);
         self.items.dedup();
         self.items

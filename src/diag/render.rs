@@ -171,7 +171,11 @@ impl std::error::Error for MietteView<'_> {}
 
 impl miette::Diagnostic for MietteView<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        Some(Box::new(format!("{}[{}]", self.diagnostic.severity.as_str(), self.diagnostic.code)))
+        Some(Box::new(format!(
+            "{}[{}]",
+            self.diagnostic.severity.as_str(),
+            self.diagnostic.code
+        )))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
@@ -182,7 +186,9 @@ impl miette::Diagnostic for MietteView<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -211,10 +217,16 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
     let source = diagnostic.primary.as_ref().map(|primary| {
         let file = sources.file(primary.span.file);
         let text = primary.text.clone().unwrap_or_else(|| String::from("here"));
-        labels.push(LabeledSpan::new_primary_with_span(Some(text), source_span(primary.span)));
+        labels.push(LabeledSpan::new_primary_with_span(
+            Some(text),
+            source_span(primary.span),
+        ));
         for label in &diagnostic.secondary {
             if label.span.file == primary.span.file {
-                labels.push(LabeledSpan::new_with_span(label.text.clone(), source_span(label.span)));
+                labels.push(LabeledSpan::new_with_span(
+                    label.text.clone(),
+                    source_span(label.span),
+                ));
             } else {
                 let _ = writeln!(
                     notes,
@@ -226,9 +238,20 @@ pub fn human(diagnostic: &Diagnostic, sources: &SourceMap, color: bool) -> Strin
         }
         NamedSource::new(file.name.clone(), file.text.clone()).with_language("yaml")
     });
-    let view = MietteView { diagnostic, source, labels, help: diagnostic.help.clone() };
-    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
-    let handler = GraphicalReportHandler::new_themed(theme).with_width(100).with_links(false);
+    let view = MietteView {
+        diagnostic,
+        source,
+        labels,
+        help: diagnostic.help.clone(),
+    };
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
     let mut out = String::new();
     if handler.render_report(&mut out, &view).is_err() {
         out = format!("{}\n", short(diagnostic, sources));

@@ -59,7 +59,8 @@ impl Serialize for Outputs<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.outputs.len()))?;
         for (name, Output { description, value }) in &self.0.outputs {
-            let view = crate::map! { "Description" => description.as_str(), "Value" => value.clone() };
+            let view =
+                crate::map! { "Description" => description.as_str(), "Value" => value.clone() };
             map.serialize_entry(name, &ValueView(&view))?;
         }
         map.end()
@@ -92,7 +93,9 @@ impl Serialize for ValueView<'_> {
                 let mut map = serializer.serialize_map(Some(1))?;
                 match intrinsic.as_ref() {
                     Intrinsic::Ref(id) => map.serialize_entry("Ref", id)?,
-                    Intrinsic::GetAtt(id, attribute) => map.serialize_entry("Fn::GetAtt", &[id, attribute])?,
+                    Intrinsic::GetAtt(id, attribute) => {
+                        map.serialize_entry("Fn::GetAtt", &[id, attribute])?
+                    }
                     Intrinsic::Sub(text) => map.serialize_entry("Fn::Sub", text)?,
                     Intrinsic::Select(index, list) => {
                         map.serialize_entry("Fn::Select", &(index, ValueView(list)))?;

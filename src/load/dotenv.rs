@@ -31,7 +31,11 @@ pub fn parse<'e>(
         let line = &rest[..line_len];
         let consumed = match parse_line(text, offset, line_len, &vars, lookup) {
             Ok(Parsed::Skip) => line_len,
-            Ok(Parsed::Var { key, value, consumed }) => {
+            Ok(Parsed::Var {
+                key,
+                value,
+                consumed,
+            }) => {
                 if let Some(value) = value {
                     vars.insert(key, value);
                 }
@@ -51,7 +55,11 @@ pub fn parse<'e>(
 
 enum Parsed {
     Skip,
-    Var { key: String, value: Option<String>, consumed: usize },
+    Var {
+        key: String,
+        value: Option<String>,
+        consumed: usize,
+    },
 }
 
 fn parse_line<'e>(
@@ -67,11 +75,15 @@ fn parse_line<'e>(
         return Ok(Parsed::Skip);
     }
     let indent = line.len() - trimmed.len();
-    let body = trimmed.strip_prefix("export ").map_or(trimmed, str::trim_start);
+    let body = trimmed
+        .strip_prefix("export ")
+        .map_or(trimmed, str::trim_start);
     let key_end = body.find(['=', ' ', '\t']).unwrap_or(body.len());
     let key = &body[..key_end];
     let valid_key = !key.is_empty()
-        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
     if !valid_key {
         return Err(LineError {
             at: start + indent..start + line.len(),
@@ -83,7 +95,11 @@ fn parse_line<'e>(
         if after_key.is_empty() || after_key.starts_with('#') {
             // A bare `KEY` takes the value it has in the environment, if any.
             let value = lookup(key).map(str::to_string);
-            return Ok(Parsed::Var { key: key.to_string(), value, consumed: line_len });
+            return Ok(Parsed::Var {
+                key: key.to_string(),
+                value,
+                consumed: line_len,
+            });
         }
         return Err(LineError {
             at: start + indent..start + line.len(),
@@ -97,11 +113,19 @@ fn parse_line<'e>(
         interpolate(value, &resolve).map(|i| i.text).map_err(|e| {
             let (range, message) = match e {
                 interpolate::Error::Syntax { at: r, detail } => (r, detail),
-                interpolate::Error::Required { at: r, name, message } => {
-                    (r, format!("required variable `{name}` is not set: {message}"))
-                }
+                interpolate::Error::Required {
+                    at: r,
+                    name,
+                    message,
+                } => (
+                    r,
+                    format!("required variable `{name}` is not set: {message}"),
+                ),
             };
-            LineError { at: at + range.start..at + range.end, message }
+            LineError {
+                at: at + range.start..at + range.end,
+                message,
+            }
         })
     };
     match raw.as_bytes().first() {
@@ -120,7 +144,11 @@ fn parse_line<'e>(
             };
             let end = from + close + 1;
             let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i + 1);
-            Ok(Parsed::Var { key: key.to_string(), value: Some(value), consumed: line_end - start })
+            Ok(Parsed::Var {
+                key: key.to_string(),
+                value: Some(value),
+                consumed: line_end - start,
+            })
         }
         _ => {
             let value = match raw.find(" #").or_else(|| raw.find("\t#")) {
@@ -211,7 +239,10 @@ mod tests {
 
     #[test]
     fn multiline_double_quotes() {
-        assert_eq!(vars("K=\"a\nb\"\nL=2\n"), [("K".into(), "a\nb".into()), ("L".into(), "2".into())]);
+        assert_eq!(
+            vars("K=\"a\nb\"\nL=2\n"),
+            [("K".into(), "a\nb".into()), ("L".into(), "2".into())]
+        );
     }
 
     #[test]

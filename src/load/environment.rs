@@ -24,11 +24,19 @@ pub(super) fn resolve(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) {
-    let Value::Map(top) = &mut root.value else { return };
-    let Some(services) = top.iter_mut().find(|e| e.key == "services") else { return };
-    let Value::Map(services) = &mut services.value.value else { return };
+    let Value::Map(top) = &mut root.value else {
+        return;
+    };
+    let Some(services) = top.iter_mut().find(|e| e.key == "services") else {
+        return;
+    };
+    let Value::Map(services) = &mut services.value.value else {
+        return;
+    };
     for service in services {
-        let Value::Map(fields) = &mut service.value.value else { continue };
+        let Value::Map(fields) = &mut service.value.value else {
+            continue;
+        };
         resolve_service(fields, project_dir, env, sources, diags);
     }
 }
@@ -44,7 +52,10 @@ fn resolve_service(
     let mut merged: Vec<Entry> = Vec::new();
     let env_file = fields.iter().find(|e| e.key == "env_file");
     let env_file_key_span = env_file.map(|e| e.key_span);
-    for reference in env_file.map(|e| env_file_refs(&e.value)).unwrap_or_default() {
+    for reference in env_file
+        .map(|e| env_file_refs(&e.value))
+        .unwrap_or_default()
+    {
         let path = project_dir.join(&reference.path);
         if !path.is_file() {
             if reference.required {
@@ -73,7 +84,14 @@ fn resolve_service(
         }
         for (key, value) in vars {
             let value = Node::new(Value::String(value), reference.span);
-            upsert(&mut merged, Entry { key, key_span: reference.span, value });
+            upsert(
+                &mut merged,
+                Entry {
+                    key,
+                    key_span: reference.span,
+                    value,
+                },
+            );
         }
     }
     let environment = fields.iter().find(|e| e.key == "environment");
@@ -86,12 +104,23 @@ fn resolve_service(
             upsert(&mut merged, item);
         }
     }
-    let Some(key_span) = environment_key_span.or(env_file_key_span) else { return };
+    let Some(key_span) = environment_key_span.or(env_file_key_span) else {
+        return;
+    };
     let span = merged.first().map_or(key_span, |e| e.value.span);
     let node = Node::new(Value::Map(merged), span);
     match fields.iter_mut().find(|e| e.key == "environment") {
-        Some(entry) => entry.value = Node { span: entry.value.span, ..node },
-        None => fields.push(Entry { key: "environment".to_string(), key_span, value: node }),
+        Some(entry) => {
+            entry.value = Node {
+                span: entry.value.span,
+                ..node
+            }
+        }
+        None => fields.push(Entry {
+            key: "environment".to_string(),
+            key_span,
+            value: node,
+        }),
     }
 }
 
@@ -105,7 +134,11 @@ fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
 fn env_file_refs(node: &Node) -> Vec<EnvFileRef> {
     let one = |n: &Node| -> Option<EnvFileRef> {
         match &n.value {
-            Value::String(path) => Some(EnvFileRef { path: path.clone(), span: n.span, required: true }),
+            Value::String(path) => Some(EnvFileRef {
+                path: path.clone(),
+                span: n.span,
+                required: true,
+            }),
             Value::Map(_) => {
                 let path = n.get("path")?;
                 let required = match n.get("required").map(|r| &r.value) {
@@ -113,7 +146,11 @@ fn env_file_refs(node: &Node) -> Vec<EnvFileRef> {
                     Some(Value::String(s)) => s != "false",
                     _ => true,
                 };
-                Some(EnvFileRef { path: path.as_str()?.to_string(), span: path.span, required })
+                Some(EnvFileRef {
+                    path: path.as_str()?.to_string(),
+                    span: path.span,
+                    required,
+                })
             }
             _ => None,
         }

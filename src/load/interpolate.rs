@@ -7,9 +7,16 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Error {
     /// The expression at `at` is malformed.
-    Syntax { at: std::ops::Range<usize>, detail: String },
+    Syntax {
+        at: std::ops::Range<usize>,
+        detail: String,
+    },
     /// `${name:?message}` or `${name?message}` with `name` not set (or empty, for `:?`).
-    Required { at: std::ops::Range<usize>, name: String, message: String },
+    Required {
+        at: std::ops::Range<usize>,
+        name: String,
+        message: String,
+    },
 }
 
 /// The interpolated string and the variables that were read but not set.
@@ -67,7 +74,13 @@ fn expand<'e>(
                     at: base + start..base + input.len(),
                     detail: "`${` has no closing `}`".to_string(),
                 })?;
-                braced(&input[i + 2..close], base + i + 2, base + start..base + close + 1, lookup, out)?;
+                braced(
+                    &input[i + 2..close],
+                    base + i + 2,
+                    base + start..base + close + 1,
+                    lookup,
+                    out,
+                )?;
                 i = close + 1;
             }
             Some(&c) if is_name_start(c) => {
@@ -131,7 +144,10 @@ fn braced<'e>(
     out: &mut Interpolated,
 ) -> Result<(), Error> {
     let bytes = body.as_bytes();
-    let name_end = bytes.iter().position(|&c| !is_name_char(c)).unwrap_or(bytes.len());
+    let name_end = bytes
+        .iter()
+        .position(|&c| !is_name_char(c))
+        .unwrap_or(bytes.len());
     let name = &body[..name_end];
     if name.is_empty() || !is_name_start(bytes[0]) {
         return Err(Error::Syntax {
@@ -248,7 +264,11 @@ mod tests {
     fn required_variables() {
         assert_eq!(
             run("x ${UNSET:?set it} y"),
-            Err(Error::Required { at: 2..17, name: "UNSET".into(), message: "set it".into() })
+            Err(Error::Required {
+                at: 2..18,
+                name: "UNSET".into(),
+                message: "set it".into()
+            })
         );
         assert!(matches!(run("${EMPTY:?e}"), Err(Error::Required { .. })));
         assert_eq!(text("${EMPTY?e}"), "");
@@ -256,8 +276,13 @@ mod tests {
 
     #[test]
     fn malformed_expressions() {
-        for input in ["${", "${SET", "$", "a $ b", "${}", "${1A}", "${SET:x}", "$1"] {
-            assert!(matches!(run(input), Err(Error::Syntax { .. })), "for {input}");
+        for input in [
+            "${", "${SET", "$", "a $ b", "${}", "${1A}", "${SET:x}", "$1",
+        ] {
+            assert!(
+                matches!(run(input), Err(Error::Syntax { .. })),
+                "for {input}"
+            );
         }
     }
 }

@@ -75,12 +75,21 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
     let mut sources = SourceMap::new();
     let (name, path, text, project_dir) = match input {
         Input::Path(path) => {
-            let text = read_text(path)?;
-            let dir = path.parent().map_or_else(|| options.working_dir.clone(), Path::to_path_buf);
-            let dir = if dir.as_os_str().is_empty() { options.working_dir.clone() } else { dir };
-            (path.display().to_string(), Some(path.as_path()), text, dir)
+            let text = read_text(&options.working_dir.join(path))?;
+            let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
+            (
+                path.display().to_string(),
+                Some(path.as_path()),
+                text,
+                options.working_dir.join(dir),
+            )
         }
-        Input::Stdin(text) => ("<stdin>".to_string(), None, text.clone(), options.working_dir.clone()),
+        Input::Stdin(text) => (
+            "<stdin>".to_string(),
+            None,
+            text.clone(),
+            options.working_dir.clone(),
+        ),
     };
     let file = sources.add(name, path, text);
     let env = project_env(&project_dir, options, &mut sources, diags);
@@ -89,9 +98,12 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
     match &root {
         Some(node) if node.as_map().is_none() => {
             diags.push(
-                Diagnostic::new(Code::NotAMapping, format!("the Compose file is {}", node.type_name()))
-                    .at(node.span)
-                    .with_help("a Compose file is a mapping with a `services` key"),
+                Diagnostic::new(
+                    Code::NotAMapping,
+                    format!("the Compose file is {}", node.type_name()),
+                )
+                .at(node.span)
+                .with_help("a Compose file is a mapping with a `services` key"),
             );
             root = None;
         }
@@ -110,16 +122,30 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
         environment::resolve(node, &project_dir, &env, &mut sources, diags);
         let mut active = options.profiles.clone();
         if let Some(list) = env.get("COMPOSE_PROFILES") {
-            active.extend(list.split(',').map(str::trim).filter(|p| !p.is_empty()).map(String::from));
+            active.extend(
+                list.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(String::from),
+            );
         }
         profiles::apply(node, &active);
     }
     let project_name = project_name(root.as_ref(), &project_dir, options, &env, file, diags);
-    Ok(Loaded { sources, file: Some(file), root, project_name, project_dir })
+    Ok(Loaded {
+        sources,
+        file: Some(file),
+        root,
+        project_name,
+        project_dir,
+    })
 }
 
 pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
-    let io = |error| IoError { path: path.to_path_buf(), error };
+    let io = |error| IoError {
+        path: path.to_path_buf(),
+        error,
+    };
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Err(io(std::io::Error::other("it is a directory")));
@@ -198,8 +224,9 @@ fn interpolate_tree(
                     *text = done.text;
                 }
                 Err(error) => {
+                    // Keep the text as written; later steps must not pile errors on it.
                     diags.push(interpolation_error(&error, text, node.span, sources));
-                    text.clear();
+                    diags.mute(node.span);
                 }
             }
         }
@@ -231,7 +258,11 @@ fn sub_span(span: Span, text: &str, range: &std::ops::Range<usize>, sources: &So
     match offset {
         Some(o) => {
             let start = span.start as usize + o + range.start;
-            Span::new(span.file, start, span.start as usize + o + range.end.max(range.start + 1))
+            Span::new(
+                span.file,
+                start,
+                span.start as usize + o + range.end.max(range.start + 1),
+            )
         }
         None => span,
     }
@@ -250,10 +281,19 @@ fn interpolation_error(
                 .with_help("write `$$` for a literal `$`; variables are `$NAME` or `${NAME}`")
         }
         interpolate::Error::Required { at, name, message } => {
-            let label = if message.is_empty() { "required here".to_string() } else { message.clone() };
-            Diagnostic::new(Code::RequiredVariable, format!("required variable `{name}` is not set"))
-                .at_labelled(sub_span(span, text, at, sources), label)
-                .with_help(format!("set `{name}` in the environment or in the project's `.env` file"))
+            let label = if message.is_empty() {
+                "required here".to_string()
+            } else {
+                message.clone()
+            };
+            Diagnostic::new(
+                Code::RequiredVariable,
+                format!("required variable `{name}` is not set"),
+            )
+            .at_labelled(sub_span(span, text, at, sources), label)
+            .with_help(format!(
+                "set `{name}` in the environment or in the project's `.env` file"
+            ))
         }
     }
 }
@@ -269,7 +309,9 @@ fn project_name(
     file: FileId,
     diags: &mut Diagnostics,
 ) -> String {
-    let from_file = root.and_then(|r| r.get("name")).and_then(|n| Some((n.as_str()?, n.span)));
+    let from_file = root
+        .and_then(|r| r.get("name"))
+        .and_then(|n| Some((n.as_str()?, n.span)));
     let (raw, span) = if let Some(name) = &options.project_name {
         (name.clone(), None)
     } else if let Some(name) = env.get("COMPOSE_PROJECT_NAME").filter(|n| !n.is_empty()) {
@@ -278,7 +320,9 @@ fn project_name(
         (name.to_string(), Some(span))
     } else {
         let absolute = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let base = absolute.file_name().map(|n| n.to_string_lossy().into_owned());
+        let base = absolute
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         (base.unwrap_or_default(), None)
     };
     let name = normalize_project_name(&raw);

@@ -7,13 +7,21 @@ use std::collections::BTreeSet;
 use super::tree::{Node, Value};
 
 pub(super) fn apply(root: &mut Node, active: &[String]) {
-    let Value::Map(top) = &mut root.value else { return };
-    let Some(services) = top.iter_mut().find(|e| e.key == "services") else { return };
-    let Value::Map(services) = &mut services.value.value else { return };
+    let Value::Map(top) = &mut root.value else {
+        return;
+    };
+    let Some(services) = top.iter_mut().find(|e| e.key == "services") else {
+        return;
+    };
+    let Value::Map(services) = &mut services.value.value else {
+        return;
+    };
     let all = active.iter().any(|p| p == "*");
     let enabled_by_profile = |service: &Node| match service.get("profiles").map(|p| &p.value) {
         Some(Value::Seq(list)) if !list.is_empty() => {
-            all || list.iter().any(|p| p.as_str().is_some_and(|p| active.iter().any(|a| a == p)))
+            all || list
+                .iter()
+                .any(|p| p.as_str().is_some_and(|p| active.iter().any(|a| a == p)))
         }
         _ => true,
     };
@@ -24,7 +32,9 @@ pub(super) fn apply(root: &mut Node, active: &[String]) {
         .collect();
     let mut queue: Vec<String> = enabled.iter().cloned().collect();
     while let Some(name) = queue.pop() {
-        let Some(service) = services.iter().find(|s| s.key == name) else { continue };
+        let Some(service) = services.iter().find(|s| s.key == name) else {
+            continue;
+        };
         for dependency in dependencies(&service.value) {
             if enabled.insert(dependency.clone()) {
                 queue.push(dependency);
@@ -36,7 +46,10 @@ pub(super) fn apply(root: &mut Node, active: &[String]) {
 
 fn dependencies(service: &Node) -> Vec<String> {
     match service.get("depends_on").map(|d| &d.value) {
-        Some(Value::Seq(items)) => items.iter().filter_map(|i| i.as_str().map(String::from)).collect(),
+        Some(Value::Seq(items)) => items
+            .iter()
+            .filter_map(|i| i.as_str().map(String::from))
+            .collect(),
         Some(Value::Map(entries)) => entries.iter().map(|e| e.key.clone()).collect(),
         _ => Vec::new(),
     }

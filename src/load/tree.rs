@@ -53,7 +53,11 @@ impl From<usize> for Seg {
 impl Node {
     #[must_use]
     pub fn new(value: Value, span: Span) -> Self {
-        Self { value, span, tag: None }
+        Self {
+            value,
+            span,
+            tag: None,
+        }
     }
 
     #[must_use]
@@ -130,9 +134,12 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => {
-                J::Object(entries.iter().map(|e| (e.key.clone(), e.value.to_json())).collect())
-            }
+            Value::Map(entries) => J::Object(
+                entries
+                    .iter()
+                    .map(|e| (e.key.clone(), e.value.to_json()))
+                    .collect(),
+            ),
         }
     }
 

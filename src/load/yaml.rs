@@ -31,9 +31,14 @@ pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> 
                     if documents > 1 {
                         let at = builder.span(span);
                         diags.push(
-                            Diagnostic::new(Code::YamlSyntax, "a Compose file holds one YAML document")
-                                .at_labelled(at, "a second document starts here")
-                                .with_help("split the documents into separate files and pass each with `-f`"),
+                            Diagnostic::new(
+                                Code::YamlSyntax,
+                                "a Compose file holds one YAML document",
+                            )
+                            .at_labelled(at, "a second document starts here")
+                            .with_help(
+                                "split the documents into separate files and pass each with `-f`",
+                            ),
                         );
                         break;
                     }
@@ -54,7 +59,12 @@ pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> 
 }
 
 enum Frame {
-    Seq { items: Vec<Node>, start: YSpan, anchor: usize, tag: Option<String> },
+    Seq {
+        items: Vec<Node>,
+        start: YSpan,
+        anchor: usize,
+        tag: Option<String>,
+    },
     Map(MapFrame),
 }
 
@@ -86,7 +96,10 @@ struct Builder<'a> {
 impl<'a> Builder<'a> {
     fn new(text: &'a str, file: FileId) -> Self {
         let char_bytes = (!text.is_ascii()).then(|| {
-            text.char_indices().map(|(i, _)| i).chain(std::iter::once(text.len())).collect()
+            text.char_indices()
+                .map(|(i, _)| i)
+                .chain(std::iter::once(text.len()))
+                .collect()
         });
         Self {
             text,
@@ -108,12 +121,19 @@ impl<'a> Builder<'a> {
     }
 
     fn span(&self, span: YSpan) -> Span {
-        Span::new(self.file, self.byte(span.start.index()), self.byte(span.end.index()))
+        Span::new(
+            self.file,
+            self.byte(span.start.index()),
+            self.byte(span.end.index()),
+        )
     }
 
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
         let start = self.byte(error.marker().index());
-        let end = self.text[start..].chars().next().map_or(start, |c| start + c.len_utf8());
+        let end = self.text[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8());
         Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", error.info()))
             .at(Span::new(self.file, start, end))
             .with_help("check the indentation and quoting around this position")
@@ -128,7 +148,11 @@ impl<'a> Builder<'a> {
             Event::Scalar(text, style, anchor, tag) => {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 let value = resolve(&text, style, tag.as_deref());
-                let node = Node { value, span: self.span(span), tag };
+                let node = Node {
+                    value,
+                    span: self.span(span),
+                    tag,
+                };
                 let plain = style == ScalarStyle::Plain;
                 self.complete(node, anchor, plain);
             }
@@ -150,7 +174,12 @@ impl<'a> Builder<'a> {
                     return Err(self.limit(span, "the document nests too deeply"));
                 }
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
-                self.stack.push(Frame::Seq { items: Vec::new(), start: span, anchor, tag });
+                self.stack.push(Frame::Seq {
+                    items: Vec::new(),
+                    start: span,
+                    anchor,
+                    tag,
+                });
             }
             Event::MappingStart(anchor, tag) => {
                 if self.stack.len() >= MAX_DEPTH {
@@ -166,17 +195,37 @@ impl<'a> Builder<'a> {
                 }));
             }
             Event::SequenceEnd => {
-                if let Some(Frame::Seq { items, start, anchor, tag }) = self.stack.pop() {
+                if let Some(Frame::Seq {
+                    items,
+                    start,
+                    anchor,
+                    tag,
+                }) = self.stack.pop()
+                {
                     let span = self.span(YSpan::new(start.start, span.end.max_by_index(start.end)));
-                    self.complete(Node { value: Value::Seq(items), span, tag }, anchor, false);
+                    self.complete(
+                        Node {
+                            value: Value::Seq(items),
+                            span,
+                            tag,
+                        },
+                        anchor,
+                        false,
+                    );
                 }
             }
             Event::MappingEnd => {
                 if let Some(Frame::Map(frame)) = self.stack.pop() {
-                    let span = self
-                        .span(YSpan::new(frame.start.start, span.end.max_by_index(frame.start.end)));
+                    let span = self.span(YSpan::new(
+                        frame.start.start,
+                        span.end.max_by_index(frame.start.end),
+                    ));
                     let entries = merge_items(frame.items);
-                    let node = Node { value: Value::Map(entries), span, tag: frame.tag };
+                    let node = Node {
+                        value: Value::Map(entries),
+                        span,
+                        tag: frame.tag,
+                    };
                     self.complete(node, frame.anchor, false);
                 }
             }
@@ -244,7 +293,11 @@ impl<'a> Builder<'a> {
                         );
                         return;
                     }
-                    frame.items.push(MapItem::Explicit(Entry { key, key_span, value: node }));
+                    frame.items.push(MapItem::Explicit(Entry {
+                        key,
+                        key_span,
+                        value: node,
+                    }));
                 }
             },
         }
@@ -307,7 +360,11 @@ trait MaxByIndex {
 
 impl MaxByIndex for saphyr_parser::Marker {
     fn max_by_index(self, other: Self) -> Self {
-        if self.index() >= other.index() { self } else { other }
+        if self.index() >= other.index() {
+            self
+        } else {
+            other
+        }
     }
 }
 
@@ -336,10 +393,10 @@ fn resolve(text: &str, style: ScalarStyle, tag: Option<&str>) -> Value {
     if let Some(i) = parse_int(text) {
         return Value::Int(i);
     }
-    if looks_like_float(text) {
-        if let Ok(f) = text.parse::<f64>() {
-            return Value::Float(f);
-        }
+    if looks_like_float(text)
+        && let Ok(f) = text.parse::<f64>()
+    {
+        return Value::Float(f);
     }
     Value::String(text.to_string())
 }
@@ -415,7 +472,10 @@ mod tests {
         let (node, _) = load(text);
         let node = node.unwrap();
         let entry = node.entry("key").unwrap();
-        assert_eq!(&text[entry.key_span.start as usize..entry.key_span.end as usize], "key");
+        assert_eq!(
+            &text[entry.key_span.start as usize..entry.key_span.end as usize],
+            "key"
+        );
         let v = entry.value.span;
         assert_eq!(&text[v.start as usize..v.end as usize], "value");
     }
@@ -450,14 +510,20 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_a_diagnostic() {
-        let text = "[".repeat(10_000);
+        let text = format!("{}{}", "[".repeat(200), "]".repeat(200));
         let (_, diags) = load(&text);
         assert!(diags.iter().any(|d| d.code == Code::YamlLimit));
+        // Unclosed and far deeper: still a diagnostic, not a stack overflow.
+        let (_, diags) = load(&"[".repeat(100_000));
+        assert!(diags.iter().any(Diagnostic::is_error));
     }
 
     #[test]
     fn tags_are_kept() {
         let (node, _) = load("command: !reset []\n");
-        assert_eq!(node.unwrap().get("command").unwrap().tag.as_deref(), Some("!reset"));
+        assert_eq!(
+            node.unwrap().get("command").unwrap().tag.as_deref(),
+            Some("!reset")
+        );
     }
 }

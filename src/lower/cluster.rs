@@ -39,8 +39,16 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             },
         ),
     );
-    template.output("ClusterName", "The ECS cluster running the project", Value::reference(CLUSTER));
-    template.output("LogGroupName", "The CloudWatch Logs group of every container", Value::reference(LOG_GROUP));
+    template.output(
+        "ClusterName",
+        "The ECS cluster running the project",
+        Value::reference(CLUSTER),
+    );
+    template.output(
+        "LogGroupName",
+        "The CloudWatch Logs group of every container",
+        Value::reference(LOG_GROUP),
+    );
 }
 
 /// `/docker-compose/{project}`, as the Docker integration named it.

@@ -34,11 +34,17 @@ fn published(port: &PortMapping) -> u16 {
 
 pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
     let mut ingress = Ingress::default();
-    let services: Vec<_> = project.services.values().filter(|s| !s.ports.is_empty()).collect();
+    let services: Vec<_> = project
+        .services
+        .values()
+        .filter(|s| !s.ports.is_empty())
+        .collect();
     if services.is_empty() {
         return ingress;
     }
-    let http = services.iter().all(|s| s.ports.iter().all(|(p, _)| p.is_http()));
+    let http = services
+        .iter()
+        .all(|s| s.ports.iter().all(|(p, _)| p.is_http()));
     let lb_type = if http { "application" } else { "network" };
     let subnets = Value::list(SUBNETS.map(Value::reference));
     template.add(
@@ -89,11 +95,21 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             )
             .from_source(service.span),
         );
-        let mut entry = ServiceIngress { security_group: svc_sg.clone(), ..ServiceIngress::default() };
+        let mut entry = ServiceIngress {
+            security_group: svc_sg.clone(),
+            ..ServiceIngress::default()
+        };
         for (port, span) in &service.ports {
             let proto = port.protocol;
-            let (lb_protocol, tg_protocol) = if http { ("HTTP", "HTTP") } else { (proto.upper(), proto.upper()) };
-            let tg = names::service_id(&service.name, &format!("{}{}TargetGroup", proto.upper(), port.target));
+            let (lb_protocol, tg_protocol) = if http {
+                ("HTTP", "HTTP")
+            } else {
+                (proto.upper(), proto.upper())
+            };
+            let tg = names::service_id(
+                &service.name,
+                &format!("{}{}TargetGroup", proto.upper(), port.target),
+            );
             if !entry.target_groups.iter().any(|(id, _)| id == &tg) {
                 template.add(
                     &tg,
@@ -126,7 +142,10 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 );
                 entry.target_groups.push((tg.clone(), port.target));
             }
-            let listener = names::service_id(&service.name, &format!("{}{}Listener", proto.upper(), published(port)));
+            let listener = names::service_id(
+                &service.name,
+                &format!("{}{}Listener", proto.upper(), published(port)),
+            );
             template.add(
                 &listener,
                 Resource::new(

@@ -32,7 +32,10 @@ fn tags(project: &Project, extra: &[(&str, &str)]) -> Value {
     let mut all = vec![(PROJECT_TAG, project.name.as_str())];
     all.extend_from_slice(extra);
     all.sort_unstable();
-    Value::list(all.into_iter().map(|(k, v)| map! { "Key" => k, "Value" => v }))
+    Value::list(
+        all.into_iter()
+            .map(|(k, v)| map! { "Key" => k, "Value" => v }),
+    )
 }
 
 /// Lowers a project whose validation reported no error.

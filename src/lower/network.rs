@@ -26,7 +26,10 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     );
     template.add(
         "InternetGateway",
-        Resource::new("AWS::EC2::InternetGateway", map! { "Tags" => tags(project, &[]) }),
+        Resource::new(
+            "AWS::EC2::InternetGateway",
+            map! { "Tags" => tags(project, &[]) },
+        ),
     );
     template.add(
         "InternetGatewayAttachment",
@@ -105,7 +108,11 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
 
 /// The security group ID a service wears for one of its networks.
 pub(super) fn security_group(project: &Project, network: &str) -> Value {
-    match project.networks.get(network).and_then(|n| n.external.as_deref()) {
+    match project
+        .networks
+        .get(network)
+        .and_then(|n| n.external.as_deref())
+    {
         Some(existing) => Value::str(existing),
         None => Value::reference(names::network_id(network)),
     }

@@ -16,11 +16,19 @@ const DEFAULT_INTERVAL: i64 = 30;
 const DEFAULT_TIMEOUT: i64 = 30;
 const DEFAULT_RETRIES: i64 = 3;
 
-pub(super) fn lower(project: &Project, service: &Service, ingress: &Ingress, template: &mut Template) {
+pub(super) fn lower(
+    project: &Project,
+    service: &Service,
+    ingress: &Ingress,
+    template: &mut Template,
+) {
     let role = names::service_id(&service.name, "TaskExecutionRole");
     let task = names::service_id(&service.name, "TaskDefinition");
     let discovery = names::service_id(&service.name, "ServiceDiscoveryEntry");
-    let service_tags = tags(project, &[("com.docker.compose.service", service.name.as_str())]);
+    let service_tags = tags(
+        project,
+        &[("com.docker.compose.service", service.name.as_str())],
+    );
     template.add(
         &role,
         Resource::new(
@@ -82,7 +90,11 @@ pub(super) fn lower(project: &Project, service: &Service, ingress: &Ingress, tem
         .from_source(service.span),
     );
     let own_ingress = ingress.by_service.get(&service.name);
-    let mut groups: Vec<Value> = service.networks.keys().map(|n| security_group(project, n)).collect();
+    let mut groups: Vec<Value> = service
+        .networks
+        .keys()
+        .map(|n| security_group(project, n))
+        .collect();
     if let Some(own) = own_ingress {
         groups.push(Value::reference(&own.security_group));
     }
@@ -95,8 +107,15 @@ pub(super) fn lower(project: &Project, service: &Service, ingress: &Ingress, tem
             }
         }))
     });
-    let mut depends_on: BTreeSet<String> = own_ingress.map(|o| o.listeners.iter().cloned().collect()).unwrap_or_default();
-    depends_on.extend(service.depends_on.iter().map(|d| names::service_id(&d.service, "Service")));
+    let mut depends_on: BTreeSet<String> = own_ingress
+        .map(|o| o.listeners.iter().cloned().collect())
+        .unwrap_or_default();
+    depends_on.extend(
+        service
+            .depends_on
+            .iter()
+            .map(|d| names::service_id(&d.service, "Service")),
+    );
     template.add(
         names::service_id(&service.name, "Service"),
         Resource::new(
@@ -136,7 +155,10 @@ fn deployment(service: &Service) -> Value {
         Some((parallelism, _)) if service.replicas > 0 && parallelism > 0 => {
             let replicas = i64::from(service.replicas);
             let parallelism = parallelism.min(replicas);
-            ((replicas - parallelism) * 100 / replicas, (replicas + parallelism) * 100 / replicas)
+            (
+                (replicas - parallelism) * 100 / replicas,
+                (replicas + parallelism) * 100 / replicas,
+            )
         }
         _ => (100, 200),
     };
@@ -163,16 +185,28 @@ fn health_check(check: &Healthcheck) -> Value {
 
 fn container(project: &Project, service: &Service) -> Value {
     let pairs = |map: &std::collections::BTreeMap<String, String>, key: &str, value: &str| {
-        Value::list(map.iter().map(|(k, v)| map! { key => k.as_str(), value => v.as_str() }))
+        Value::list(
+            map.iter()
+                .map(|(k, v)| map! { key => k.as_str(), value => v.as_str() }),
+        )
     };
-    let mut port_mappings: Vec<(u16, &str)> =
-        service.ports.iter().map(|(p, _)| (p.target, p.protocol.lower())).collect();
+    let mut port_mappings: Vec<(u16, &str)> = service
+        .ports
+        .iter()
+        .map(|(p, _)| (p.target, p.protocol.lower()))
+        .collect();
     port_mappings.sort_unstable();
     port_mappings.dedup();
     let mut log_options = std::collections::BTreeMap::from([
         ("awslogs-group".to_string(), Value::reference(LOG_GROUP)),
-        ("awslogs-region".to_string(), Value::reference("AWS::Region")),
-        ("awslogs-stream-prefix".to_string(), Value::str(project.name.as_str())),
+        (
+            "awslogs-region".to_string(),
+            Value::reference("AWS::Region"),
+        ),
+        (
+            "awslogs-stream-prefix".to_string(),
+            Value::str(project.name.as_str()),
+        ),
     ]);
     for (k, v) in &service.log_options {
         log_options.insert(k.clone(), Value::str(v.as_str()));

@@ -12,13 +12,55 @@ struct Tier {
 }
 
 const TIERS: &[Tier] = &[
-    Tier { cpu: 256, min_mib: 1024, max_mib: 2048, step_mib: 1024, extra: &[512] },
-    Tier { cpu: 512, min_mib: 1024, max_mib: 4096, step_mib: 1024, extra: &[] },
-    Tier { cpu: 1024, min_mib: 2048, max_mib: 8192, step_mib: 1024, extra: &[] },
-    Tier { cpu: 2048, min_mib: 4096, max_mib: 16384, step_mib: 1024, extra: &[] },
-    Tier { cpu: 4096, min_mib: 8192, max_mib: 30720, step_mib: 1024, extra: &[] },
-    Tier { cpu: 8192, min_mib: 16384, max_mib: 61440, step_mib: 4096, extra: &[] },
-    Tier { cpu: 16384, min_mib: 32768, max_mib: 122_880, step_mib: 8192, extra: &[] },
+    Tier {
+        cpu: 256,
+        min_mib: 1024,
+        max_mib: 2048,
+        step_mib: 1024,
+        extra: &[512],
+    },
+    Tier {
+        cpu: 512,
+        min_mib: 1024,
+        max_mib: 4096,
+        step_mib: 1024,
+        extra: &[],
+    },
+    Tier {
+        cpu: 1024,
+        min_mib: 2048,
+        max_mib: 8192,
+        step_mib: 1024,
+        extra: &[],
+    },
+    Tier {
+        cpu: 2048,
+        min_mib: 4096,
+        max_mib: 16384,
+        step_mib: 1024,
+        extra: &[],
+    },
+    Tier {
+        cpu: 4096,
+        min_mib: 8192,
+        max_mib: 30720,
+        step_mib: 1024,
+        extra: &[],
+    },
+    Tier {
+        cpu: 8192,
+        min_mib: 16384,
+        max_mib: 61440,
+        step_mib: 4096,
+        extra: &[],
+    },
+    Tier {
+        cpu: 16384,
+        min_mib: 32768,
+        max_mib: 122_880,
+        step_mib: 8192,
+        extra: &[],
+    },
 ];
 
 /// A valid Fargate task size.
@@ -31,7 +73,10 @@ pub struct TaskSize {
 }
 
 /// The largest size Fargate offers.
-pub const MAX: TaskSize = TaskSize { cpu: 16384, memory: 122_880 };
+pub const MAX: TaskSize = TaskSize {
+    cpu: 16384,
+    memory: 122_880,
+};
 
 const MIB: u64 = 1024 * 1024;
 
@@ -41,11 +86,22 @@ const MIB: u64 = 1024 * 1024;
 pub fn fit(cpus: Option<f64>, memory: Option<u64>) -> Option<TaskSize> {
     let want_cpu = cpus.map_or(0.0, |c| (c * 1024.0).ceil());
     let want_mib = memory.map_or(0, |m| m.div_ceil(MIB));
-    TIERS.iter().filter(|t| f64::from(t.cpu) >= want_cpu).find_map(|tier| {
-        let steps = (tier.min_mib..=tier.max_mib).step_by(tier.step_mib as usize);
-        let memory = tier.extra.iter().copied().chain(steps).find(|&m| u64::from(m) >= want_mib)?;
-        Some(TaskSize { cpu: tier.cpu, memory })
-    })
+    TIERS
+        .iter()
+        .filter(|t| f64::from(t.cpu) >= want_cpu)
+        .find_map(|tier| {
+            let steps = (tier.min_mib..=tier.max_mib).step_by(tier.step_mib as usize);
+            let memory = tier
+                .extra
+                .iter()
+                .copied()
+                .chain(steps)
+                .find(|&m| u64::from(m) >= want_mib)?;
+            Some(TaskSize {
+                cpu: tier.cpu,
+                memory,
+            })
+        })
 }
 
 #[cfg(test)]

@@ -14,6 +14,21 @@ use crate::source::Span;
 
 pub use ports::{PortMapping, Protocol};
 
+/// Options of the `awslogs` log driver that a Compose file may set.
+pub const AWSLOGS_OPTIONS: &[&str] = &[
+    "awslogs-create-group",
+    "awslogs-datetime-format",
+    "awslogs-group",
+    "awslogs-multiline-pattern",
+    "awslogs-region",
+    "awslogs-stream-prefix",
+    "max-buffer-size",
+    "mode",
+];
+
+/// Spellings the Docker ECS integration's documentation used that the driver never took.
+const AWSLOGS_RENAMED: &[(&str, &str)] = &[("awslogs-datetime-pattern", "awslogs-datetime-format")];
+
 /// The name of the network every service without `networks` joins.
 pub const DEFAULT_NETWORK: &str = "default";
 
@@ -34,7 +49,7 @@ pub struct Project {
 #[derive(Debug, Clone, Default)]
 pub struct Network {
     pub name: String,
-    /// Where the network is defined; `None` for the implicit `default`.
+    /// Where the network is defined (for the implicit `default`, the first service on it).
     pub span: Option<Span>,
     /// `external: true` with `name: sg-...`: an existing security group.
     pub external: Option<String>,
@@ -177,16 +192,29 @@ macro_rules! path {
 
 /// Reads the project from a schema-checked document. Parts that do not deserialize (only
 /// possible where the schema already reported an error) are skipped.
-pub fn build(root: &Node, instance: &serde_json::Value, name: &str, diags: &mut Diagnostics) -> Project {
+pub fn build(
+    root: &Node,
+    checked: &crate::schema::Checked,
+    name: &str,
+    diags: &mut Diagnostics,
+) -> Project {
+    let instance = &checked.instance;
     let at = Locator::new(root);
-    let mut project = Project { name: name.to_string(), ..Project::default() };
-    let Some(top) = instance.as_object() else { return project };
+    let mut project = Project {
+        name: name.to_string(),
+        ..Project::default()
+    };
+    let Some(top) = instance.as_object() else {
+        return project;
+    };
     let mut file = spec::ComposeFile::default();
     for (key, value) in top {
         // Each top-level key on its own, so one broken section does not hide the others.
         let mut single = serde_json::Map::new();
         single.insert(key.clone(), value.clone());
-        if let Ok(part) = serde_json::from_value::<spec::ComposeFile>(serde_json::Value::Object(single)) {
+        if let Ok(part) =
+            serde_json::from_value::<spec::ComposeFile>(serde_json::Value::Object(single))
+        {
             merge_top(&mut file, part);
         } else if key == "services" {
             // Keep the services that are well-formed.
@@ -200,33 +228,53 @@ pub fn build(root: &Node, instance: &serde_json::Value, name: &str, diags: &mut 
         }
     }
     if let Some(days) = &file.x_aws_logs_retention {
-        let span = at.span(&path!["x-aws-logs_retention"]);
+        let span = at.span(&[Seg::from("x-aws-logs_retention")]);
         match units::integer(days) {
             Ok(days) => project.logs_retention = Some((days, span)),
             Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
         }
     }
     for (name, network) in file.networks.iter().flatten() {
-        project.networks.insert(name.clone(), build_network(name, network.as_ref(), &at));
+        project
+            .networks
+            .insert(name.clone(), build_network(name, network.as_ref(), &at));
     }
     for (name, service) in file.services.iter().flatten() {
-        let built = build_service(name, service, &at, diags);
+        let mut built = build_service(name, service, &at, diags);
+        // Content rules would only repeat what the schema said about a broken service.
+        built.partial = checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
         project.services.insert(name.clone(), built);
     }
-    let declared = instance.get("services").and_then(serde_json::Value::as_object);
+    let declared = instance
+        .get("services")
+        .and_then(serde_json::Value::as_object);
     for name in declared.into_iter().flatten().map(|(name, _)| name) {
         if !project.services.contains_key(name) {
-            let span = at.key_span(&path!["services", name.as_str()]);
-            let placeholder = Service { name: name.clone(), span, partial: true, ..Service::default() };
+            let span = at.key_span(&[Seg::from("services"), Seg::from(name.as_str())]);
+            let placeholder = Service {
+                name: name.clone(),
+                span,
+                partial: true,
+                ..Service::default()
+            };
             project.services.insert(name.clone(), placeholder);
         }
     }
-    let uses_default = project.services.values().any(|s| s.networks.contains_key(DEFAULT_NETWORK));
-    if uses_default && !project.networks.contains_key(DEFAULT_NETWORK) {
-        project.networks.insert(
-            DEFAULT_NETWORK.to_string(),
-            Network { name: DEFAULT_NETWORK.to_string(), ..Network::default() },
-        );
+    let first_user = project
+        .services
+        .values()
+        .find(|s| s.networks.contains_key(DEFAULT_NETWORK));
+    if let (Some(user), false) = (first_user, project.networks.contains_key(DEFAULT_NETWORK)) {
+        // The implicit network comes from the services that join it.
+        let span = Some(user.span);
+        let network = Network {
+            name: DEFAULT_NETWORK.to_string(),
+            span,
+            ..Network::default()
+        };
+        project
+            .networks
+            .insert(DEFAULT_NETWORK.to_string(), network);
     }
     project.spec = file;
     project
@@ -237,23 +285,42 @@ fn merge_top(file: &mut spec::ComposeFile, part: spec::ComposeFile) {
         ($($field:ident),*) => { $( if part.$field.is_some() { file.$field = part.$field; } )* };
     }
     take!(
-        version, name, include, services, models, networks, volumes, secrets, configs,
-        x_aws_cluster, x_aws_vpc, x_aws_loadbalancer, x_aws_logs_retention, x_aws_cloudformation
+        version,
+        name,
+        include,
+        services,
+        models,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        x_aws_cluster,
+        x_aws_vpc,
+        x_aws_loadbalancer,
+        x_aws_logs_retention,
+        x_aws_cloudformation
     );
 }
 
 fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) -> Network {
     let base = path!["networks", name];
-    let external_flag = network.and_then(|n| n.external.as_ref()).is_some_and(|e| match e {
-        spec::External::Flag(flag) => units::boolean(flag).unwrap_or(false),
-        spec::External::Named(_) => true,
-    });
+    let external_flag = network
+        .and_then(|n| n.external.as_ref())
+        .is_some_and(|e| match e {
+            spec::External::Flag(flag) => units::boolean(flag).unwrap_or(false),
+            spec::External::Named(_) => true,
+        });
     let legacy_name = network.and_then(|n| match &n.external {
         Some(spec::External::Named(named)) => named.name.clone(),
         _ => None,
     });
     let external = if external_flag {
-        Some(network.and_then(|n| n.name.clone()).or(legacy_name).unwrap_or_else(|| name.to_string()))
+        Some(
+            network
+                .and_then(|n| n.name.clone())
+                .or(legacy_name)
+                .unwrap_or_else(|| name.to_string()),
+        )
     } else {
         network.and_then(|n| n.x_aws_securitygroup.clone())
     };
@@ -262,7 +329,12 @@ fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) 
         p.push(Seg::from("external"));
         at.span(&p)
     });
-    Network { name: name.to_string(), span: Some(at.key_span(&base)), external, external_span }
+    Network {
+        name: name.to_string(),
+        span: Some(at.key_span(&base)),
+        external,
+        external_span,
+    }
 }
 
 /// Reports a span-less parse error at `path`.
@@ -275,7 +347,12 @@ fn child(base: &[Seg], segs: &[Seg]) -> Vec<Seg> {
 }
 
 #[allow(clippy::too_many_lines)] // one field after the other; splitting would scatter them
-fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Diagnostics) -> Service {
+fn build_service(
+    name: &str,
+    s: &spec::Service,
+    at: &Locator<'_>,
+    diags: &mut Diagnostics,
+) -> Service {
     let base = path!["services", name];
     let p = |segs: Vec<Seg>| child(&base, &segs);
     let mut out = Service {
@@ -298,15 +375,30 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
         },
     };
     out.command = s.command.as_ref().and_then(|c| words(c, "command", diags));
-    out.entrypoint = s.entrypoint.as_ref().and_then(|c| words(c, "entrypoint", diags));
+    out.entrypoint = s
+        .entrypoint
+        .as_ref()
+        .and_then(|c| words(c, "entrypoint", diags));
     if let Some(env) = &s.environment {
-        out.environment = env.pairs().into_iter().filter_map(|(k, v)| Some((k, v?))).collect();
+        out.environment = env
+            .pairs()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k, v?)))
+            .collect();
     }
     if let Some(labels) = &s.labels {
-        out.labels = labels.pairs().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+        out.labels = labels
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default()))
+            .collect();
     }
     if let Some(sysctls) = &s.sysctls {
-        out.sysctls = sysctls.pairs().into_iter().map(|(k, v)| (k, v.unwrap_or_default())).collect();
+        out.sysctls = sysctls
+            .pairs()
+            .into_iter()
+            .map(|(k, v)| (k, v.unwrap_or_default()))
+            .collect();
     }
     let mut flag = |value: &Option<spec::BoolOrStr>, key: &str| -> bool {
         value.as_ref().is_some_and(|v| match units::boolean(v) {
@@ -325,36 +417,56 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
         let here = p(path!["ulimits", limit.as_str()]);
         let pair = match value {
             spec::Ulimit::Single(v) => units::integer(v).map(|n| (n, n)),
-            spec::Ulimit::Pair(pair) => units::integer(&pair.soft).and_then(|soft| Ok((soft, units::integer(&pair.hard)?))),
+            spec::Ulimit::Pair(pair) => {
+                units::integer(&pair.soft).and_then(|soft| Ok((soft, units::integer(&pair.hard)?)))
+            }
         };
         match pair {
-            Ok((soft, hard)) => out.ulimits.push(Ulimit { name: limit.clone(), soft, hard }),
+            Ok((soft, hard)) => out.ulimits.push(Ulimit {
+                name: limit.clone(),
+                soft,
+                hard,
+            }),
             Err(e) => report(diags, at, &here, Code::InvalidNumber, e),
         }
     }
-    let duration = |text: &Option<String>, path: Vec<Seg>, diags: &mut Diagnostics| -> Option<Timed> {
-        let text = text.as_ref()?;
-        let span = at.span(&path);
-        match units::duration_seconds(text) {
-            Ok(seconds) => Some(Timed { seconds, span }),
-            Err(e) => {
-                diags.push(Diagnostic::new(Code::InvalidDuration, e).at(span).with_help("write durations like `30s`, `1m30s` or `500ms`"));
-                None
+    let duration =
+        |text: &Option<String>, path: Vec<Seg>, diags: &mut Diagnostics| -> Option<Timed> {
+            let text = text.as_ref()?;
+            let span = at.span(&path);
+            match units::duration_seconds(text) {
+                Ok(seconds) => Some(Timed { seconds, span }),
+                Err(e) => {
+                    diags.push(
+                        Diagnostic::new(Code::InvalidDuration, e)
+                            .at(span)
+                            .with_help("write durations like `30s`, `1m30s` or `500ms`"),
+                    );
+                    None
+                }
             }
-        }
-    };
+        };
     out.stop_grace_period = duration(&s.stop_grace_period, p(path!["stop_grace_period"]), diags);
     if let Some(h) = &s.healthcheck {
         let hp = |key: &str| p(path!["healthcheck", key]);
-        let disabled = h.disable.as_ref().is_some_and(|d| units::boolean(d).unwrap_or(false));
+        let disabled = h
+            .disable
+            .as_ref()
+            .is_some_and(|d| units::boolean(d).unwrap_or(false));
         let test = match &h.test {
             Some(spec::StringOrList::One(cmd)) => Some(vec!["CMD-SHELL".to_string(), cmd.clone()]),
             Some(spec::StringOrList::List(list)) => match list.first().map(String::as_str) {
                 Some("NONE") => None,
                 Some("CMD" | "CMD-SHELL") => Some(list.clone()),
                 _ => {
-                    report(diags, at, &hp("test"), Code::InvalidValue,
-                        "a healthcheck test list starts with `CMD`, `CMD-SHELL` or `NONE`".to_string());
+                    report(
+                        diags,
+                        at,
+                        &hp("test"),
+                        Code::InvalidValue,
+                        "a healthcheck test list starts with `CMD`, `CMD-SHELL` or `NONE`"
+                            .to_string(),
+                    );
                     None
                 }
             },
@@ -363,7 +475,13 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
         let retries = h.retries.as_ref().and_then(|r| match units::number(r) {
             Ok(n) if n.fract() == 0.0 => Some((n as i64, at.span(&hp("retries")))),
             Ok(n) => {
-                report(diags, at, &hp("retries"), Code::InvalidNumber, format!("`{n}` is not a whole number"));
+                report(
+                    diags,
+                    at,
+                    &hp("retries"),
+                    Code::InvalidNumber,
+                    format!("`{n}` is not a whole number"),
+                );
                 None
             }
             Err(e) => {
@@ -375,7 +493,13 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
         let timeout = duration(&h.timeout, hp("timeout"), diags);
         let start_period = duration(&h.start_period, hp("start_period"), diags);
         if let (false, Some(test)) = (disabled, test) {
-            out.healthcheck = Some(Healthcheck { test, interval, timeout, start_period, retries });
+            out.healthcheck = Some(Healthcheck {
+                test,
+                interval,
+                timeout,
+                start_period,
+                retries,
+            });
         }
     }
     match &s.depends_on {
@@ -395,7 +519,9 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
                     service: dep.clone(),
                     condition: match d.condition {
                         Some(spec::DependencyCondition::ServiceHealthy) => Condition::Healthy,
-                        Some(spec::DependencyCondition::ServiceCompletedSuccessfully) => Condition::CompletedSuccessfully,
+                        Some(spec::DependencyCondition::ServiceCompletedSuccessfully) => {
+                            Condition::CompletedSuccessfully
+                        }
                         _ => Condition::Started,
                     },
                     required: d.required.unwrap_or(true),
@@ -407,13 +533,16 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
     }
     resources(&mut out, s, at, &base, diags);
     for add in s.cap_add.iter().flatten().enumerate() {
-        out.cap_add.push((add.1.clone(), at.span(&p(path!["cap_add", add.0]))));
+        out.cap_add
+            .push((add.1.clone(), at.span(&p(path!["cap_add", add.0]))));
     }
     out.cap_drop = s.cap_drop.clone().unwrap_or_default();
     for (i, port) in s.ports.iter().flatten().enumerate() {
         let here = p(path!["ports", i]);
         match ports::parse(port) {
-            Ok(mappings) => out.ports.extend(mappings.into_iter().map(|m| (m, at.span(&here)))),
+            Ok(mappings) => out
+                .ports
+                .extend(mappings.into_iter().map(|m| (m, at.span(&here)))),
             Err(e) => diags.push(
                 Diagnostic::new(Code::InvalidPort, e)
                     .at(at.span(&here))
@@ -427,61 +556,170 @@ fn build_service(name: &str, s: &spec::Service, at: &Locator<'_>, diags: &mut Di
         }
         Some(spec::ServiceNetworks::List(list)) => {
             for (i, net) in list.iter().enumerate() {
-                out.networks.insert(net.clone(), Some(at.span(&p(path!["networks", i]))));
+                out.networks
+                    .insert(net.clone(), Some(at.span(&p(path!["networks", i]))));
             }
         }
         Some(spec::ServiceNetworks::Map(map)) => {
-            for net in map.keys() {
-                out.networks.insert(net.clone(), Some(at.key_span(&p(path!["networks", net.as_str()]))));
-            }
-        }
-    }
-    if let Some(options) = s.logging.as_ref().and_then(|l| l.options.as_ref()) {
-        for (k, v) in options {
-            if k.starts_with("awslogs-") {
-                if let Some(v) = v {
-                    out.log_options.insert(k.clone(), v.to_text());
+            for (net, settings) in map {
+                let here = p(path!["networks", net.as_str()]);
+                out.networks.insert(net.clone(), Some(at.key_span(&here)));
+                let Some(settings) = settings else { continue };
+                let dropped = [
+                    (
+                        "aliases",
+                        settings.aliases.is_some(),
+                        "only the service name is registered in Cloud Map; other services reach it by that name",
+                    ),
+                    (
+                        "ipv4_address",
+                        settings.ipv4_address.is_some(),
+                        "Fargate assigns task addresses",
+                    ),
+                    (
+                        "ipv6_address",
+                        settings.ipv6_address.is_some(),
+                        "Fargate assigns task addresses",
+                    ),
+                    (
+                        "mac_address",
+                        settings.mac_address.is_some(),
+                        "Fargate assigns network interfaces",
+                    ),
+                ];
+                for (key, _, why) in dropped.into_iter().filter(|(_, set, _)| *set) {
+                    let mut key_path = here.clone();
+                    key_path.push(Seg::from(key));
+                    diags.push(
+                        Diagnostic::new(Code::IgnoredValue, format!("`{key}` is ignored on ECS"))
+                            .at(at.key_span(&key_path))
+                            .with_help(why),
+                    );
                 }
             }
         }
     }
-    out.arm64 = s.platform.as_deref().is_some_and(|p| p.contains("arm64") || p.contains("aarch64"));
+    let awslogs = s
+        .logging
+        .as_ref()
+        .and_then(|l| l.driver.as_deref())
+        .is_none_or(|d| d == "awslogs");
+    if let Some(options) = s
+        .logging
+        .as_ref()
+        .and_then(|l| l.options.as_ref())
+        .filter(|_| awslogs)
+    {
+        for (k, v) in options {
+            if AWSLOGS_OPTIONS.contains(&k.as_str()) {
+                if let Some(v) = v {
+                    out.log_options.insert(k.clone(), v.to_text());
+                }
+            } else {
+                let mut d = Diagnostic::new(
+                    Code::IgnoredValue,
+                    format!("`{k}` is not an option of the awslogs driver; ignored"),
+                )
+                .at(at.key_span(&p(path!["logging", "options", k.as_str()])));
+                let renamed = AWSLOGS_RENAMED
+                    .iter()
+                    .find(|(old, _)| old == k)
+                    .map(|(_, new)| *new);
+                if let Some(best) = renamed
+                    .or_else(|| crate::schema::did_you_mean(k, AWSLOGS_OPTIONS.iter().copied()))
+                {
+                    d = d.with_help(format!("did you mean `{best}`?"));
+                }
+                diags.push(d);
+            }
+        }
+    }
+    out.arm64 = s
+        .platform
+        .as_deref()
+        .is_some_and(|p| p.contains("arm64") || p.contains("aarch64"));
     out
 }
 
 /// CPU, memory and replicas, from `deploy` or the legacy keys.
-fn resources(out: &mut Service, s: &spec::Service, at: &Locator<'_>, base: &[Seg], diags: &mut Diagnostics) {
+fn resources(
+    out: &mut Service,
+    s: &spec::Service,
+    at: &Locator<'_>,
+    base: &[Seg],
+    diags: &mut Diagnostics,
+) {
     let p = |segs: Vec<Seg>| child(base, &segs);
     let deploy = s.deploy.as_ref();
-    let limits = deploy.and_then(|d| d.resources.as_ref()).and_then(|r| r.limits.as_ref());
-    let reservations = deploy.and_then(|d| d.resources.as_ref()).and_then(|r| r.reservations.as_ref());
+    let limits = deploy
+        .and_then(|d| d.resources.as_ref())
+        .and_then(|r| r.limits.as_ref());
+    let reservations = deploy
+        .and_then(|d| d.resources.as_ref())
+        .and_then(|r| r.reservations.as_ref());
     let cpus = |value: Option<&spec::NumOrStr>, path: Vec<Seg>, diags: &mut Diagnostics| {
         let value = value?;
-        units::cpus(value).map_err(|e| report(diags, at, &path, Code::InvalidNumber, e)).ok()
+        units::cpus(value)
+            .map_err(|e| report(diags, at, &path, Code::InvalidNumber, e))
+            .ok()
     };
-    out.cpus = cpus(limits.and_then(|l| l.cpus.as_ref()), p(path!["deploy", "resources", "limits", "cpus"]), diags)
-        .or_else(|| cpus(reservations.and_then(|r| r.cpus.as_ref()), p(path!["deploy", "resources", "reservations", "cpus"]), diags))
-        .or_else(|| cpus(s.cpus.as_ref(), p(path!["cpus"]), diags));
+    out.cpus = cpus(
+        limits.and_then(|l| l.cpus.as_ref()),
+        p(path!["deploy", "resources", "limits", "cpus"]),
+        diags,
+    )
+    .or_else(|| {
+        cpus(
+            reservations.and_then(|r| r.cpus.as_ref()),
+            p(path!["deploy", "resources", "reservations", "cpus"]),
+            diags,
+        )
+    })
+    .or_else(|| cpus(s.cpus.as_ref(), p(path!["cpus"]), diags));
     let size = |value: Option<&spec::NumOrStr>, path: Vec<Seg>, diags: &mut Diagnostics| {
         let value = value?;
         units::size_bytes(value)
             .map_err(|e| {
-                diags.push(Diagnostic::new(Code::InvalidSize, e).at(at.span(&path)).with_help("write sizes like `512m` or `2g`"));
+                diags.push(
+                    Diagnostic::new(Code::InvalidSize, e)
+                        .at(at.span(&path))
+                        .with_help("write sizes like `512m` or `2g`"),
+                );
             })
             .ok()
     };
-    let reserved = size(reservations.and_then(|r| r.memory.as_ref()), p(path!["deploy", "resources", "reservations", "memory"]), diags)
-        .or_else(|| size(s.mem_reservation.as_ref(), p(path!["mem_reservation"]), diags));
-    out.memory = size(limits.and_then(|l| l.memory.as_ref()), p(path!["deploy", "resources", "limits", "memory"]), diags)
-        .or_else(|| size(s.mem_limit.as_ref(), p(path!["mem_limit"]), diags))
-        .or(reserved);
+    let reserved = size(
+        reservations.and_then(|r| r.memory.as_ref()),
+        p(path!["deploy", "resources", "reservations", "memory"]),
+        diags,
+    )
+    .or_else(|| {
+        size(
+            s.mem_reservation.as_ref(),
+            p(path!["mem_reservation"]),
+            diags,
+        )
+    });
+    out.memory = size(
+        limits.and_then(|l| l.memory.as_ref()),
+        p(path!["deploy", "resources", "limits", "memory"]),
+        diags,
+    )
+    .or_else(|| size(s.mem_limit.as_ref(), p(path!["mem_limit"]), diags))
+    .or(reserved);
     out.memory_reservation = reserved;
     if deploy.and_then(|d| d.resources.as_ref()).is_some() {
         out.resources_span = Some(at.key_span(&p(path!["deploy", "resources"])));
     } else if s.cpus.is_some() || s.mem_limit.is_some() {
-        out.resources_span = Some(at.key_span(&p(if s.cpus.is_some() { path!["cpus"] } else { path!["mem_limit"] })));
+        out.resources_span = Some(at.key_span(&p(if s.cpus.is_some() {
+            path!["cpus"]
+        } else {
+            path!["mem_limit"]
+        })));
     }
-    let replicas = deploy.and_then(|d| d.replicas.as_ref()).map(|r| (r, p(path!["deploy", "replicas"])))
+    let replicas = deploy
+        .and_then(|d| d.replicas.as_ref())
+        .map(|r| (r, p(path!["deploy", "replicas"])))
         .or_else(|| s.scale.as_ref().map(|r| (r, p(path!["scale"]))));
     if let Some((value, path)) = replicas {
         let span = at.span(&path);
@@ -490,11 +728,20 @@ fn resources(out: &mut Service, s: &spec::Service, at: &Locator<'_>, base: &[Seg
                 out.replicas = n as u32;
                 out.replicas_span = Some(span);
             }
-            Ok(n) => diags.push(Diagnostic::new(Code::InvalidNumber, format!("{n} is not a number of replicas")).at(span)),
+            Ok(n) => diags.push(
+                Diagnostic::new(
+                    Code::InvalidNumber,
+                    format!("{n} is not a number of replicas"),
+                )
+                .at(span),
+            ),
             Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
         }
     }
-    if let Some(parallelism) = deploy.and_then(|d| d.update_config.as_ref()).and_then(|u| u.parallelism.as_ref()) {
+    if let Some(parallelism) = deploy
+        .and_then(|d| d.update_config.as_ref())
+        .and_then(|u| u.parallelism.as_ref())
+    {
         let path = p(path!["deploy", "update_config", "parallelism"]);
         match units::integer(parallelism) {
             Ok(n) => out.parallelism = Some((n, at.span(&path))),

@@ -48,7 +48,9 @@ impl PortMapping {
     pub fn is_http(&self) -> bool {
         match (self.app_protocol.as_deref(), self.x_aws_protocol.as_deref()) {
             (Some(p), _) | (None, Some(p)) => matches!(p, "http" | "https"),
-            (None, None) => self.published.unwrap_or(self.target) == 80 && self.protocol == Protocol::Tcp,
+            (None, None) => {
+                self.published.unwrap_or(self.target) == 80 && self.protocol == Protocol::Tcp
+            }
         }
     }
 }
@@ -95,7 +97,11 @@ pub fn parse(port: &Port) -> Result<Vec<PortMapping>, String> {
             if n.fract() != 0.0 {
                 return Err(format!("`{n}` is not a port number"));
             }
-            Ok(vec![mapping(port_number(&n.to_string())?, None, Protocol::Tcp)])
+            Ok(vec![mapping(
+                port_number(&n.to_string())?,
+                None,
+                Protocol::Tcp,
+            )])
         }
         Port::Short(text) => parse_short(text),
         Port::Long(long) => parse_long(long).map(|m| vec![m]),
@@ -103,7 +109,14 @@ pub fn parse(port: &Port) -> Result<Vec<PortMapping>, String> {
 }
 
 fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMapping {
-    PortMapping { target, published, protocol, app_protocol: None, x_aws_protocol: None, name: None }
+    PortMapping {
+        target,
+        published,
+        protocol,
+        app_protocol: None,
+        x_aws_protocol: None,
+        name: None,
+    }
 }
 
 fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
@@ -126,10 +139,11 @@ fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
     let (t0, t1) = range(target)?;
     let published = published.map(range).transpose()?;
     let count = t1 - t0;
-    if let Some((p0, p1)) = published {
-        if p1 - p0 != count && p0 != p1 {
-            return Err(format!("`{text}` maps ranges of different lengths"));
-        }
+    if let Some((p0, p1)) = published
+        && p1 - p0 != count
+        && p0 != p1
+    {
+        return Err(format!("`{text}` maps ranges of different lengths"));
     }
     Ok((0..=count)
         .map(|i| {
@@ -158,7 +172,11 @@ fn parse_long(long: &PortLong) -> Result<PortMapping, String> {
         Some(p) => Some(int_port(p)?.0),
         None => None,
     };
-    let mut m = mapping(target, published, protocol(long.protocol.as_deref().unwrap_or("tcp"))?);
+    let mut m = mapping(
+        target,
+        published,
+        protocol(long.protocol.as_deref().unwrap_or("tcp"))?,
+    );
     m.app_protocol = long.app_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.x_aws_protocol = long.x_aws_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.name.clone_from(&long.name);
@@ -170,20 +188,32 @@ mod tests {
     use super::*;
 
     fn short(text: &str) -> Result<Vec<(u16, Option<u16>, Protocol)>, String> {
-        parse(&Port::Short(text.to_string()))
-            .map(|v| v.into_iter().map(|m| (m.target, m.published, m.protocol)).collect())
+        parse(&Port::Short(text.to_string())).map(|v| {
+            v.into_iter()
+                .map(|m| (m.target, m.published, m.protocol))
+                .collect()
+        })
     }
 
     #[test]
     fn short_syntax() {
         assert_eq!(short("80"), Ok(vec![(80, None, Protocol::Tcp)]));
         assert_eq!(short("8080:80"), Ok(vec![(80, Some(8080), Protocol::Tcp)]));
-        assert_eq!(short("127.0.0.1:53:53/udp"), Ok(vec![(53, Some(53), Protocol::Udp)]));
-        assert_eq!(short("[::1]:8080:80"), Ok(vec![(80, Some(8080), Protocol::Tcp)]));
+        assert_eq!(
+            short("127.0.0.1:53:53/udp"),
+            Ok(vec![(53, Some(53), Protocol::Udp)])
+        );
+        assert_eq!(
+            short("[::1]:8080:80"),
+            Ok(vec![(80, Some(8080), Protocol::Tcp)])
+        );
         assert_eq!(short("127.0.0.1::80"), Ok(vec![(80, None, Protocol::Tcp)]));
         assert_eq!(
             short("3000-3001:4000-4001"),
-            Ok(vec![(4000, Some(3000), Protocol::Tcp), (4001, Some(3001), Protocol::Tcp)])
+            Ok(vec![
+                (4000, Some(3000), Protocol::Tcp),
+                (4001, Some(3001), Protocol::Tcp)
+            ])
         );
         assert!(short("99999").is_err());
         assert!(short("80/sctp").is_err());

@@ -100,9 +100,10 @@ impl ListOrDict {
     #[must_use]
     pub fn pairs(&self) -> Vec<(String, Option<String>)> {
         match self {
-            ListOrDict::Dict(map) => {
-                map.iter().map(|(k, v)| (k.clone(), v.as_ref().map(Scalar::to_text))).collect()
-            }
+            ListOrDict::Dict(map) => map
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_ref().map(Scalar::to_text)))
+                .collect(),
             ListOrDict::List(items) => items
                 .iter()
                 .map(|item| match item.split_once('=') {
@@ -355,7 +356,7 @@ compose_object! {
 #[serde(untagged)]
 pub enum ServiceVolume {
     Short(String),
-    Long(ServiceVolumeLong),
+    Long(Box<ServiceVolumeLong>),
 }
 
 compose_object! {

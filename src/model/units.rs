@@ -20,7 +20,9 @@ pub fn duration_seconds(text: &str) -> Result<f64, String> {
     let mut total = 0.0;
     let mut rest = text;
     while !rest.is_empty() {
-        let number_len = rest.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(rest.len());
+        let number_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
         if number_len == 0 {
             return Err(format!("`{text}` is not a duration like `30s` or `1m30s`"));
         }
@@ -28,7 +30,9 @@ pub fn duration_seconds(text: &str) -> Result<f64, String> {
             .parse()
             .map_err(|_| format!("`{}` is not a number", &rest[..number_len]))?;
         rest = &rest[number_len..];
-        let unit_len = rest.find(|c: char| c.is_ascii_digit() || c == '.').unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
         let factor = match &rest[..unit_len] {
             "h" => 3600.0,
             "m" => 60.0,
@@ -57,7 +61,9 @@ pub fn size_bytes(value: &NumOrStr) -> Result<u64, String> {
         NumOrStr::Str(s) => s.trim(),
     };
     let lower = text.to_ascii_lowercase();
-    let number_len = lower.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(lower.len());
+    let number_len = lower
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(lower.len());
     let number: f64 = lower[..number_len]
         .parse()
         .map_err(|_| format!("`{text}` is not a size like `512m` or `2g`"))?;
@@ -79,9 +85,16 @@ pub fn size_bytes(value: &NumOrStr) -> Result<u64, String> {
 pub fn cpus(value: &NumOrStr) -> Result<f64, String> {
     let n = match value {
         NumOrStr::Num(n) => *n,
-        NumOrStr::Str(s) => s.trim().parse().map_err(|_| format!("`{s}` is not a number of CPUs"))?,
+        NumOrStr::Str(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not a number of CPUs"))?,
     };
-    if n.is_finite() && n >= 0.0 { Ok(n) } else { Err(format!("`{n}` is not a number of CPUs")) }
+    if n.is_finite() && n >= 0.0 {
+        Ok(n)
+    } else {
+        Err(format!("`{n}` is not a number of CPUs"))
+    }
 }
 
 /// An integer that may have arrived as a string.
@@ -91,7 +104,10 @@ pub fn cpus(value: &NumOrStr) -> Result<f64, String> {
 pub fn integer(value: &IntOrStr) -> Result<i64, String> {
     match value {
         IntOrStr::Int(i) => Ok(*i),
-        IntOrStr::Str(s) => s.trim().parse().map_err(|_| format!("`{s}` is not an integer")),
+        IntOrStr::Str(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not an integer")),
     }
 }
 
@@ -102,7 +118,10 @@ pub fn integer(value: &IntOrStr) -> Result<i64, String> {
 pub fn number(value: &NumOrStr) -> Result<f64, String> {
     match value {
         NumOrStr::Num(n) => Ok(*n),
-        NumOrStr::Str(s) => s.trim().parse().map_err(|_| format!("`{s}` is not a number")),
+        NumOrStr::Str(s) => s
+            .trim()
+            .parse()
+            .map_err(|_| format!("`{s}` is not a number")),
     }
 }
 

@@ -12,12 +12,16 @@ const ALLOWED_CAPABILITIES: &[&str] = &["SYS_PTRACE"];
 
 /// Retention values CloudWatch Logs accepts, in days.
 const LOG_RETENTION_DAYS: &[i64] = &[
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
 ];
 
 /// Healthcheck ranges ECS accepts: (name, minimum, maximum) in seconds or counts.
-const HEALTHCHECK_RANGES: [(&str, f64, f64); 3] =
-    [("interval", 5.0, 300.0), ("timeout", 2.0, 120.0), ("start_period", 0.0, 300.0)];
+const HEALTHCHECK_RANGES: [(&str, f64, f64); 3] = [
+    ("interval", 5.0, 300.0),
+    ("timeout", 2.0, 120.0),
+    ("start_period", 0.0, 300.0),
+];
 
 pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
     for service in project.services.values().filter(|s| !s.partial) {
@@ -27,32 +31,52 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         timings(service, diags);
         volumes(root, service, diags);
     }
-    if let Some((days, span)) = project.logs_retention {
-        if !LOG_RETENTION_DAYS.contains(&days) {
-            let nearest = LOG_RETENTION_DAYS.iter().min_by_key(|d| (*d - days).abs()).copied().unwrap_or(1);
-            diags.push(
-                Diagnostic::new(Code::InvalidValue, format!("CloudWatch Logs cannot keep logs for {days} days"))
-                    .at(span)
-                    .with_help(format!("use one of CloudWatch's retention values, e.g. {nearest}")),
-            );
-        }
+    if let Some((days, span)) = project.logs_retention
+        && !LOG_RETENTION_DAYS.contains(&days)
+    {
+        let nearest = LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| (*d - days).abs())
+            .copied()
+            .unwrap_or(1);
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("CloudWatch Logs cannot keep logs for {days} days"),
+            )
+            .at(span)
+            .with_help(format!(
+                "use one of CloudWatch's retention values, e.g. {nearest}"
+            )),
+        );
     }
 }
 
 fn image(root: &Node, service: &Service, diags: &mut Diagnostics) {
-    if service.image.as_deref().is_some_and(|i| !i.trim().is_empty()) {
+    if service
+        .image
+        .as_deref()
+        .is_some_and(|i| !i.trim().is_empty())
+    {
         return;
     }
-    let has_build = root.get("services").and_then(|s| s.get(&service.name)).and_then(|s| s.get("build")).is_some();
+    let has_build = root
+        .get("services")
+        .and_then(|s| s.get(&service.name))
+        .and_then(|s| s.get("build"))
+        .is_some();
     let help = if has_build {
         "compose2cfn does not build images: build and push the image, then set `image:` to its registry address"
     } else {
         "set `image:` to the image the service runs"
     };
     diags.push(
-        Diagnostic::new(Code::MissingImage, format!("service `{}` has no image", service.name))
-            .at_labelled(service.span, "needs `image`")
-            .with_help(help),
+        Diagnostic::new(
+            Code::MissingImage,
+            format!("service `{}` has no image", service.name),
+        )
+        .at_labelled(service.span, "needs `image`")
+        .with_help(help),
     );
 }
 
@@ -61,9 +85,12 @@ fn capabilities(service: &Service, diags: &mut Diagnostics) {
         let name = capability.trim_start_matches("CAP_");
         if !ALLOWED_CAPABILITIES.contains(&name) {
             diags.push(
-                Diagnostic::new(Code::CapabilityNotAllowed, format!("Fargate does not allow adding `{capability}`"))
-                    .at(*span)
-                    .with_help("Fargate containers may add only `SYS_PTRACE`; remove the others"),
+                Diagnostic::new(
+                    Code::CapabilityNotAllowed,
+                    format!("Fargate does not allow adding `{capability}`"),
+                )
+                .at(*span)
+                .with_help("Fargate containers may add only `SYS_PTRACE`; remove the others"),
             );
         }
     }
@@ -81,9 +108,12 @@ fn size(service: &Service, diags: &mut Diagnostics) {
         (None, None) => String::new(),
     };
     diags.push(
-        Diagnostic::new(Code::NoFargateSize, format!("no Fargate task size has {asked}"))
-            .at(service.resources_span.unwrap_or(service.span))
-            .with_help("Fargate tasks have at most 16 vCPU and 120 GiB of memory; lower the request"),
+        Diagnostic::new(
+            Code::NoFargateSize,
+            format!("no Fargate task size has {asked}"),
+        )
+        .at(service.resources_span.unwrap_or(service.span))
+        .with_help("Fargate tasks have at most 16 vCPU and 120 GiB of memory; lower the request"),
     );
 }
 
@@ -91,34 +121,47 @@ fn timings(service: &Service, diags: &mut Diagnostics) {
     if let Some(check) = &service.healthcheck {
         let values: [Option<Timed>; 3] = [check.interval, check.timeout, check.start_period];
         for ((name, min, max), value) in HEALTHCHECK_RANGES.iter().zip(values) {
-            let Some(Timed { seconds, span }) = value else { continue };
+            let Some(Timed { seconds, span }) = value else {
+                continue;
+            };
             let rounded = seconds.ceil();
             if rounded < *min || rounded > *max {
                 diags.push(
-                    Diagnostic::new(Code::HealthcheckRange, format!("healthcheck `{name}` of {seconds} s is outside {min}–{max} s"))
-                        .at(span)
-                        .with_help(format!("ECS accepts a healthcheck {name} from {min} to {max} seconds")),
-                );
-            }
-        }
-        if let Some((retries, span)) = check.retries {
-            if !(1..=10).contains(&retries) {
-                diags.push(
-                    Diagnostic::new(Code::HealthcheckRange, format!("healthcheck `retries` of {retries} is outside 1–10"))
-                        .at(span)
-                        .with_help("ECS accepts from 1 to 10 retries"),
-                );
-            }
-        }
-    }
-    if let Some(Timed { seconds, span }) = service.stop_grace_period {
-        if seconds.ceil() > 120.0 {
-            diags.push(
-                Diagnostic::new(Code::StopGracePeriod, format!("`stop_grace_period` of {seconds} s is longer than 120 s"))
+                    Diagnostic::new(
+                        Code::HealthcheckRange,
+                        format!("healthcheck `{name}` of {seconds} s is outside {min}–{max} s"),
+                    )
                     .at(span)
-                    .with_help("ECS waits at most 120 seconds before it kills a container"),
+                    .with_help(format!(
+                        "ECS accepts a healthcheck {name} from {min} to {max} seconds"
+                    )),
+                );
+            }
+        }
+        if let Some((retries, span)) = check.retries
+            && !(1..=10).contains(&retries)
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::HealthcheckRange,
+                    format!("healthcheck `retries` of {retries} is outside 1–10"),
+                )
+                .at(span)
+                .with_help("ECS accepts from 1 to 10 retries"),
             );
         }
+    }
+    if let Some(Timed { seconds, span }) = service.stop_grace_period
+        && seconds.ceil() > 120.0
+    {
+        diags.push(
+            Diagnostic::new(
+                Code::StopGracePeriod,
+                format!("`stop_grace_period` of {seconds} s is longer than 120 s"),
+            )
+            .at(span)
+            .with_help("ECS waits at most 120 seconds before it kills a container"),
+        );
     }
 }
 
@@ -146,7 +189,11 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
             }
             Value::Map(_) => {
                 let kind = entry.get("type").and_then(Node::as_str).unwrap_or("volume");
-                let source = entry.get("source").and_then(Node::as_str).unwrap_or_default().to_string();
+                let source = entry
+                    .get("source")
+                    .and_then(Node::as_str)
+                    .unwrap_or_default()
+                    .to_string();
                 match kind {
                     "volume" if source.is_empty() => ("anonymous", source),
                     other => (other, source),

@@ -14,8 +14,17 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
     for service in project.services.values() {
         for (network, span) in &service.networks {
             if !project.networks.contains_key(network) {
-                let mut d = Diagnostic::new(Code::UndefinedNetwork, format!("service `{}` uses undefined network `{network}`", service.name))
-                    .at_labelled(span.unwrap_or(service.span), "not defined under the top-level `networks`");
+                let mut d = Diagnostic::new(
+                    Code::UndefinedNetwork,
+                    format!(
+                        "service `{}` uses undefined network `{network}`",
+                        service.name
+                    ),
+                )
+                .at_labelled(
+                    span.unwrap_or(service.span),
+                    "not defined under the top-level `networks`",
+                );
                 d = match did_you_mean(network, project.networks.keys().map(String::as_str)) {
                     Some(best) => d.with_help(format!("did you mean `{best}`?")),
                     None => d.with_help(format!("define it:\n  networks:\n    {network}: {{}}")),
@@ -25,9 +34,17 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
         }
         for dep in &service.depends_on {
             if !project.services.contains_key(&dep.service) && dep.required {
-                let mut d = Diagnostic::new(Code::UndefinedService, format!("service `{}` depends on undefined service `{}`", service.name, dep.service))
-                    .at(dep.span);
-                if let Some(best) = did_you_mean(&dep.service, project.services.keys().map(String::as_str)) {
+                let mut d = Diagnostic::new(
+                    Code::UndefinedService,
+                    format!(
+                        "service `{}` depends on undefined service `{}`",
+                        service.name, dep.service
+                    ),
+                )
+                .at(dep.span);
+                if let Some(best) =
+                    did_you_mean(&dep.service, project.services.keys().map(String::as_str))
+                {
                     d = d.with_help(format!("did you mean `{best}`?"));
                 }
                 diags.push(d);
@@ -35,14 +52,14 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
         }
     }
     for network in project.networks.values() {
-        if let (Some(id), Some(span)) = (&network.external, network.external_span) {
-            if !id.starts_with("sg-") {
-                diags.push(
+        if let (Some(id), Some(span)) = (&network.external, network.external_span)
+            && !id.starts_with("sg-")
+        {
+            diags.push(
                     Diagnostic::new(Code::InvalidValue, format!("external network `{}` must name a security group", network.name))
                         .at(span)
                         .with_help("on ECS an external network is an existing security group: set `name: sg-0123456789abcdef0`"),
                 );
-            }
         }
     }
     cycles(project, diags);
@@ -74,7 +91,9 @@ fn cycles(project: &Project, diags: &mut Diagnostics) {
             }
             None => {}
         }
-        let Some(service) = project.services.get(name) else { return };
+        let Some(service) = project.services.get(name) else {
+            return;
+        };
         marks.insert(name, Mark::Visiting);
         stack.push(name);
         for dep in &service.depends_on {
@@ -90,14 +109,32 @@ fn cycles(project: &Project, diags: &mut Diagnostics) {
     }
     for cycle in found {
         let first = &project.services[cycle[0]];
-        let chain: Vec<&str> = cycle.iter().copied().chain(std::iter::once(cycle[0])).collect();
+        let chain: Vec<&str> = cycle
+            .iter()
+            .copied()
+            .chain(std::iter::once(cycle[0]))
+            .collect();
         let next = cycle.get(1).copied().unwrap_or(cycle[0]);
-        let span = first.depends_on.iter().find(|d| d.service == next).map_or(first.span, |d| d.span);
-        let mut d = Diagnostic::new(Code::DependencyCycle, format!("services depend on each other in a cycle: {}", chain.join(" → ")))
-            .at_labelled(span, format!("`{}` depends on `{next}`", first.name));
+        let span = first
+            .depends_on
+            .iter()
+            .find(|d| d.service == next)
+            .map_or(first.span, |d| d.span);
+        let mut d = Diagnostic::new(
+            Code::DependencyCycle,
+            format!(
+                "services depend on each other in a cycle: {}",
+                chain.join(" → ")
+            ),
+        )
+        .at_labelled(span, format!("`{}` depends on `{next}`", first.name));
         for (i, name) in cycle.iter().enumerate().skip(1) {
             let to = cycle.get(i + 1).copied().unwrap_or(cycle[0]);
-            if let Some(dep) = project.services[*name].depends_on.iter().find(|d| d.service == to) {
+            if let Some(dep) = project.services[*name]
+                .depends_on
+                .iter()
+                .find(|d| d.service == to)
+            {
                 d = d.with_label(dep.span, format!("`{name}` depends on `{to}`"));
             }
         }
@@ -105,14 +142,31 @@ fn cycles(project: &Project, diags: &mut Diagnostics) {
     }
 }
 
+/// A Compose name and where it is defined.
+type Named<'a> = (&'a String, Option<Span>);
+
 /// Names that normalise to the same logical-ID stem.
 fn collisions(project: &Project, diags: &mut Diagnostics) {
-    let groups: [(&str, Vec<(&String, Option<Span>)>); 2] = [
-        ("service", project.services.values().map(|s| (&s.name, Some(s.span))).collect()),
-        ("network", project.networks.values().map(|n| (&n.name, n.span)).collect()),
+    let groups: [(&str, Vec<Named<'_>>); 2] = [
+        (
+            "service",
+            project
+                .services
+                .values()
+                .map(|s| (&s.name, Some(s.span)))
+                .collect(),
+        ),
+        (
+            "network",
+            project
+                .networks
+                .values()
+                .map(|n| (&n.name, n.span))
+                .collect(),
+        ),
     ];
     for (kind, names) in groups {
-        let mut seen: BTreeMap<String, (&String, Option<Span>)> = BTreeMap::new();
+        let mut seen: BTreeMap<String, Named<'_>> = BTreeMap::new();
         for (name, span) in names {
             let id = normalize(name);
             if id.is_empty() {
@@ -135,7 +189,9 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                     if let Some(other_span) = other_span {
                         d = d.with_label(*other_span, "collides with this one");
                     }
-                    diags.push(d.with_help(format!("rename one {kind}: logical IDs keep only letters and digits")));
+                    diags.push(d.with_help(format!(
+                        "rename one {kind}: logical IDs keep only letters and digits"
+                    )));
                 }
                 None => {
                     seen.insert(id, (name, span));

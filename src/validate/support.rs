@@ -38,7 +38,11 @@ pub struct Row {
 }
 
 const fn row(section: &'static str, key: &'static str, support: Support) -> Row {
-    Row { section, key, support }
+    Row {
+        section,
+        key,
+        support,
+    }
 }
 
 use Support::{Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
@@ -46,6 +50,8 @@ use Support::{Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
 const S: &str = "services.*";
 const D: &str = "services.*.deploy";
 const N: &str = "networks.*";
+const L: &str = "services.*.deploy.resources.limits";
+const R: &str = "services.*.deploy.resources.reservations";
 const T: &str = "";
 
 fn is_true(node: &Node) -> bool {
@@ -63,8 +69,12 @@ fn privileged(node: &Node) -> Option<Verdict> {
 fn network_mode(node: &Node) -> Option<Verdict> {
     let mode = node.as_str().unwrap_or_default();
     match mode {
-        "bridge" | "default" | "awsvpc" | "" => Some(Verdict::Ignored(format!("every Fargate task has its own network interface (awsvpc); `{mode}` is not used"))),
-        _ => Some(Verdict::Rejected(format!("`network_mode: {mode}` cannot run on Fargate, where every task has its own network interface; put the services on a common network instead"))),
+        "bridge" | "default" | "awsvpc" | "" => Some(Verdict::Ignored(format!(
+            "every Fargate task has its own network interface (awsvpc); `{mode}` is not used"
+        ))),
+        _ => Some(Verdict::Rejected(format!(
+            "`network_mode: {mode}` cannot run on Fargate, where every task has its own network interface; put the services on a common network instead"
+        ))),
     }
 }
 
@@ -76,15 +86,21 @@ fn pid(node: &Node) -> Option<Verdict> {
 
 fn host_namespace(node: &Node) -> Option<Verdict> {
     match node.as_str() {
-        Some("host") => Some(Verdict::Rejected("Fargate tasks never share the host's namespaces; remove it".into())),
-        Some(_) => Some(Verdict::Ignored("Fargate tasks have their own namespaces; the setting is not used".into())),
+        Some("host") => Some(Verdict::Rejected(
+            "Fargate tasks never share the host's namespaces; remove it".into(),
+        )),
+        Some(_) => Some(Verdict::Ignored(
+            "Fargate tasks have their own namespaces; the setting is not used".into(),
+        )),
         None => None,
     }
 }
 
 fn restart(node: &Node) -> Option<Verdict> {
     matches!(node.as_str(), Some("no" | "\"no\"")).then(|| {
-        Verdict::Ignored("an ECS service always replaces stopped tasks; `restart: no` cannot be honoured".into())
+        Verdict::Ignored(
+            "an ECS service always replaces stopped tasks; `restart: no` cannot be honoured".into(),
+        )
     })
 }
 
@@ -128,7 +144,9 @@ fn services_secrets(node: &Node) -> Option<Verdict> {
 }
 
 fn services_configs(node: &Node) -> Option<Verdict> {
-    non_empty(node).then(|| Verdict::NotYet("configs are not lowered yet; remove them to compile the rest".into()))
+    non_empty(node).then(|| {
+        Verdict::NotYet("configs are not lowered yet; remove them to compile the rest".into())
+    })
 }
 
 fn network_external(_: &Node) -> Option<Verdict> {
@@ -137,136 +155,604 @@ fn network_external(_: &Node) -> Option<Verdict> {
 
 /// Every Compose key compose2cfn knows, and what it does with it.
 pub const TABLE: &[Row] = &[
-    row(T, "version", Dropped("obsolete in the Compose specification")),
-    row(T, "name", Lowered("the project name: stack resources, cluster, `{name}.local` namespace")),
-    row(T, "include", NotYet("`include` is resolved by the loader in a later release; inline the included services")),
-    row(T, "services", Lowered("one task definition and ECS service each")),
+    row(
+        T,
+        "version",
+        Dropped("obsolete in the Compose specification"),
+    ),
+    row(
+        T,
+        "name",
+        Lowered("the project name: stack resources, cluster, `{name}.local` namespace"),
+    ),
+    row(
+        T,
+        "include",
+        NotYet(
+            "`include` is resolved by the loader in a later release; inline the included services",
+        ),
+    ),
+    row(
+        T,
+        "services",
+        Lowered("one task definition and ECS service each"),
+    ),
     row(T, "models", NotYet("AI models have no ECS mapping yet")),
     row(T, "networks", Lowered("one security group each")),
-    row(T, "volumes", Lowered("definitions only; mounts are checked per service")),
-    row(T, "secrets", Lowered("definitions only; services using secrets are rejected until Secrets Manager support lands")),
-    row(T, "configs", Lowered("definitions only; services using configs are rejected until config support lands")),
-    row(T, "x-aws-cluster", NotYet("`x-aws-cluster` (an existing cluster) is not supported yet; remove it to create a cluster")),
-    row(T, "x-aws-vpc", NotYet("`x-aws-vpc` (an existing VPC) is not supported yet; remove it to create a VPC")),
-    row(T, "x-aws-loadbalancer", NotYet("`x-aws-loadbalancer` (an existing load balancer) is not supported yet; remove it to create one")),
-    row(T, "x-aws-logs_retention", Lowered("`LogGroup.RetentionInDays`")),
-    row(T, "x-aws-cloudformation", NotYet("the `x-aws-cloudformation` overlay is not supported yet")),
-    row(S, "annotations", Ignored("ECS has no container annotations")),
-    row(S, "attach", Dropped("log attachment is a local `docker compose up` concern")),
-    row(S, "blkio_config", Ignored("Fargate has no block I/O controls")),
-    row(S, "build", Depends(build, "ignored with a warning: images are not built; `image` is run")),
-    row(S, "cap_add", Lowered("`LinuxParameters.Capabilities.Add` (Fargate allows `SYS_PTRACE` only)")),
-    row(S, "cap_drop", Lowered("`LinuxParameters.Capabilities.Drop`")),
+    row(
+        T,
+        "volumes",
+        Lowered("definitions only; mounts are checked per service"),
+    ),
+    row(
+        T,
+        "secrets",
+        Lowered(
+            "definitions only; services using secrets are rejected until Secrets Manager support lands",
+        ),
+    ),
+    row(
+        T,
+        "configs",
+        Lowered("definitions only; services using configs are rejected until config support lands"),
+    ),
+    row(
+        T,
+        "x-aws-cluster",
+        NotYet(
+            "`x-aws-cluster` (an existing cluster) is not supported yet; remove it to create a cluster",
+        ),
+    ),
+    row(
+        T,
+        "x-aws-vpc",
+        NotYet("`x-aws-vpc` (an existing VPC) is not supported yet; remove it to create a VPC"),
+    ),
+    row(
+        T,
+        "x-aws-loadbalancer",
+        NotYet(
+            "`x-aws-loadbalancer` (an existing load balancer) is not supported yet; remove it to create one",
+        ),
+    ),
+    row(
+        T,
+        "x-aws-logs_retention",
+        Lowered("`LogGroup.RetentionInDays`"),
+    ),
+    row(
+        T,
+        "x-aws-cloudformation",
+        NotYet("the `x-aws-cloudformation` overlay is not supported yet"),
+    ),
+    row(
+        S,
+        "annotations",
+        Ignored("ECS has no container annotations"),
+    ),
+    row(
+        S,
+        "attach",
+        Dropped("log attachment is a local `docker compose up` concern"),
+    ),
+    row(
+        S,
+        "blkio_config",
+        Ignored("Fargate has no block I/O controls"),
+    ),
+    row(
+        S,
+        "build",
+        Depends(
+            build,
+            "ignored with a warning: images are not built; `image` is run",
+        ),
+    ),
+    row(
+        S,
+        "cap_add",
+        Lowered("`LinuxParameters.Capabilities.Add` (Fargate allows `SYS_PTRACE` only)"),
+    ),
+    row(
+        S,
+        "cap_drop",
+        Lowered("`LinuxParameters.Capabilities.Drop`"),
+    ),
     row(S, "cgroup", Ignored("Fargate manages cgroups")),
     row(S, "cgroup_parent", Ignored("Fargate manages cgroups")),
     row(S, "command", Lowered("container `Command`")),
-    row(S, "configs", Depends(services_configs, "rejected until config support lands")),
-    row(S, "container_name", Ignored("ECS names the container after the service; other services reach it by the service name")),
-    row(S, "cpu_count", Ignored("Fargate sizes tasks from `deploy.resources`")),
-    row(S, "cpu_percent", Ignored("Fargate sizes tasks from `deploy.resources`")),
-    row(S, "cpu_shares", Ignored("Fargate sizes tasks from `deploy.resources`")),
-    row(S, "cpu_quota", Ignored("Fargate sizes tasks from `deploy.resources`")),
-    row(S, "cpu_period", Ignored("Fargate sizes tasks from `deploy.resources`")),
-    row(S, "cpu_rt_period", Ignored("Fargate has no real-time scheduling")),
-    row(S, "cpu_rt_runtime", Ignored("Fargate has no real-time scheduling")),
-    row(S, "cpus", Lowered("task `Cpu`, like `deploy.resources.limits.cpus`")),
+    row(
+        S,
+        "configs",
+        Depends(services_configs, "rejected until config support lands"),
+    ),
+    row(
+        S,
+        "container_name",
+        Ignored(
+            "ECS names the container after the service; other services reach it by the service name",
+        ),
+    ),
+    row(
+        S,
+        "cpu_count",
+        Ignored("Fargate sizes tasks from `deploy.resources`"),
+    ),
+    row(
+        S,
+        "cpu_percent",
+        Ignored("Fargate sizes tasks from `deploy.resources`"),
+    ),
+    row(
+        S,
+        "cpu_shares",
+        Ignored("Fargate sizes tasks from `deploy.resources`"),
+    ),
+    row(
+        S,
+        "cpu_quota",
+        Ignored("Fargate sizes tasks from `deploy.resources`"),
+    ),
+    row(
+        S,
+        "cpu_period",
+        Ignored("Fargate sizes tasks from `deploy.resources`"),
+    ),
+    row(
+        S,
+        "cpu_rt_period",
+        Ignored("Fargate has no real-time scheduling"),
+    ),
+    row(
+        S,
+        "cpu_rt_runtime",
+        Ignored("Fargate has no real-time scheduling"),
+    ),
+    row(
+        S,
+        "cpus",
+        Lowered("task `Cpu`, like `deploy.resources.limits.cpus`"),
+    ),
     row(S, "cpuset", Ignored("Fargate does not pin CPUs")),
-    row(S, "credential_spec", Ignored("gMSA credential specs apply to Windows containers")),
-    row(S, "depends_on", Lowered("`DependsOn` between the ECS services (creation order)")),
+    row(
+        S,
+        "credential_spec",
+        Ignored("gMSA credential specs apply to Windows containers"),
+    ),
+    row(
+        S,
+        "depends_on",
+        Lowered("`DependsOn` between the ECS services (creation order)"),
+    ),
     row(S, "develop", Dropped("`docker compose watch` settings")),
-    row(S, "device_cgroup_rules", Rejected("Fargate has no host devices")),
-    row(S, "devices", Rejected("Fargate has no host devices; remove `devices`")),
-    row(S, "dns", Rejected("Fargate tasks use the VPC resolver; custom DNS servers are not supported")),
-    row(S, "dns_opt", Rejected("Fargate tasks use the VPC resolver; DNS options are not supported")),
-    row(S, "dns_search", Rejected("Fargate tasks use the VPC resolver; services reach each other by name through Cloud Map")),
-    row(S, "domainname", Ignored("Fargate tasks do not take a domain name")),
+    row(
+        S,
+        "device_cgroup_rules",
+        Rejected("Fargate has no host devices"),
+    ),
+    row(
+        S,
+        "devices",
+        Rejected("Fargate has no host devices; remove `devices`"),
+    ),
+    row(
+        S,
+        "dns",
+        Rejected("Fargate tasks use the VPC resolver; custom DNS servers are not supported"),
+    ),
+    row(
+        S,
+        "dns_opt",
+        Rejected("Fargate tasks use the VPC resolver; DNS options are not supported"),
+    ),
+    row(
+        S,
+        "dns_search",
+        Rejected(
+            "Fargate tasks use the VPC resolver; services reach each other by name through Cloud Map",
+        ),
+    ),
+    row(
+        S,
+        "domainname",
+        Ignored("Fargate tasks do not take a domain name"),
+    ),
     row(S, "entrypoint", Lowered("container `EntryPoint`")),
-    row(S, "env_file", Lowered("container `Environment`, read at compile time")),
-    row(S, "label_file", NotYet("`label_file` is not read yet; move the labels to `labels`")),
+    row(
+        S,
+        "env_file",
+        Lowered("container `Environment`, read at compile time"),
+    ),
+    row(
+        S,
+        "label_file",
+        NotYet("`label_file` is not read yet; move the labels to `labels`"),
+    ),
     row(S, "environment", Lowered("container `Environment`")),
-    row(S, "expose", Lowered("nothing to add: services on a common network reach each other on every port")),
-    row(S, "extends", NotYet("`extends` is resolved by the loader in a later release; inline the extended keys")),
-    row(S, "provider", Rejected("provider services run a local plugin; ECS cannot run them")),
-    row(S, "external_links", Ignored("containers outside the project are not reachable by link on ECS")),
-    row(S, "extra_hosts", Rejected("Fargate tasks cannot add `/etc/hosts` entries; use service names resolved by Cloud Map")),
-    row(S, "gpus", NotYet("GPUs need EC2 capacity, which compose2cfn does not create yet")),
-    row(S, "group_add", Ignored("ECS containers take no supplementary groups")),
+    row(
+        S,
+        "expose",
+        Lowered("nothing to add: services on a common network reach each other on every port"),
+    ),
+    row(
+        S,
+        "extends",
+        NotYet("`extends` is resolved by the loader in a later release; inline the extended keys"),
+    ),
+    row(
+        S,
+        "provider",
+        Rejected("provider services run a local plugin; ECS cannot run them"),
+    ),
+    row(
+        S,
+        "external_links",
+        Ignored("containers outside the project are not reachable by link on ECS"),
+    ),
+    row(
+        S,
+        "extra_hosts",
+        Rejected(
+            "Fargate tasks cannot add `/etc/hosts` entries; use service names resolved by Cloud Map",
+        ),
+    ),
+    row(
+        S,
+        "gpus",
+        NotYet("GPUs need EC2 capacity, which compose2cfn does not create yet"),
+    ),
+    row(
+        S,
+        "group_add",
+        Ignored("ECS containers take no supplementary groups"),
+    ),
     row(S, "healthcheck", Lowered("container `HealthCheck`")),
-    row(S, "hostname", Ignored("Fargate tasks (awsvpc) cannot set a hostname; services reach each other by service name")),
+    row(
+        S,
+        "hostname",
+        Ignored(
+            "Fargate tasks (awsvpc) cannot set a hostname; services reach each other by service name",
+        ),
+    ),
     row(S, "image", Lowered("container `Image`")),
     row(S, "init", Lowered("`LinuxParameters.InitProcessEnabled`")),
-    row(S, "ipc", Depends(host_namespace, "rejected for `host`, otherwise ignored with a warning")),
+    row(
+        S,
+        "ipc",
+        Depends(
+            host_namespace,
+            "rejected for `host`, otherwise ignored with a warning",
+        ),
+    ),
     row(S, "isolation", Ignored("Fargate chooses the isolation")),
     row(S, "labels", Lowered("container `DockerLabels`")),
-    row(S, "links", Ignored("services on a common network reach each other by service name")),
-    row(S, "logging", Depends(logging, "CloudWatch Logs (`awslogs`); `awslogs-*` options kept, other drivers ignored with a warning")),
-    row(S, "mac_address", Ignored("Fargate assigns network interfaces")),
-    row(S, "mem_limit", Lowered("task `Memory`, like `deploy.resources.limits.memory`")),
-    row(S, "mem_reservation", Lowered("container `MemoryReservation`")),
+    row(
+        S,
+        "links",
+        Ignored("services on a common network reach each other by service name"),
+    ),
+    row(
+        S,
+        "logging",
+        Depends(
+            logging,
+            "CloudWatch Logs (`awslogs`); `awslogs-*` options kept, other drivers ignored with a warning",
+        ),
+    ),
+    row(
+        S,
+        "mac_address",
+        Ignored("Fargate assigns network interfaces"),
+    ),
+    row(
+        S,
+        "mem_limit",
+        Lowered("task `Memory`, like `deploy.resources.limits.memory`"),
+    ),
+    row(
+        S,
+        "mem_reservation",
+        Lowered("container `MemoryReservation`"),
+    ),
     row(S, "mem_swappiness", Ignored("Fargate has no swap")),
     row(S, "memswap_limit", Ignored("Fargate has no swap")),
-    row(S, "network_mode", Depends(network_mode, "`bridge`/`default` ignored with a warning; any other mode rejected")),
+    row(
+        S,
+        "network_mode",
+        Depends(
+            network_mode,
+            "`bridge`/`default` ignored with a warning; any other mode rejected",
+        ),
+    ),
     row(S, "models", NotYet("AI models have no ECS mapping yet")),
     row(S, "networks", Lowered("the service's security groups")),
-    row(S, "oom_kill_disable", Ignored("Fargate manages out-of-memory handling")),
-    row(S, "oom_score_adj", Ignored("Fargate manages out-of-memory handling")),
-    row(S, "pid", Depends(pid, "rejected: Fargate tasks never share a process namespace")),
+    row(
+        S,
+        "oom_kill_disable",
+        Ignored("Fargate manages out-of-memory handling"),
+    ),
+    row(
+        S,
+        "oom_score_adj",
+        Ignored("Fargate manages out-of-memory handling"),
+    ),
+    row(
+        S,
+        "pid",
+        Depends(
+            pid,
+            "rejected: Fargate tasks never share a process namespace",
+        ),
+    ),
     row(S, "pids_limit", Ignored("Fargate sets no PID limits")),
-    row(S, "platform", Lowered("task `RuntimePlatform` (`linux/arm64` runs on Graviton)")),
-    row(S, "ports", Lowered("the stack's load balancer: listener, target group, security-group rules")),
-    row(S, "post_start", Ignored("ECS has no container lifecycle hooks")),
-    row(S, "pre_stop", Ignored("ECS has no container lifecycle hooks")),
-    row(S, "privileged", Depends(privileged, "rejected when true: Fargate never runs privileged containers")),
-    row(S, "profiles", Lowered("services of inactive profiles are left out")),
-    row(S, "pull_policy", Dropped("ECS pulls the image when a task starts")),
-    row(S, "pull_refresh_after", Dropped("ECS pulls the image when a task starts")),
-    row(S, "read_only", Lowered("container `ReadonlyRootFilesystem`")),
-    row(S, "restart", Depends(restart, "dropped: ECS services always replace stopped tasks; `no` warns")),
-    row(S, "runtime", Ignored("Fargate chooses the container runtime")),
-    row(S, "scale", Lowered("service `DesiredCount`, like `deploy.replicas`")),
-    row(S, "security_opt", Ignored("Fargate does not take Docker security options")),
+    row(
+        S,
+        "platform",
+        Lowered("task `RuntimePlatform` (`linux/arm64` runs on Graviton)"),
+    ),
+    row(
+        S,
+        "ports",
+        Lowered("the stack's load balancer: listener, target group, security-group rules"),
+    ),
+    row(
+        S,
+        "post_start",
+        Ignored("ECS has no container lifecycle hooks"),
+    ),
+    row(
+        S,
+        "pre_stop",
+        Ignored("ECS has no container lifecycle hooks"),
+    ),
+    row(
+        S,
+        "privileged",
+        Depends(
+            privileged,
+            "rejected when true: Fargate never runs privileged containers",
+        ),
+    ),
+    row(
+        S,
+        "profiles",
+        Lowered("services of inactive profiles are left out"),
+    ),
+    row(
+        S,
+        "pull_policy",
+        Dropped("ECS pulls the image when a task starts"),
+    ),
+    row(
+        S,
+        "pull_refresh_after",
+        Dropped("ECS pulls the image when a task starts"),
+    ),
+    row(
+        S,
+        "read_only",
+        Lowered("container `ReadonlyRootFilesystem`"),
+    ),
+    row(
+        S,
+        "restart",
+        Depends(
+            restart,
+            "dropped: ECS services always replace stopped tasks; `no` warns",
+        ),
+    ),
+    row(
+        S,
+        "runtime",
+        Ignored("Fargate chooses the container runtime"),
+    ),
+    row(
+        S,
+        "scale",
+        Lowered("service `DesiredCount`, like `deploy.replicas`"),
+    ),
+    row(
+        S,
+        "security_opt",
+        Ignored("Fargate does not take Docker security options"),
+    ),
     row(S, "shm_size", Ignored("Fargate does not size `/dev/shm`")),
-    row(S, "secrets", Depends(services_secrets, "rejected until Secrets Manager support lands")),
+    row(
+        S,
+        "secrets",
+        Depends(
+            services_secrets,
+            "rejected until Secrets Manager support lands",
+        ),
+    ),
     row(S, "sysctls", Lowered("container `SystemControls`")),
     row(S, "stdin_open", Lowered("container `Interactive`")),
-    row(S, "stop_grace_period", Lowered("container `StopTimeout` (at most 120 s)")),
-    row(S, "stop_signal", Ignored("ECS always stops containers with SIGTERM")),
-    row(S, "storage_opt", Ignored("Fargate manages container storage")),
-    row(S, "tmpfs", Rejected("Fargate does not mount tmpfs; use a writable path in the container")),
+    row(
+        S,
+        "stop_grace_period",
+        Lowered("container `StopTimeout` (at most 120 s)"),
+    ),
+    row(
+        S,
+        "stop_signal",
+        Ignored("ECS always stops containers with SIGTERM"),
+    ),
+    row(
+        S,
+        "storage_opt",
+        Ignored("Fargate manages container storage"),
+    ),
+    row(
+        S,
+        "tmpfs",
+        Rejected("Fargate does not mount tmpfs; use a writable path in the container"),
+    ),
     row(S, "tty", Lowered("container `PseudoTerminal`")),
     row(S, "ulimits", Lowered("container `Ulimits`")),
-    row(S, "use_api_socket", Rejected("there is no Docker engine socket on Fargate")),
+    row(
+        S,
+        "use_api_socket",
+        Rejected("there is no Docker engine socket on Fargate"),
+    ),
     row(S, "user", Lowered("container `User`")),
-    row(S, "uts", Depends(host_namespace, "rejected for `host`, otherwise ignored with a warning")),
+    row(
+        S,
+        "uts",
+        Depends(
+            host_namespace,
+            "rejected for `host`, otherwise ignored with a warning",
+        ),
+    ),
     row(S, "userns_mode", Ignored("Fargate manages user namespaces")),
-    row(S, "volumes", Depends(volumes, "checked per entry: host bind mounts and anonymous volumes rejected; named volumes not supported yet")),
-    row(S, "volumes_from", Rejected("each service is its own task; services cannot share volumes this way")),
+    row(
+        S,
+        "volumes",
+        Depends(
+            volumes,
+            "checked per entry: host bind mounts and anonymous volumes rejected; named volumes not supported yet",
+        ),
+    ),
+    row(
+        S,
+        "volumes_from",
+        Rejected("each service is its own task; services cannot share volumes this way"),
+    ),
     row(S, "working_dir", Lowered("container `WorkingDirectory`")),
     row(S, "deploy", Lowered("see `deploy.*`")),
-    row(S, "x-aws-pull_credentials", NotYet("`x-aws-pull_credentials` is not supported yet")),
+    row(
+        S,
+        "x-aws-pull_credentials",
+        NotYet("`x-aws-pull_credentials` is not supported yet"),
+    ),
     row(S, "x-aws-role", NotYet("`x-aws-role` is not supported yet")),
-    row(S, "x-aws-policies", NotYet("`x-aws-policies` is not supported yet")),
-    row(D, "mode", Depends(deploy_mode, "`global` rejected: Fargate has no hosts")),
-    row(D, "endpoint_mode", Dropped("Cloud Map answers with every task's address")),
+    row(
+        S,
+        "x-aws-policies",
+        NotYet("`x-aws-policies` is not supported yet"),
+    ),
+    row(
+        D,
+        "mode",
+        Depends(deploy_mode, "`global` rejected: Fargate has no hosts"),
+    ),
+    row(
+        D,
+        "endpoint_mode",
+        Dropped("Cloud Map answers with every task's address"),
+    ),
     row(D, "replicas", Lowered("service `DesiredCount`")),
-    row(D, "labels", Ignored("ECS service labels are not set; use `labels` for container labels")),
-    row(D, "rollback_config", Ignored("ECS rolls back with its deployment circuit breaker")),
-    row(D, "update_config", Lowered("`parallelism` → `DeploymentConfiguration` percentages")),
-    row(D, "resources", Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`")),
-    row(D, "restart_policy", Ignored("ECS services always replace stopped tasks")),
-    row(D, "placement", Ignored("Fargate has no placement constraints")),
-    row(D, "x-aws-autoscaling", NotYet("`x-aws-autoscaling` is not supported yet")),
-    row(N, "name", Lowered("the security group's `com.docker.compose.network` tag; with `external`, the security group ID")),
-    row(N, "driver", Dropped("every network is a security group on ECS")),
-    row(N, "driver_opts", Ignored("network driver options have no meaning on ECS")),
-    row(N, "ipam", Ignored("addresses come from the stack's subnets")),
-    row(N, "external", Depends(network_external, "an existing security group, named by `name: sg-...`")),
-    row(N, "internal", Ignored("services keep a public IP to pull images; security groups still admit only network members")),
+    row(
+        D,
+        "labels",
+        Ignored("ECS service labels are not set; use `labels` for container labels"),
+    ),
+    row(
+        D,
+        "rollback_config",
+        Ignored("ECS rolls back with its deployment circuit breaker"),
+    ),
+    row(
+        D,
+        "update_config",
+        Lowered("`parallelism` → `DeploymentConfiguration` percentages"),
+    ),
+    row(
+        D,
+        "resources",
+        Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`"),
+    ),
+    row(
+        D,
+        "restart_policy",
+        Ignored("ECS services always replace stopped tasks"),
+    ),
+    row(
+        D,
+        "placement",
+        Ignored("Fargate has no placement constraints"),
+    ),
+    row(
+        D,
+        "x-aws-autoscaling",
+        NotYet("`x-aws-autoscaling` is not supported yet"),
+    ),
+    row(
+        L,
+        "cpus",
+        Lowered("task `Cpu` (smallest Fargate size that fits)"),
+    ),
+    row(
+        L,
+        "memory",
+        Lowered("task `Memory` (smallest Fargate size that fits)"),
+    ),
+    row(L, "pids", Ignored("Fargate sets no PID limits")),
+    row(R, "cpus", Lowered("task `Cpu` when no limit is set")),
+    row(R, "memory", Lowered("container `MemoryReservation`")),
+    row(
+        R,
+        "generic_resources",
+        Ignored("Fargate has no generic resources"),
+    ),
+    row(
+        R,
+        "devices",
+        NotYet("GPUs and devices need EC2 capacity, which compose2cfn does not create yet"),
+    ),
+    row(
+        N,
+        "name",
+        Lowered(
+            "the security group's `com.docker.compose.network` tag; with `external`, the security group ID",
+        ),
+    ),
+    row(
+        N,
+        "driver",
+        Dropped("every network is a security group on ECS"),
+    ),
+    row(
+        N,
+        "driver_opts",
+        Ignored("network driver options have no meaning on ECS"),
+    ),
+    row(
+        N,
+        "ipam",
+        Ignored("addresses come from the stack's subnets"),
+    ),
+    row(
+        N,
+        "external",
+        Depends(
+            network_external,
+            "an existing security group, named by `name: sg-...`",
+        ),
+    ),
+    row(
+        N,
+        "internal",
+        Ignored(
+            "services keep a public IP to pull images; security groups still admit only network members",
+        ),
+    ),
     row(N, "enable_ipv4", Dropped("IPv4 is always on")),
     row(N, "enable_ipv6", Ignored("the stack's VPC is IPv4 only")),
-    row(N, "attachable", Dropped("security groups are always attachable")),
-    row(N, "labels", Dropped("security groups are tagged with the project and network")),
-    row(N, "x-aws-securitygroup", Lowered("an existing security group (deprecated spelling of `external` with `name`)")),
+    row(
+        N,
+        "attachable",
+        Dropped("security groups are always attachable"),
+    ),
+    row(
+        N,
+        "labels",
+        Dropped("security groups are tagged with the project and network"),
+    ),
+    row(
+        N,
+        "x-aws-securitygroup",
+        Lowered("an existing security group (deprecated spelling of `external` with `name`)"),
+    ),
 ];
 
 /// Checks every key of the document against the table.
@@ -276,6 +762,13 @@ pub fn check(root: &Node, diags: &mut Diagnostics) {
         walk_section(&service.value, S, diags);
         if let Some(deploy) = service.value.get("deploy") {
             walk_section(deploy, D, diags);
+            let resources = deploy.get("resources");
+            if let Some(limits) = resources.and_then(|r| r.get("limits")) {
+                walk_section(limits, L, diags);
+            }
+            if let Some(reservations) = resources.and_then(|r| r.get("reservations")) {
+                walk_section(reservations, R, diags);
+            }
         }
     }
     for network in entries_of(root.get("networks")) {
@@ -289,11 +782,20 @@ fn entries_of(node: Option<&Node>) -> &[crate::load::Entry] {
 
 fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
     for entry in node.as_map().unwrap_or(&[]) {
-        let row = TABLE.iter().find(|r| r.section == section && r.key == entry.key);
+        let row = TABLE
+            .iter()
+            .find(|r| r.section == section && r.key == entry.key);
         let Some(row) = row else {
             if entry.key.starts_with("x-aws-") {
-                let known = TABLE.iter().filter(|r| r.section == section && r.key.starts_with("x-aws-")).map(|r| r.key);
-                let mut d = Diagnostic::new(Code::IgnoredKey, format!("unknown extension `{}` is ignored", entry.key)).at(entry.key_span);
+                let known = TABLE
+                    .iter()
+                    .filter(|r| r.section == section && r.key.starts_with("x-aws-"))
+                    .map(|r| r.key);
+                let mut d = Diagnostic::new(
+                    Code::IgnoredKey,
+                    format!("unknown extension `{}` is ignored", entry.key),
+                )
+                .at(entry.key_span);
                 if let Some(best) = did_you_mean(&entry.key, known) {
                     d = d.with_help(format!("did you mean `{best}`?"));
                 }
@@ -310,19 +812,28 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
         };
         match verdict {
             Some(Verdict::Ignored(why)) => diags.push(
-                Diagnostic::new(Code::IgnoredKey, format!("`{}` is ignored on ECS", entry.key))
-                    .at(entry.key_span)
-                    .with_help(why),
+                Diagnostic::new(
+                    Code::IgnoredKey,
+                    format!("`{}` is ignored on ECS", entry.key),
+                )
+                .at(entry.key_span)
+                .with_help(why),
             ),
             Some(Verdict::Rejected(hint)) => diags.push(
-                Diagnostic::new(Code::UnsupportedOnFargate, format!("`{}` cannot run on ECS Fargate", entry.key))
-                    .at(entry.key_span)
-                    .with_help(hint),
+                Diagnostic::new(
+                    Code::UnsupportedOnFargate,
+                    format!("`{}` cannot run on ECS Fargate", entry.key),
+                )
+                .at(entry.key_span)
+                .with_help(hint),
             ),
             Some(Verdict::NotYet(hint)) => diags.push(
-                Diagnostic::new(Code::NotYetSupported, format!("`{}` is not supported yet", entry.key))
-                    .at(entry.key_span)
-                    .with_help(hint),
+                Diagnostic::new(
+                    Code::NotYetSupported,
+                    format!("`{}` is not supported yet", entry.key),
+                )
+                .at(entry.key_span)
+                .with_help(hint),
             ),
             None => {}
         }
@@ -337,7 +848,12 @@ mod tests {
     fn every_row_is_unique() {
         for (i, a) in TABLE.iter().enumerate() {
             for b in &TABLE[i + 1..] {
-                assert!(!(a.section == b.section && a.key == b.key), "{}.{} twice", a.section, a.key);
+                assert!(
+                    !(a.section == b.section && a.key == b.key),
+                    "{}.{} twice",
+                    a.section,
+                    a.key
+                );
             }
         }
     }

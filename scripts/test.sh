@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Runs every test: the cargo tests (unit, CLI, testdata cases, corpus), then cfn-lint over
+# every template the tests emitted (testdata and corpus), in one call, expecting zero
+# errors. cfn-lint is installed from PyPI into a virtualenv under target/ when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+CFN_LINT_VERSION="1.58.0"
+venv="target/venv"
+if [ ! -x "$venv/bin/cfn-lint" ] || ! "$venv/bin/cfn-lint" --version 2>/dev/null | grep -q "$CFN_LINT_VERSION"; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
+fi
+
+rm -rf target/cfn-lint
+cargo test --all-targets --locked
+
+shopt -s nullglob
+templates=(target/cfn-lint/*.yaml)
+if [ ${#templates[@]} -eq 0 ]; then
+  echo "no templates were emitted for cfn-lint" >&2
+  exit 1
+fi
+echo "cfn-lint $CFN_LINT_VERSION on ${#templates[@]} templates"
+# Exit status is a bit mask: 2 = errors, 4 = warnings, 8 = informational. Errors fail.
+status=0
+"$venv/bin/cfn-lint" --format parseable -- "${templates[@]}" || status=$?
+if [ $((status & 3)) -ne 0 ]; then
+  echo "cfn-lint found errors (exit $status)" >&2
+  exit 1
+fi
+echo "cfn-lint: ${#templates[@]} passed, 0 failed"

@@ -1,0 +1,204 @@
+//! The case harness: every folder under `testdata/ok/` must compile without error and
+//! every folder under `testdata/err/` must give at least one error. Each case's template
+//! (or rendered diagnostics) is a snapshot beside its input. The harness also checks that
+//! two compilations give identical bytes and that JSON and YAML output are the same
+//! template, and writes every template where the CI's cfn-lint step reads them.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use compose2cfn::diag::render::{MessageFormat, render};
+use compose2cfn::emit::{Format, emit};
+use compose2cfn::load::{Input, Options};
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Where templates are collected for cfn-lint.
+fn lint_dir() -> PathBuf {
+    let dir = root().join("target/cfn-lint");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn cases(kind: &str) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root().join("testdata").join(kind))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("compose.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// A case's environment: `env` in the case folder (KEY=VALUE lines), else nothing.
+fn case_env(dir: &Path) -> BTreeMap<String, String> {
+    std::fs::read_to_string(dir.join("env"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn compile(dir: &Path, env: BTreeMap<String, String>) -> compose2cfn::Compilation {
+    let options = Options {
+        env,
+        working_dir: dir.to_path_buf(),
+        ..Options::default()
+    };
+    compose2cfn::compile(&Input::Path(PathBuf::from("compose.yaml")), &options).unwrap()
+}
+
+fn snapshot_settings(dir: &Path) -> insta::Settings {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings
+}
+
+/// YAML output read back with our own loader, as JSON, for comparison with JSON output.
+fn yaml_as_json(text: &str) -> serde_json::Value {
+    let mut sources = compose2cfn::source::SourceMap::new();
+    let id = sources.add("t.yaml", None, text.to_string());
+    let mut diags = compose2cfn::diag::Diagnostics::new();
+    compose2cfn::load::yaml::parse(text, id, &mut diags)
+        .unwrap()
+        .to_json()
+}
+
+fn check_template(
+    name: &str,
+    compilation: &compose2cfn::Compilation,
+    again: &compose2cfn::Compilation,
+) -> String {
+    let template = compilation.template.as_ref().unwrap();
+    let yaml = emit(template, Format::Yaml);
+    let json = emit(template, Format::Json);
+    assert_eq!(
+        yaml,
+        emit(again.template.as_ref().unwrap(), Format::Yaml),
+        "{name}: output differs between runs"
+    );
+    let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        yaml_as_json(&yaml),
+        from_json,
+        "{name}: JSON and YAML output differ"
+    );
+    for (id, resource) in &template.resources {
+        let project_wide = [
+            "Vpc",
+            "InternetGateway",
+            "PublicRoute",
+            "PublicSubnet",
+            "Cluster",
+            "CloudMap",
+            "LogGroup",
+            "LoadBalancer",
+        ];
+        assert!(
+            resource.origin.is_some() || project_wide.iter().any(|p| id.starts_with(p)),
+            "{name}: resource {id} has no origin span"
+        );
+    }
+    yaml
+}
+
+#[test]
+fn ok_cases_compile() {
+    let lint = lint_dir();
+    for dir in cases("ok") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let compilation = compile(&dir, case_env(&dir));
+        let rendered = render(
+            &compilation.diagnostics,
+            &compilation.sources,
+            MessageFormat::Human,
+            false,
+        );
+        assert!(
+            !compilation.has_errors(),
+            "ok case {name} has errors:\n{rendered}"
+        );
+        let again = compile(&dir, case_env(&dir));
+        let yaml = check_template(&name, &compilation, &again);
+        std::fs::write(lint.join(format!("ok-{name}.yaml")), &yaml).unwrap();
+        snapshot_settings(&dir).bind(|| {
+            insta::assert_binary_snapshot!("template.yaml", yaml.into_bytes());
+            if !compilation.diagnostics.is_empty() {
+                insta::assert_snapshot!("warnings", rendered);
+            }
+        });
+    }
+}
+
+#[test]
+fn err_cases_fail_with_diagnostics() {
+    for dir in cases("err") {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let compilation = compile(&dir, case_env(&dir));
+        assert!(
+            compilation.has_errors(),
+            "err case {name} compiled without error"
+        );
+        assert!(compilation.template.is_none());
+        let rendered = render(
+            &compilation.diagnostics,
+            &compilation.sources,
+            MessageFormat::Human,
+            false,
+        );
+        let rendered = rendered.replace(&dir.display().to_string(), "<case>");
+        snapshot_settings(&dir).bind(|| insta::assert_snapshot!("diagnostics", rendered));
+    }
+}
+
+/// Every corpus file loads without a panic and either compiles or gets diagnostics.
+#[test]
+fn corpus_compiles_or_is_diagnosed() {
+    let corpus = root().join("../shared/corpus");
+    let Ok(entries) = std::fs::read_dir(&corpus) else {
+        eprintln!("../shared/corpus is absent: skipped");
+        return;
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("compose.yaml").is_file())
+        .collect();
+    dirs.sort();
+    let lint = lint_dir();
+    let (mut compiled, mut rejected) = (Vec::new(), Vec::new());
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let compilation = compile(dir, BTreeMap::new());
+        if let Some(template) = &compilation.template {
+            let again = compile(dir, BTreeMap::new());
+            let yaml = check_template(&name, &compilation, &again);
+            let _ = template;
+            std::fs::write(lint.join(format!("corpus-{name}.yaml")), yaml).unwrap();
+            compiled.push(name);
+        } else {
+            assert!(compilation.has_errors(), "{name}: no template and no error");
+            rejected.push(format!(
+                "{name} ({} errors)",
+                compilation
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.is_error())
+                    .count()
+            ));
+        }
+    }
+    eprintln!(
+        "corpus: {} compiled, {} rejected with diagnostics, 0 panics",
+        compiled.len(),
+        rejected.len()
+    );
+    eprintln!("compiled: {}", compiled.join(", "));
+    eprintln!("rejected: {}", rejected.join(", "));
+}
