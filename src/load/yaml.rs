@@ -19,43 +19,108 @@ const ALIAS_BUDGET: usize = 250_000;
 
 /// Parses one YAML document. Returns `None` for an empty document or after a syntax error
 /// (reported in `diags`).
+///
+/// Like the Go YAML library Docker Compose uses, it accepts a flow collection whose closing
+/// bracket sits at its key's indentation (`command: [` ... `]` in the key's column), which a
+/// strict YAML 1.2 scanner rejects: such a line is indented in a copy of the text, and spans
+/// are mapped back to the original.
 pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> {
-    let mut builder = Builder::new(text, file);
-    let mut parser = Parser::new_from_str(text).keep_tags(true);
-    let mut documents = 0;
-    while let Some(next) = parser.next_event() {
-        match next {
-            Ok((event, span)) => {
-                if let Event::DocumentStart(_) = event {
-                    documents += 1;
-                    if documents > 1 {
-                        let at = builder.span(span);
-                        diags.push(
-                            Diagnostic::new(
-                                Code::YamlSyntax,
-                                "a Compose file holds one YAML document",
-                            )
-                            .at_labelled(at, "a second document starts here")
-                            .with_help(
-                                "split the documents into separate files and pass each with `-f`",
-                            ),
-                        );
-                        break;
-                    }
-                }
-                if let Err(diagnostic) = builder.event(event, span) {
-                    diags.push(*diagnostic);
-                    return None;
-                }
+    let mut patched = std::borrow::Cow::Borrowed(text);
+    let mut shifts: Vec<(usize, usize)> = Vec::new();
+    loop {
+        let mut attempt = Diagnostics::new();
+        match parse_once(&patched, file, &shifts, &mut attempt) {
+            Ok(root) => {
+                diags.extend(attempt);
+                return root;
             }
             Err(error) => {
-                diags.push(builder.scan_error(&error));
-                return None;
+                let builder = Builder::new(&patched, file, &shifts);
+                let at = builder.byte_in_text(error.marker().index());
+                match (shifts.len() < MAX_BRACKET_FIXES)
+                    .then(|| indent_closing_bracket(&patched, at))
+                    .flatten()
+                {
+                    Some((position, spaces)) => {
+                        let mut text = patched.into_owned();
+                        text.insert_str(position, &" ".repeat(spaces));
+                        shifts.push((position, spaces));
+                        patched = std::borrow::Cow::Owned(text);
+                    }
+                    None => {
+                        diags.extend(attempt);
+                        diags.push(builder.scan_error(&error));
+                        return None;
+                    }
+                }
             }
         }
     }
+}
+
+/// How many closing brackets one file may have re-indented.
+const MAX_BRACKET_FIXES: usize = 256;
+
+/// When the line at byte `at` holds only closing brackets (`]`, `}`, `,`) and the scanner
+/// stopped there, the insertion that indents it one column past the line that opened the
+/// collection: (byte position, spaces).
+fn indent_closing_bracket(text: &str, at: usize) -> Option<(usize, usize)> {
+    let line_start = text[..at.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[line_start..]
+        .find('\n')
+        .map_or(text.len(), |i| line_start + i);
+    let line = &text[line_start..line_end];
+    let content = line.trim_start_matches(' ');
+    let indent = line.len() - content.len();
+    let closing_only = content.trim_end().split('#').next().is_some_and(|c| {
+        let c = c.trim_end();
+        !c.is_empty() && c.chars().all(|ch| matches!(ch, ']' | '}' | ',' | ' '))
+    });
+    if !closing_only || line_start + indent != at {
+        return None;
+    }
+    // The opener: the nearest line above, indented no deeper, that opens a flow collection.
+    let opener_indent = text[..line_start]
+        .lines()
+        .rev()
+        .map(|l| (l.len() - l.trim_start_matches(' ').len(), l))
+        .find(|(i, l)| *i <= indent && (l.contains('[') || l.contains('{')))
+        .map(|(i, _)| i)?;
+    Some((line_start, opener_indent + 1 - indent.min(opener_indent)))
+}
+
+fn parse_once(
+    text: &str,
+    file: FileId,
+    shifts: &[(usize, usize)],
+    diags: &mut Diagnostics,
+) -> Result<Option<Node>, ScanError> {
+    let mut builder = Builder::new(text, file, shifts);
+    let mut parser = Parser::new_from_str(text).keep_tags(true);
+    let mut documents = 0;
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next?;
+        if let Event::DocumentStart(_) = event {
+            documents += 1;
+            if documents > 1 {
+                let at = builder.span(span);
+                diags.push(
+                    Diagnostic::new(Code::YamlSyntax, "a Compose file holds one YAML document")
+                        .at_labelled(at, "a second document starts here")
+                        .with_help(
+                            "split the documents into separate files and pass each with `-f`",
+                        ),
+                );
+                break;
+            }
+        }
+        if let Err(diagnostic) = builder.event(event, span) {
+            diags.push(*diagnostic);
+            return Ok(None);
+        }
+    }
     diags.extend(std::mem::take(&mut builder.diags));
-    builder.root
+    Ok(builder.root)
 }
 
 enum Frame {
@@ -83,6 +148,8 @@ enum MapItem {
 
 struct Builder<'a> {
     text: &'a str,
+    /// Spaces inserted into `text` (position, count), to map offsets back to the original.
+    shifts: &'a [(usize, usize)],
     file: FileId,
     /// Byte offset of each character index, when the text is not ASCII.
     char_bytes: Option<Vec<usize>>,
@@ -94,7 +161,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, file: FileId) -> Self {
+    fn new(text: &'a str, file: FileId, shifts: &'a [(usize, usize)]) -> Self {
         let char_bytes = (!text.is_ascii()).then(|| {
             text.char_indices()
                 .map(|(i, _)| i)
@@ -103,6 +170,7 @@ impl<'a> Builder<'a> {
         });
         Self {
             text,
+            shifts,
             file,
             char_bytes,
             stack: Vec::new(),
@@ -113,11 +181,25 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn byte(&self, char_index: usize) -> usize {
+    /// Byte offset in `text` of a character index.
+    fn byte_in_text(&self, char_index: usize) -> usize {
         match &self.char_bytes {
             None => char_index.min(self.text.len()),
             Some(table) => table.get(char_index).copied().unwrap_or(self.text.len()),
         }
+    }
+
+    /// Byte offset in the original text of a character index of `text`.
+    fn byte(&self, char_index: usize) -> usize {
+        let mut at = self.byte_in_text(char_index);
+        for &(position, count) in self.shifts.iter().rev() {
+            if at >= position + count {
+                at -= count;
+            } else if at > position {
+                at = position;
+            }
+        }
+        at
     }
 
     fn span(&self, span: YSpan) -> Span {
@@ -129,11 +211,13 @@ impl<'a> Builder<'a> {
     }
 
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
-        let start = self.byte(error.marker().index());
-        let end = self.text[start..]
+        let in_text = self.byte_in_text(error.marker().index());
+        let width = self.text[in_text..]
             .chars()
             .next()
-            .map_or(start, |c| start + c.len_utf8());
+            .map_or(0, char::len_utf8);
+        let start = self.byte(error.marker().index());
+        let end = start + width;
         Diagnostic::new(Code::YamlSyntax, format!("invalid YAML: {}", error.info()))
             .at(Span::new(self.file, start, end))
             .with_help("check the indentation and quoting around this position")
@@ -516,6 +600,35 @@ mod tests {
         // Unclosed and far deeper: still a diagnostic, not a stack overflow.
         let (_, diags) = load(&"[".repeat(100_000));
         assert!(diags.iter().any(Diagnostic::is_error));
+    }
+
+    #[test]
+    fn closing_brackets_at_the_key_indentation_are_accepted_like_compose() {
+        let text = "services:\n  a:\n    command: [\n      \"x\",\n    ]\n    image: \"busybox\"\n  b:\n    test: {\n      k: v\n    }\n";
+        let (node, diags) = load(text);
+        assert!(diags.is_empty(), "{diags:?}");
+        let node = node.unwrap();
+        let image = node
+            .get("services")
+            .unwrap()
+            .get("a")
+            .unwrap()
+            .get("image")
+            .unwrap();
+        assert_eq!(
+            &text[image.span.start as usize..image.span.end as usize],
+            "\"busybox\""
+        );
+        assert_eq!(
+            node.get("services").unwrap().get("b").unwrap().to_json(),
+            serde_json::json!({"test": {"k": "v"}})
+        );
+    }
+
+    #[test]
+    fn other_indentation_errors_stay_errors() {
+        let (_, diags) = load("a:\n  b: 1\n c: 2\n");
+        assert!(diags.iter().any(|d| d.code == Code::YamlSyntax));
     }
 
     #[test]

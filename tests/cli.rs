@@ -1,0 +1,210 @@
+//! The binary as users run it: exit codes, where output goes, the output format, and that a
+//! failed run never writes or clobbers the output file.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const GOOD: &str = "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n";
+const BAD: &str = "services:\n  web:\n    image: nginx\n    privileged: true\n    imgae: x\n";
+
+fn project(compose: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
+    dir
+}
+
+fn cmd(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("compose2cfn").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("COMPOSE_PROJECT_NAME")
+        .env("NO_COLOR", "1");
+    cmd
+}
+
+#[test]
+fn compiles_to_a_file_with_the_format_from_the_extension() {
+    let dir = project(GOOD);
+    cmd(dir.path())
+        .args(["compose.yaml", "-o", "stack.json"])
+        .assert()
+        .success();
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("stack.json")).unwrap()).unwrap();
+    assert_eq!(json["Resources"]["WebService"]["Type"], "AWS::ECS::Service");
+    cmd(dir.path())
+        .args(["-f", "compose.yaml", "-o", "stack.yaml"])
+        .assert()
+        .success();
+    let yaml = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
+    assert!(yaml.starts_with("AWSTemplateFormatVersion: \"2010-09-09\"\n"));
+}
+
+#[test]
+fn writes_yaml_to_stdout_by_default_and_json_on_request() {
+    let dir = project(GOOD);
+    let out = cmd(dir.path())
+        .arg("compose.yaml")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains("Type: AWS::ECS::Cluster")
+    );
+    let out = cmd(dir.path())
+        .args(["compose.yaml", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
+}
+
+#[test]
+fn finds_the_compose_file_and_names_the_project() {
+    let dir = project(GOOD);
+    let out = cmd(dir.path())
+        .args(["-p", "My Shop", "--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(
+        json["Resources"]["Cluster"]["Properties"]["ClusterName"],
+        "myshop"
+    );
+}
+
+#[test]
+fn check_validates_without_output() {
+    let dir = project(GOOD);
+    cmd(dir.path())
+        .args(["check", "compose.yaml"])
+        .assert()
+        .success()
+        .stdout("");
+    let dir = project(BAD);
+    let assert = cmd(dir.path())
+        .args(["check", "compose.yaml"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("error[E0402]"), "{stderr}");
+    assert!(stderr.contains("error[E0201]"), "{stderr}");
+    assert!(stderr.contains("did you mean `image`?"), "{stderr}");
+    assert!(stderr.contains("compose.yaml:4:5"), "{stderr}");
+}
+
+#[test]
+fn short_and_json_message_formats() {
+    let dir = project(BAD);
+    let out = cmd(dir.path())
+        .args(["check", "compose.yaml", "--message-format", "short"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let short = String::from_utf8(out).unwrap();
+    assert!(
+        short.contains("compose.yaml:4:5: error[E0402]: `privileged` cannot run on ECS Fargate"),
+        "{short}"
+    );
+    let out = cmd(dir.path())
+        .args(["check", "compose.yaml", "--message-format", "json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let first: serde_json::Value =
+        serde_json::from_str(String::from_utf8(out).unwrap().lines().next().unwrap()).unwrap();
+    assert_eq!(first["code"], "E0402");
+    assert_eq!(first["spans"][0]["line"], 4);
+    assert_eq!(first["spans"][0]["column"], 5);
+}
+
+#[test]
+fn failure_leaves_an_existing_output_untouched() {
+    let dir = project(BAD);
+    let out = dir.path().join("stack.yaml");
+    std::fs::write(&out, "previous template\n").unwrap();
+    cmd(dir.path())
+        .args(["compose.yaml", "-o", "stack.yaml"])
+        .assert()
+        .code(1);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "previous template\n"
+    );
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "no temporary file may stay behind: {leftovers:?}"
+    );
+}
+
+#[test]
+fn failure_writes_no_new_output() {
+    let dir = project(BAD);
+    cmd(dir.path())
+        .args(["compose.yaml", "-o", "stack.yaml"])
+        .assert()
+        .code(1);
+    assert!(!dir.path().join("stack.yaml").exists());
+}
+
+#[test]
+fn io_and_usage_errors_exit_with_2() {
+    let dir = project(GOOD);
+    cmd(dir.path()).args(["missing.yaml"]).assert().code(2);
+    cmd(dir.path()).args(["--no-such-flag"]).assert().code(2);
+    cmd(dir.path())
+        .args(["compose.yaml", "-o", "no/such/dir/stack.yaml"])
+        .assert()
+        .code(2);
+    let empty = tempfile::tempdir().unwrap();
+    cmd(empty.path()).assert().code(2);
+}
+
+#[test]
+fn reads_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    cmd(dir.path())
+        .args(["-", "-p", "piped"])
+        .write_stdin(GOOD)
+        .assert()
+        .success();
+}
+
+#[test]
+fn warnings_alone_exit_with_0() {
+    let dir = project("services:\n  web:\n    image: nginx\n    container_name: web1\n");
+    let assert = cmd(dir.path())
+        .args(["check", "compose.yaml"])
+        .assert()
+        .success();
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("warning[W0401]"), "{stderr}");
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let dir = project(GOOD);
+    let a = cmd(dir.path()).arg("compose.yaml").output().unwrap().stdout;
+    let b = cmd(dir.path()).arg("compose.yaml").output().unwrap().stdout;
+    assert_eq!(a, b);
+}
