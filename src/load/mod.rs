@@ -76,13 +76,11 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
     let (name, path, text, project_dir) = match input {
         Input::Path(path) => {
             let text = read_text(&options.working_dir.join(path))?;
-            let dir = path.parent().map_or_else(PathBuf::new, Path::to_path_buf);
-            (
-                path.display().to_string(),
-                Some(path.as_path()),
-                text,
-                options.working_dir.join(dir),
-            )
+            let dir = match path.parent() {
+                Some(parent) if !parent.as_os_str().is_empty() => options.working_dir.join(parent),
+                _ => options.working_dir.clone(),
+            };
+            (path.display().to_string(), Some(path.as_path()), text, dir)
         }
         Input::Stdin(text) => (
             "<stdin>".to_string(),

@@ -187,7 +187,11 @@ impl<'a> Locator<'a> {
 /// Builds a path from string keys and indexes: `path!["services", name, "ports", 0]`.
 #[macro_export]
 macro_rules! path {
-    ($($seg:expr),* $(,)?) => { vec![$($crate::load::Seg::from($seg)),*] };
+    ($($seg:expr),* $(,)?) => {{
+        #[allow(clippy::useless_vec)] // callers often extend the path
+        let path: Vec<$crate::load::Seg> = vec![$($crate::load::Seg::from($seg)),*];
+        path
+    }};
 }
 
 /// Reads the project from a schema-checked document. Parts that do not deserialize (only

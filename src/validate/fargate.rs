@@ -5,7 +5,9 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Value};
 use crate::lower::sizing;
-use crate::model::{Project, Service, Timed};
+use crate::model::{Locator, Project, Service, Timed};
+use crate::path;
+use crate::schema::did_you_mean;
 
 /// Capabilities Fargate lets a container add.
 const ALLOWED_CAPABILITIES: &[&str] = &["SYS_PTRACE"];
@@ -28,6 +30,8 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         image(root, service, diags);
         capabilities(service, diags);
         size(service, diags);
+        memory_reservation(root, service, diags);
+        ulimits(root, service, diags);
         timings(service, diags);
         volumes(root, service, diags);
     }
@@ -93,6 +97,96 @@ fn capabilities(service: &Service, diags: &mut Diagnostics) {
                 .with_help("Fargate containers may add only `SYS_PTRACE`; remove the others"),
             );
         }
+    }
+}
+
+/// Limits ECS knows by name.
+const ULIMIT_NAMES: &[&str] = &[
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
+];
+
+fn ulimits(root: &Node, service: &Service, diags: &mut Diagnostics) {
+    let at = Locator::new(root);
+    for limit in &service.ulimits {
+        let span = at.key_span(&path![
+            "services",
+            service.name.as_str(),
+            "ulimits",
+            limit.name.as_str()
+        ]);
+        if !ULIMIT_NAMES.contains(&limit.name.as_str()) {
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
+                format!("ECS has no ulimit `{}`", limit.name),
+            )
+            .at(span);
+            d = match did_you_mean(&limit.name, ULIMIT_NAMES.iter().copied()) {
+                Some(best) => d.with_help(format!("did you mean `{best}`?")),
+                None => d.with_help(format!("ECS knows {}", ULIMIT_NAMES.join(", "))),
+            };
+            diags.push(d);
+        } else if limit.soft > limit.hard {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!(
+                        "ulimit `{}` has a soft limit above its hard limit",
+                        limit.name
+                    ),
+                )
+                .at(span)
+                .with_help("the soft limit must not exceed the hard limit"),
+            );
+        }
+    }
+}
+
+/// A reservation above the memory the task gets cannot be placed.
+fn memory_reservation(root: &Node, service: &Service, diags: &mut Diagnostics) {
+    let (Some(reserved), Some(size)) = (
+        service.memory_reservation,
+        sizing::fit(service.cpus, service.memory),
+    ) else {
+        return;
+    };
+    if reserved.div_ceil(1024 * 1024) > u64::from(size.memory) {
+        let at = Locator::new(root);
+        let deploy = path![
+            "services",
+            service.name.as_str(),
+            "deploy",
+            "resources",
+            "reservations",
+            "memory"
+        ];
+        let legacy = path!["services", service.name.as_str(), "mem_reservation"];
+        let span = if root.lookup(&deploy).is_some() {
+            at.span(&deploy)
+        } else {
+            at.span(&legacy)
+        };
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                "the memory reservation is larger than the memory limit",
+            )
+            .at(span)
+            .with_help("reserve at most the memory the service is limited to"),
+        );
     }
 }
 

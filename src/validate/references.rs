@@ -62,9 +62,39 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
                 );
         }
     }
+    for service in project.services.values() {
+        service_name(service, diags);
+    }
     cycles(project, diags);
     collisions(project, diags);
     port_conflicts(project, diags);
+}
+
+/// Longest name a Cloud Map service (a DNS label) may have.
+const MAX_SERVICE_NAME: usize = 63;
+
+/// A service name becomes a container name and a DNS label: letters, digits, `-` and `_`,
+/// at most 63 characters.
+fn service_name(service: &crate::model::Service, diags: &mut Diagnostics) {
+    let name = &service.name;
+    if name.contains('.') {
+        diags.push(
+            Diagnostic::new(Code::InvalidName, format!("service name `{name}` contains a dot"))
+                .at(service.span)
+                .with_help("ECS container names and Cloud Map DNS names cannot contain `.`; rename the service"),
+        );
+    } else if name.len() > MAX_SERVICE_NAME {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidName,
+                format!("service name `{name}` is longer than {MAX_SERVICE_NAME} characters"),
+            )
+            .at(service.span)
+            .with_help(
+                "the name becomes a DNS label in the project's Cloud Map namespace; shorten it",
+            ),
+        );
+    }
 }
 
 /// Reports each dependency cycle once, with the whole chain.
