@@ -66,7 +66,7 @@ fn generated_projects(c: &mut Criterion) {
     let dir = std::env::temp_dir();
     let mut group = c.benchmark_group("generated");
     for n in [10, 40, 200] {
-        let input = Input::Stdin(generated(n));
+        let input = Input::Stdin(generated(n).into_bytes());
         group.bench_with_input(BenchmarkId::from_parameter(n), &input, |b, input| {
             b.iter(|| compile(input, &dir))
         });

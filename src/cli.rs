@@ -183,11 +183,11 @@ fn resolve_input(args: &InputArgs, working_dir: &Path) -> Result<Input, String> 
     };
     match file {
         Some(path) if path.as_os_str() == "-" => {
-            let mut text = String::new();
+            let mut bytes = Vec::new();
             std::io::stdin()
-                .read_to_string(&mut text)
+                .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
-            Ok(Input::Stdin(text))
+            Ok(Input::Stdin(bytes))
         }
         Some(path) => Ok(Input::Path(path)),
         None => DEFAULT_FILES

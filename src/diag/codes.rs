@@ -80,6 +80,7 @@ codes! {
     StopGracePeriod = "E0411", "stop-grace-period", Error, "`stop_grace_period` is longer than the 120 seconds ECS allows";
     NotYetSupported = "E0412", "not-yet-supported", Error, "the setting is valid on ECS but compose2cfn does not lower it yet";
     InvalidName = "E0413", "invalid-name", Error, "a service or network name cannot become an AWS name";
+    TooManyListeners = "E0414", "too-many-listeners", Error, "more ports are published than a load balancer has listeners";
     IgnoredKey = "W0401", "ignored-key", Warning, "the key has no meaning on ECS and is ignored";
     IgnoredValue = "W0402", "ignored-value", Warning, "part of a value has no meaning on ECS and is ignored";
 }

@@ -70,15 +70,14 @@ fn resolve_service(
             }
             continue;
         }
-        let text = match read_text(&path) {
-            Ok(text) => text,
+        let (id, text) = match read_text(&path, sources, diags) {
+            Ok(read) => read,
             Err(error) => {
                 diags.push(Diagnostic::new(Code::Io, error.to_string()).at(reference.span));
                 continue;
             }
         };
         let (vars, errors) = dotenv::parse(&text, &lookup);
-        let id = sources.add(path.display().to_string(), Some(&path), text);
         for error in &errors {
             diags.push(env_file_error(id, error));
         }

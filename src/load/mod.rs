@@ -27,7 +27,7 @@ const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 pub enum Input {
     Path(PathBuf),
     /// Standard input, already read by the CLI.
-    Stdin(String),
+    Stdin(Vec<u8>),
 }
 
 /// What the loader needs to know besides the files.
@@ -73,26 +73,33 @@ impl std::fmt::Display for IoError {
 /// When the Compose file itself cannot be read; everything else is a diagnostic.
 pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result<Loaded, IoError> {
     let mut sources = SourceMap::new();
-    let (name, path, text, project_dir) = match input {
+    let (name, path, bytes, project_dir) = match input {
         Input::Path(path) => {
-            let text = read_text(&options.working_dir.join(path))?;
+            let text = read_bytes(&options.working_dir.join(path))?;
             let dir = match path.parent() {
                 Some(parent) if !parent.as_os_str().is_empty() => options.working_dir.join(parent),
                 _ => options.working_dir.clone(),
             };
             (path.display().to_string(), Some(path.as_path()), text, dir)
         }
-        Input::Stdin(text) => (
+        Input::Stdin(bytes) => (
             "<stdin>".to_string(),
             None,
-            text.clone(),
+            bytes.clone(),
             options.working_dir.clone(),
         ),
     };
+    let (text, invalid_at) = decode(bytes);
     let file = sources.add(name, path, text);
     let env = project_env(&project_dir, options, &mut sources, diags);
     let text = sources.file(file).text.clone();
-    let mut root = yaml::parse(&text, file, diags);
+    let mut root = match invalid_at {
+        Some(at) => {
+            diags.push(not_utf8(file, at));
+            None
+        }
+        None => yaml::parse(&text, file, diags),
+    };
     match &root {
         Some(node) if node.as_map().is_none() => {
             diags.push(
@@ -139,7 +146,42 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
     })
 }
 
-pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
+/// The text of a file, and where its first byte that is not UTF-8 is (the text is then a
+/// lossy copy).
+fn decode(bytes: Vec<u8>) -> (String, Option<usize>) {
+    match String::from_utf8(bytes) {
+        Ok(text) => (text, None),
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            (
+                String::from_utf8_lossy(error.as_bytes()).into_owned(),
+                Some(at),
+            )
+        }
+    }
+}
+
+fn not_utf8(file: FileId, at: usize) -> Diagnostic {
+    Diagnostic::new(Code::YamlSyntax, "the file is not UTF-8 text")
+        .at_labelled(Span::new(file, at, at + 1), "this byte is not UTF-8")
+        .with_help("Compose files are UTF-8 text; save the file as UTF-8")
+}
+
+/// Reads a file the project needs, as text; bytes that are not UTF-8 are a diagnostic.
+pub(crate) fn read_text(
+    path: &Path,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Result<(FileId, String), IoError> {
+    let (text, invalid_at) = decode(read_bytes(path)?);
+    let id = sources.add(path.display().to_string(), Some(path), text.clone());
+    if let Some(at) = invalid_at {
+        diags.push(not_utf8(id, at));
+    }
+    Ok((id, text))
+}
+
+fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
     let io = |error| IoError {
         path: path.to_path_buf(),
         error,
@@ -154,8 +196,7 @@ pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
             MAX_FILE_BYTES / 1024 / 1024
         ))));
     }
-    let bytes = std::fs::read(path).map_err(io)?;
-    String::from_utf8(bytes).map_err(|_| io(std::io::Error::other("it is not UTF-8 text")))
+    std::fs::read(path).map_err(io)
 }
 
 /// The variables interpolation sees: the project's `.env`, overridden by the process
@@ -169,11 +210,10 @@ fn project_env(
     let mut env = BTreeMap::new();
     let path = dir.join(".env");
     if path.is_file() {
-        match read_text(&path) {
-            Ok(text) => {
+        match read_text(&path, sources, diags) {
+            Ok((id, text)) => {
                 let lookup = |name: &str| options.env.get(name).map(String::as_str);
                 let (vars, errors) = dotenv::parse(&text, &lookup);
-                let id = sources.add(path.display().to_string(), Some(&path), text);
                 for error in errors {
                     diags.push(env_file_error(id, &error));
                 }

@@ -55,6 +55,10 @@ impl PortMapping {
     }
 }
 
+/// Most ports one range may map: every published port becomes a load-balancer listener, and
+/// a load balancer has at most 50.
+const MAX_RANGE: usize = 100;
+
 fn protocol(text: &str) -> Result<Protocol, String> {
     match text.to_ascii_lowercase().as_str() {
         "tcp" | "" => Ok(Protocol::Tcp),
@@ -139,6 +143,12 @@ fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
     let (t0, t1) = range(target)?;
     let published = published.map(range).transpose()?;
     let count = t1 - t0;
+    if usize::from(count) >= MAX_RANGE {
+        return Err(format!(
+            "`{text}` maps {} ports; ECS tasks map at most {MAX_RANGE} here",
+            usize::from(count) + 1
+        ));
+    }
     if let Some((p0, p1)) = published
         && p1 - p0 != count
         && p0 != p1

@@ -231,7 +231,10 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
     }
 }
 
-/// One load balancer listens once on a port.
+/// Listeners one load balancer may have (an Elastic Load Balancing quota).
+const MAX_LISTENERS: usize = 50;
+
+/// One load balancer listens once on a port, on at most 50 ports.
 fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
     let mut taken: BTreeMap<u16, (&str, Span)> = BTreeMap::new();
     for service in project.services.values() {
@@ -249,6 +252,16 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
                         .with_help("the stack has one load balancer, which listens once on each port; publish another port"),
                 ),
                 None => {
+                    if taken.len() == MAX_LISTENERS {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::TooManyListeners,
+                                format!("more than {MAX_LISTENERS} ports are published"),
+                            )
+                            .at_labelled(*span, format!("port {published} would be listener {}", MAX_LISTENERS + 1))
+                            .with_help("a load balancer has at most 50 listeners; publish fewer ports, or use `expose` for ports that only other services need"),
+                        );
+                    }
                     taken.insert(published, (&service.name, *span));
                 }
             }
