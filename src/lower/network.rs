@@ -8,6 +8,13 @@ use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::Project;
 
+/// The resources that give the public subnets their route to the internet.
+pub(super) const ROUTING: [&str; 3] = [
+    "PublicRoute",
+    "PublicSubnet1RouteTableAssociation",
+    "PublicSubnet2RouteTableAssociation",
+];
+
 const VPC_CIDR: &str = "10.0.0.0/16";
 const SUBNET_CIDRS: [&str; 2] = ["10.0.0.0/20", "10.0.16.0/20"];
 

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 
 use super::ids::{CLOUD_MAP, CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
-use super::network::security_group;
+use super::network::{self, security_group};
 use super::{names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
@@ -114,8 +114,12 @@ pub(super) fn lower(
         service
             .depends_on
             .iter()
+            .filter(|d| project.services.contains_key(&d.service))
             .map(|d| names::service_id(&d.service, "Service")),
     );
+    // Tasks pull their image as soon as the service exists: the subnets must route to the
+    // internet by then.
+    depends_on.extend(network::ROUTING.iter().map(|id| (*id).to_string()));
     template.add(
         names::service_id(&service.name, "Service"),
         Resource::new(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::lower::names::normalize;
-use crate::model::Project;
+use crate::model::{Project, Protocol};
 use crate::schema::did_you_mean;
 use crate::source::Span;
 
@@ -239,9 +239,21 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
     let mut taken: BTreeMap<u16, (&str, Span)> = BTreeMap::new();
     for service in project.services.values() {
         let mut own = BTreeSet::new();
+        let mut udp_reported = BTreeSet::new();
         for (port, span) in &service.ports {
             let published = port.published.unwrap_or(port.target);
             if !own.insert((published, port.protocol)) {
+                continue;
+            }
+            if port.protocol == Protocol::Udp {
+                if !udp_reported.insert(*span) {
+                    continue;
+                }
+                diags.push(
+                    Diagnostic::new(Code::NotYetSupported, format!("publishing UDP port {published} is not supported yet"))
+                        .at(*span)
+                        .with_help("a network load balancer keeps UDP clients' addresses, so the service would have to admit the whole internet; compose2cfn does not open that yet"),
+                );
                 continue;
             }
             match taken.get(&published) {
