@@ -24,13 +24,7 @@ pub(super) fn resolve(
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
 ) {
-    let Value::Map(top) = &mut root.value else {
-        return;
-    };
-    let Some(services) = top.iter_mut().find(|e| e.key == "services") else {
-        return;
-    };
-    let Value::Map(services) = &mut services.value.value else {
+    let Some(services) = root.map_mut("services") else {
         return;
     };
     for service in services {

@@ -7,13 +7,7 @@ use std::collections::BTreeSet;
 use super::tree::{Node, Value};
 
 pub(super) fn apply(root: &mut Node, active: &[String]) {
-    let Value::Map(top) = &mut root.value else {
-        return;
-    };
-    let Some(services) = top.iter_mut().find(|e| e.key == "services") else {
-        return;
-    };
-    let Value::Map(services) = &mut services.value.value else {
+    let Some(services) = root.map_mut("services") else {
         return;
     };
     let all = active.iter().any(|p| p == "*");

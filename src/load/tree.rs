@@ -88,6 +88,17 @@ impl Node {
         self.entry(key).map(|e| &e.value)
     }
 
+    /// The entries of the mapping under `key`, for editing, when there is one.
+    pub fn map_mut(&mut self, key: &str) -> Option<&mut Vec<Entry>> {
+        let Value::Map(entries) = &mut self.value else {
+            return None;
+        };
+        match &mut entries.iter_mut().find(|e| e.key == key)?.value.value {
+            Value::Map(inner) => Some(inner),
+            _ => None,
+        }
+    }
+
     /// The node at `path` and, when the last step is a key, that key's span.
     #[must_use]
     pub fn lookup(&self, path: &[Seg]) -> Option<(Option<Span>, &Node)> {
