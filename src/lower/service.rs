@@ -125,7 +125,8 @@ pub(super) fn lower(
         Resource::new(
             "AWS::ECS::Service",
             map! {
-                "Cluster" => Value::reference(CLUSTER),
+                // The ARN, as the Docker integration wrote it: `Cluster` changes replace a service.
+                "Cluster" => Value::get_att(CLUSTER, "Arn"),
                 "DeploymentConfiguration" => deployment(service),
                 "DeploymentController" => map! { "Type" => "ECS" },
                 "DesiredCount" => service.replicas,
