@@ -1,7 +1,7 @@
-//! Project-wide ECS plumbing: the cluster, the CloudWatch log group every container logs
-//! to, and the Cloud Map private DNS namespace `{project}.local`.
+//! Project-wide ECS plumbing: the cluster and the CloudWatch log group every container
+//! logs to.
 
-use super::ids::{CLOUD_MAP, CLUSTER, LOG_GROUP, VPC};
+use super::ids::{CLUSTER, LOG_GROUP};
 use super::tags;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
@@ -28,17 +28,6 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     );
     log_group.origin = project.logs_retention.map(|(_, span)| span);
     template.add(LOG_GROUP, log_group);
-    template.add(
-        CLOUD_MAP,
-        Resource::new(
-            "AWS::ServiceDiscovery::PrivateDnsNamespace",
-            map! {
-                "Description" => format!("Service Map for Docker Compose project {}", project.name),
-                "Name" => format!("{}.local", project.name),
-                "Vpc" => Value::reference(VPC),
-            },
-        ),
-    );
     template.output(
         "ClusterName",
         "The ECS cluster running the project",

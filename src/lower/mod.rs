@@ -3,6 +3,7 @@
 //! it could not express.
 
 mod cluster;
+mod discovery;
 mod ingress;
 pub mod names;
 mod network;
@@ -50,6 +51,7 @@ pub fn lower(project: &Project) -> Template {
     };
     network::lower(project, &mut template);
     cluster::lower(project, &mut template);
+    discovery::namespace(project, &mut template);
     let ingress = ingress::lower(project, &mut template);
     for svc in project.services.values() {
         service::lower(project, svc, &ingress, &mut template);

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeSet;
 
-use super::ids::{CLOUD_MAP, CLUSTER, LOG_GROUP, SUBNETS};
+use super::discovery;
+use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
 use super::network::{self, security_group};
 use super::{names, sizing, tags};
@@ -24,7 +25,6 @@ pub(super) fn lower(
 ) {
     let role = names::service_id(&service.name, "TaskExecutionRole");
     let task = names::service_id(&service.name, "TaskDefinition");
-    let discovery = names::service_id(&service.name, "ServiceDiscoveryEntry");
     let service_tags = tags(
         project,
         &[("com.docker.compose.service", service.name.as_str())],
@@ -56,7 +56,7 @@ pub(super) fn lower(
         Resource::new(
             "AWS::ECS::TaskDefinition",
             map! {
-                "ContainerDefinitions" => Value::list([container(project, service)]),
+                "ContainerDefinitions" => containers(project, service),
                 "Cpu" => size.cpu.to_string(),
                 "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
                 "Family" => format!("{}-{}", project.name, service.name),
@@ -72,23 +72,7 @@ pub(super) fn lower(
         )
         .from_source(service.span),
     );
-    template.add(
-        &discovery,
-        Resource::new(
-            "AWS::ServiceDiscovery::Service",
-            map! {
-                "Description" => format!("\"{}\" service discovery entry in Cloud Map", service.name),
-                "DnsConfig" => map! {
-                    "DnsRecords" => Value::list([map! { "TTL" => 60_i64, "Type" => "A" }]),
-                    "RoutingPolicy" => "MULTIVALUE",
-                },
-                "HealthCheckCustomConfig" => map! { "FailureThreshold" => 1_i64 },
-                "Name" => service.name.as_str(),
-                "NamespaceId" => Value::reference(CLOUD_MAP),
-            },
-        )
-        .from_source(service.span),
-    );
+    let discovery = discovery::entry(service, template);
     let own_ingress = ingress.by_service.get(&service.name);
     let mut groups: Vec<Value> = service
         .networks
@@ -188,6 +172,51 @@ fn health_check(check: &Healthcheck) -> Value {
     }
 }
 
+/// The task's containers: the service's own, and the short-name resolver it waits for.
+fn containers(project: &Project, service: &Service) -> Value {
+    let mut main = container(project, service);
+    if !discovery::needs_resolver(project) {
+        return Value::list([main]);
+    }
+    let resolver = discovery::resolver_name(service);
+    if let Value::Map(properties) = &mut main {
+        properties.insert(
+            "DependsOn".to_string(),
+            Value::list([map! { "Condition" => "SUCCESS", "ContainerName" => resolver.as_str() }]),
+        );
+    }
+    let init = map! {
+        "Command" => discovery::resolver_command(project),
+        "Essential" => false,
+        "Image" => discovery::RESOLVER_IMAGE,
+        "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
+        "Name" => resolver.as_str(),
+    };
+    Value::list([main, init])
+}
+
+/// `awslogs` to the project's log group, with the service's own `awslogs-*` options.
+fn log_configuration(
+    project: &Project,
+    options: &std::collections::BTreeMap<String, String>,
+) -> Value {
+    let mut all = std::collections::BTreeMap::from([
+        ("awslogs-group".to_string(), Value::reference(LOG_GROUP)),
+        (
+            "awslogs-region".to_string(),
+            Value::reference("AWS::Region"),
+        ),
+        (
+            "awslogs-stream-prefix".to_string(),
+            Value::str(project.name.as_str()),
+        ),
+    ]);
+    for (k, v) in options {
+        all.insert(k.clone(), Value::str(v.as_str()));
+    }
+    map! { "LogDriver" => "awslogs", "Options" => Value::Map(all) }
+}
+
 fn container(project: &Project, service: &Service) -> Value {
     let pairs = |map: &std::collections::BTreeMap<String, String>, key: &str, value: &str| {
         Value::list(
@@ -202,20 +231,6 @@ fn container(project: &Project, service: &Service) -> Value {
         .collect();
     port_mappings.sort_unstable();
     port_mappings.dedup();
-    let mut log_options = std::collections::BTreeMap::from([
-        ("awslogs-group".to_string(), Value::reference(LOG_GROUP)),
-        (
-            "awslogs-region".to_string(),
-            Value::reference("AWS::Region"),
-        ),
-        (
-            "awslogs-stream-prefix".to_string(),
-            Value::str(project.name.as_str()),
-        ),
-    ]);
-    for (k, v) in &service.log_options {
-        log_options.insert(k.clone(), Value::str(v.as_str()));
-    }
     let capabilities = (!service.cap_add.is_empty() || !service.cap_drop.is_empty()).then(|| {
         map! {
             "Add" => (!service.cap_add.is_empty()).then(|| Value::strs(service.cap_add.iter().map(|(c, _)| c.clone()))),
@@ -240,7 +255,7 @@ fn container(project: &Project, service: &Service) -> Value {
         "Image" => service.image.clone().unwrap_or_default(),
         "Interactive" => service.stdin_open.then_some(true),
         "LinuxParameters" => linux,
-        "LogConfiguration" => map! { "LogDriver" => "awslogs", "Options" => Value::Map(log_options) },
+        "LogConfiguration" => log_configuration(project, &service.log_options),
         "MemoryReservation" => service.memory_reservation.map(|b| i64::try_from(b.div_ceil(1024 * 1024)).unwrap_or(i64::MAX)),
         "Name" => service.name.as_str(),
         "PortMappings" => (!port_mappings.is_empty()).then(|| Value::list(port_mappings.iter().map(|(port, proto)| {

@@ -1,0 +1,76 @@
+//! Service discovery: the Cloud Map private DNS namespace `{project}.local`, one entry per
+//! service (an A record per task), and the init container that lets services reach each
+//! other by their short Compose names, as they do under Docker Compose.
+
+use super::ids::{CLOUD_MAP, VPC};
+use super::names;
+use crate::ir::{Resource, Template, Value};
+use crate::map;
+use crate::model::{Project, Service};
+
+/// A small public image (ECR Public's mirror of Docker's official busybox): nothing of ours
+/// to maintain, and no Docker Hub rate limits.
+pub(super) const RESOLVER_IMAGE: &str = "public.ecr.aws/docker/library/busybox:1.36";
+
+pub(super) fn namespace(project: &Project, template: &mut Template) {
+    template.add(
+        CLOUD_MAP,
+        Resource::new(
+            "AWS::ServiceDiscovery::PrivateDnsNamespace",
+            map! {
+                "Description" => format!("Service Map for Docker Compose project {}", project.name),
+                "Name" => format!("{}.local", project.name),
+                "Vpc" => Value::reference(VPC),
+            },
+        ),
+    );
+}
+
+/// The service's Cloud Map entry; returns its logical ID.
+pub(super) fn entry(service: &Service, template: &mut Template) -> String {
+    let id = names::service_id(&service.name, "ServiceDiscoveryEntry");
+    template.add(
+        &id,
+        Resource::new(
+            "AWS::ServiceDiscovery::Service",
+            map! {
+                "Description" => format!("\"{}\" service discovery entry in Cloud Map", service.name),
+                "DnsConfig" => map! {
+                    "DnsRecords" => Value::list([map! { "TTL" => 60_i64, "Type" => "A" }]),
+                    "RoutingPolicy" => "MULTIVALUE",
+                },
+                "HealthCheckCustomConfig" => map! { "FailureThreshold" => 1_i64 },
+                "Name" => service.name.as_str(),
+                "NamespaceId" => Value::reference(CLOUD_MAP),
+            },
+        )
+        .from_source(service.span),
+    );
+    id
+}
+
+/// Whether tasks need the short-name resolver: only when there is another service to reach.
+pub(super) fn needs_resolver(project: &Project) -> bool {
+    project.services.len() > 1
+}
+
+/// The init container's name, as the Docker integration named it.
+pub(super) fn resolver_name(service: &Service) -> String {
+    format!(
+        "{}_ResolvConf_InitContainer",
+        names::normalize(&service.name)
+    )
+}
+
+/// The command that puts `{project}.local` first among the task's DNS search domains, so
+/// `db` resolves to `db.{project}.local`. The containers of a task share `/etc/resolv.conf`;
+/// the file is rewritten in place (not replaced), and its other lines are kept.
+pub(super) fn resolver_command(project: &Project) -> Value {
+    let script = format!(
+        "search=$(sed -n 's/^search //p' /etc/resolv.conf | tr '\\n' ' '); \
+         others=$(grep -v '^search ' /etc/resolv.conf || true); \
+         printf '%s\\nsearch {}.local %s\\n' \"$others\" \"$search\" > /etc/resolv.conf",
+        project.name
+    );
+    Value::strs(["sh", "-c", script.as_str()])
+}
