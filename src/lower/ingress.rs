@@ -116,6 +116,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                     Resource::new(
                         "AWS::ElasticLoadBalancingV2::TargetGroup",
                         map! {
+                            // A redirect (a login page, `/` → `/app`) is a healthy answer.
+                            "Matcher" => http.then(|| map! { "HttpCode" => "200-399" }),
                             "Port" => port.target,
                             "Protocol" => tg_protocol,
                             "Tags" => tags(project, &[]),

@@ -116,6 +116,7 @@ pub(super) fn lower(
                 "DesiredCount" => service.replicas,
                 "EnableECSManagedTags" => true,
                 "LaunchType" => "FARGATE",
+                "HealthCheckGracePeriodSeconds" => load_balancers.is_some().then(|| grace_period(service)),
                 "LoadBalancers" => load_balancers,
                 "NetworkConfiguration" => map! {
                     "AwsvpcConfiguration" => map! {
@@ -157,6 +158,19 @@ fn deployment(service: &Service) -> Value {
         "MinimumHealthyPercent" => min,
     }
 }
+
+/// Time a new task has before failed load-balancer health checks count: the healthcheck's
+/// `start_period`, and at least a minute.
+fn grace_period(service: &Service) -> i64 {
+    let start = service
+        .healthcheck
+        .as_ref()
+        .and_then(|h| h.start_period)
+        .map_or(0, |t| seconds(t.seconds));
+    start.max(MIN_GRACE_PERIOD)
+}
+
+const MIN_GRACE_PERIOD: i64 = 60;
 
 fn seconds(value: f64) -> i64 {
     value.ceil() as i64
