@@ -51,17 +51,6 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
             }
         }
     }
-    for network in project.networks.values() {
-        if let (Some(id), Some(span)) = (&network.external, network.external_span)
-            && !id.starts_with("sg-")
-        {
-            diags.push(
-                    Diagnostic::new(Code::InvalidValue, format!("external network `{}` must name a security group", network.name))
-                        .at(span)
-                        .with_help("on ECS an external network is an existing security group: set `name: sg-0123456789abcdef0`"),
-                );
-        }
-    }
     for service in project.services.values() {
         service_name(service, diags);
     }

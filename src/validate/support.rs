@@ -149,8 +149,17 @@ fn services_configs(node: &Node) -> Option<Verdict> {
     })
 }
 
-fn network_external(_: &Node) -> Option<Verdict> {
-    None
+/// An existing security group lives in an existing VPC, and the stack creates its own.
+fn network_external(node: &Node) -> Option<Verdict> {
+    let external = match &node.value {
+        Value::Map(_) => true,
+        _ => is_true(node),
+    };
+    external.then(|| {
+        Verdict::NotYet(
+            "an external network is an existing security group, which belongs to an existing VPC; deploying into an existing VPC (`x-aws-vpc`) is not supported yet, so define the network in the file".into(),
+        )
+    })
 }
 
 /// Every Compose key compose2cfn knows, and what it does with it.
@@ -726,7 +735,7 @@ pub const TABLE: &[Row] = &[
         "external",
         Depends(
             network_external,
-            "an existing security group, named by `name: sg-...`",
+            "an existing security group (`name: sg-...`): not supported until existing VPCs are",
         ),
     ),
     row(
@@ -751,7 +760,7 @@ pub const TABLE: &[Row] = &[
     row(
         N,
         "x-aws-securitygroup",
-        Lowered("an existing security group (deprecated spelling of `external` with `name`)"),
+        NotYet("an existing security group belongs to an existing VPC, which is not supported yet"),
     ),
 ];
 
