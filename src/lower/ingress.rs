@@ -37,14 +37,17 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
     let services: Vec<_> = project
         .services
         .values()
-        .filter(|s| !s.ports.is_empty())
+        .filter(|s| s.ports.iter().any(|(p, _)| p.is_published()))
         .collect();
     if services.is_empty() {
         return ingress;
     }
-    let http = services
-        .iter()
-        .all(|s| s.ports.iter().all(|(p, _)| p.is_http()));
+    let http = services.iter().all(|s| {
+        s.ports
+            .iter()
+            .filter(|(p, _)| p.is_published())
+            .all(|(p, _)| p.is_http())
+    });
     let lb_type = if http { "application" } else { "network" };
     let subnets = Value::list(SUBNETS.map(Value::reference));
     template.add(
@@ -99,7 +102,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             security_group: svc_sg.clone(),
             ..ServiceIngress::default()
         };
-        for (port, span) in &service.ports {
+        for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
             let proto = port.protocol;
             let (lb_protocol, tg_protocol) = if http {
                 ("HTTP", "HTTP")

@@ -544,9 +544,17 @@ fn build_service(
     for (i, port) in s.ports.iter().flatten().enumerate() {
         let here = p(path!["ports", i]);
         match ports::parse(port) {
-            Ok(mappings) => out
-                .ports
-                .extend(mappings.into_iter().map(|m| (m, at.span(&here)))),
+            Ok(mappings) => {
+                if mappings.iter().any(|m| m.loopback) {
+                    diags.push(
+                        Diagnostic::new(Code::IgnoredValue, "the port is bound to a loopback address: it is not published")
+                            .at(at.span(&here))
+                            .with_help("Compose keeps loopback-bound ports off the network, so the load balancer does not publish them; other services on the service's networks still reach the container port"),
+                    );
+                }
+                out.ports
+                    .extend(mappings.into_iter().map(|m| (m, at.span(&here))));
+            }
             Err(e) => diags.push(
                 Diagnostic::new(Code::InvalidPort, e)
                     .at(at.span(&here))

@@ -40,9 +40,18 @@ pub struct PortMapping {
     /// The Docker ECS integration's `x-aws-protocol`, lower case.
     pub x_aws_protocol: Option<String>,
     pub name: Option<String>,
+    /// Bound to a loopback address (`127.0.0.1:8080:80`): Compose keeps it off the network,
+    /// so it is not published on the load balancer.
+    pub loopback: bool,
 }
 
 impl PortMapping {
+    /// Whether the load balancer publishes the port.
+    #[must_use]
+    pub fn is_published(&self) -> bool {
+        !self.loopback
+    }
+
     /// Whether the port speaks HTTP: the application load balancer can serve it.
     #[must_use]
     pub fn is_http(&self) -> bool {
@@ -120,7 +129,15 @@ fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMappi
         app_protocol: None,
         x_aws_protocol: None,
         name: None,
+        loopback: false,
     }
+}
+
+fn is_loopback(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
@@ -129,17 +146,25 @@ fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
         None => (text, Protocol::Tcp),
     };
     // An IPv6 host address is bracketed: `[::1]:8080:80`.
-    let body = match body.strip_prefix('[') {
-        Some(rest) => rest.split_once("]:").map_or(body, |(_, after)| after),
-        None => body,
+    let (ipv6, body) = match body.strip_prefix('[') {
+        Some(rest) => match rest.split_once("]:") {
+            Some((ip, after)) => (Some(ip), after),
+            None => (None, body),
+        },
+        None => (None, body),
     };
     let parts: Vec<&str> = body.split(':').collect();
-    let (published, target) = match parts.as_slice() {
-        [target] => (None, *target),
-        [published, target] => (Some(*published), *target),
-        [_ip, published, target] => (Some(*published).filter(|p| !p.is_empty()), *target),
+    let (host, published, target) = match parts.as_slice() {
+        [target] => (ipv6, None, *target),
+        [published, target] => (ipv6, Some(*published), *target),
+        [ip, published, target] => (
+            Some(*ip),
+            Some(*published).filter(|p| !p.is_empty()),
+            *target,
+        ),
         _ => return Err(format!("`{text}` is not `[HOST:]CONTAINER[/PROTOCOL]`")),
     };
+    let loopback = host.is_some_and(is_loopback);
     let (t0, t1) = range(target)?;
     let published = published.map(range).transpose()?;
     let count = t1 - t0;
@@ -158,7 +183,10 @@ fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
     Ok((0..=count)
         .map(|i| {
             let published = published.map(|(p0, p1)| if p0 == p1 { p0 } else { p0 + i });
-            mapping(t0 + i, published, proto)
+            PortMapping {
+                loopback,
+                ..mapping(t0 + i, published, proto)
+            }
         })
         .collect())
 }
@@ -190,6 +218,7 @@ fn parse_long(long: &PortLong) -> Result<PortMapping, String> {
     m.app_protocol = long.app_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.x_aws_protocol = long.x_aws_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.name.clone_from(&long.name);
+    m.loopback = long.host_ip.as_deref().is_some_and(is_loopback);
     Ok(m)
 }
 
@@ -226,6 +255,11 @@ mod tests {
             ])
         );
         assert!(short("99999").is_err());
+        let local = |t: &str| parse(&Port::Short(t.to_string())).unwrap()[0].loopback;
+        assert!(local("127.0.0.1:8080:80"));
+        assert!(local("[::1]:8080:80"));
+        assert!(!local("0.0.0.0:8080:80"));
+        assert!(!local("8080:80"));
         assert!(short("80/sctp").is_err());
         assert!(short("a:b").is_err());
         assert!(short("1:2:3:4").is_err());

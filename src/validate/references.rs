@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::lower::names::normalize;
-use crate::model::{Project, Protocol};
+use crate::model::{Condition, Project, Protocol};
 use crate::schema::did_you_mean;
 use crate::source::Span;
 
@@ -31,6 +31,23 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
                 };
                 diags.push(d);
             }
+        }
+        for dep in service
+            .depends_on
+            .iter()
+            .filter(|d| d.condition == Condition::CompletedSuccessfully)
+        {
+            diags.push(
+                Diagnostic::new(
+                    Code::IgnoredValue,
+                    format!("`{}` cannot wait for `{}` to complete", service.name, dep.service),
+                )
+                .at(dep.span)
+                .with_help(format!(
+                    "every Compose service becomes an ECS service, which keeps its tasks running: `{}` is started again each time it exits, and `{}` does not wait for it",
+                    dep.service, service.name
+                )),
+            );
         }
         for dep in &service.depends_on {
             if !project.services.contains_key(&dep.service) && dep.required {
@@ -229,7 +246,7 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
     for service in project.services.values() {
         let mut own = BTreeSet::new();
         let mut udp_reported = BTreeSet::new();
-        for (port, span) in &service.ports {
+        for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
             let published = port.published.unwrap_or(port.target);
             if !own.insert((published, port.protocol)) {
                 continue;
