@@ -264,6 +264,7 @@ pub fn build(
             project.services.insert(name.clone(), placeholder);
         }
     }
+    settle_unpublished_ports(&mut project, diags);
     let first_user = project
         .services
         .values()
@@ -282,6 +283,47 @@ pub fn build(
     }
     project.spec = file;
     project
+}
+
+/// A port written without a published port (`"8080"`) is published by Compose on a random
+/// host port. On the load balancer it is published on its target port, unless another
+/// mapping publishes that port explicitly (or an earlier service, by name, took it): then it
+/// stays off the load balancer, with a warning.
+fn settle_unpublished_ports(project: &mut Project, diags: &mut Diagnostics) {
+    let mut taken: BTreeMap<u16, String> = BTreeMap::new();
+    for service in project.services.values() {
+        for (port, _) in &service.ports {
+            if let (Some(published), true) = (port.published, port.is_published()) {
+                taken
+                    .entry(published)
+                    .or_insert_with(|| service.name.clone());
+            }
+        }
+    }
+    for service in project.services.values_mut() {
+        for (port, span) in &mut service.ports {
+            if port.published.is_some() || port.loopback {
+                continue;
+            }
+            match taken.get(&port.target) {
+                Some(owner) if owner != &service.name => {
+                    port.shadowed = true;
+                    diags.push(
+                        Diagnostic::new(
+                            Code::IgnoredValue,
+                            format!("port {} is not published: `{owner}` publishes it", port.target),
+                        )
+                        .at(*span)
+                        .with_help("without a published port Compose picks a random host port; the load balancer listens on each port once, so give this one a free `published` port"),
+                    );
+                }
+                _ => {
+                    port.published = Some(port.target);
+                    taken.insert(port.target, service.name.clone());
+                }
+            }
+        }
+    }
 }
 
 fn merge_top(file: &mut spec::ComposeFile, part: spec::ComposeFile) {

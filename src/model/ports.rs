@@ -43,13 +43,16 @@ pub struct PortMapping {
     /// Bound to a loopback address (`127.0.0.1:8080:80`): Compose keeps it off the network,
     /// so it is not published on the load balancer.
     pub loopback: bool,
+    /// Written without a published port (Compose picks a random host port) and the target
+    /// port is published by another mapping: the load balancer cannot listen on it twice.
+    pub shadowed: bool,
 }
 
 impl PortMapping {
     /// Whether the load balancer publishes the port.
     #[must_use]
     pub fn is_published(&self) -> bool {
-        !self.loopback
+        !self.loopback && !self.shadowed
     }
 
     /// Whether the port speaks HTTP: the application load balancer can serve it.
@@ -130,6 +133,7 @@ fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMappi
         x_aws_protocol: None,
         name: None,
         loopback: false,
+        shadowed: false,
     }
 }
 
