@@ -392,7 +392,6 @@ fn child(base: &[Seg], segs: &[Seg]) -> Vec<Seg> {
     base.iter().chain(segs).cloned().collect()
 }
 
-#[allow(clippy::too_many_lines)] // one field after the other; splitting would scatter them
 fn build_service(
     name: &str,
     s: &spec::Service,

@@ -21,6 +21,8 @@ pub enum Support {
     NotYet(&'static str),
     /// Depends on the value: the function decides; the text documents it.
     Depends(fn(&Node) -> Option<Verdict>, &'static str),
+    /// A rule of its own checks it (the text says where and how); nothing to do here.
+    Checked(&'static str),
 }
 
 /// The outcome of a value-dependent row.
@@ -45,7 +47,7 @@ const fn row(section: &'static str, key: &'static str, support: Support) -> Row 
     }
 }
 
-use Support::{Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
+use Support::{Checked, Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
 
 const S: &str = "services.*";
 const D: &str = "services.*.deploy";
@@ -116,18 +118,6 @@ fn logging(node: &Node) -> Option<Verdict> {
     (driver != "awslogs").then(|| {
         Verdict::Ignored(format!("containers log to CloudWatch Logs with the `awslogs` driver; `{driver}` and its options are not used"))
     })
-}
-
-fn build(_: &Node) -> Option<Verdict> {
-    Some(Verdict::Ignored("compose2cfn does not build images; the task runs `image`, which must be pushed to a registry".into()))
-}
-
-fn volumes(node: &Node) -> Option<Verdict> {
-    match &node.value {
-        Value::Seq(items) if items.is_empty() => None,
-        Value::Seq(_) => None, // checked entry by entry in `fargate`
-        _ => None,
-    }
 }
 
 fn non_empty(node: &Node) -> bool {
@@ -252,9 +242,8 @@ pub const TABLE: &[Row] = &[
     row(
         S,
         "build",
-        Depends(
-            build,
-            "ignored with a warning: images are not built; `image` is run",
+        Ignored(
+            "compose2cfn does not build images; the task runs `image`, which must be pushed to a registry",
         ),
     ),
     row(
@@ -616,9 +605,8 @@ pub const TABLE: &[Row] = &[
     row(
         S,
         "volumes",
-        Depends(
-            volumes,
-            "checked per entry: host bind mounts and anonymous volumes rejected; named volumes not supported yet",
+        Checked(
+            "entry by entry (`validate/fargate.rs`): host bind mounts, anonymous volumes and tmpfs rejected; named volumes not supported yet",
         ),
     ),
     row(
@@ -813,7 +801,7 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
             continue;
         };
         let verdict = match row.support {
-            Support::Lowered(_) | Support::Dropped(_) => None,
+            Support::Lowered(_) | Support::Dropped(_) | Support::Checked(_) => None,
             Support::Ignored(why) => Some(Verdict::Ignored(why.to_string())),
             Support::Rejected(hint) => Some(Verdict::Rejected(hint.to_string())),
             Support::NotYet(hint) => Some(Verdict::NotYet(hint.to_string())),
