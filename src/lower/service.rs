@@ -10,6 +10,7 @@ use super::network::{self, security_group};
 use super::{names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
+use crate::model::spec::UpdateOrder;
 use crate::model::{Healthcheck, Project, Service};
 
 /// Compose's healthcheck defaults, made explicit because ECS's differ (timeout 5 s).
@@ -141,17 +142,33 @@ pub(super) fn lower(
 /// Rolling-update bounds: the Docker integration's math from `update_config.parallelism`,
 /// and the circuit breaker with rollback.
 fn deployment(service: &Service) -> Value {
-    let (min, max) = match service.parallelism {
+    let update = &service.update;
+    let by_parallelism = match update.parallelism {
         Some((parallelism, _)) if service.replicas > 0 && parallelism > 0 => {
             let replicas = i64::from(service.replicas);
             let parallelism = parallelism.min(replicas);
-            (
+            Some((
                 (replicas - parallelism) * 100 / replicas,
                 (replicas + parallelism) * 100 / replicas,
-            )
+            ))
         }
-        _ => (100, 200),
+        _ => None,
     };
+    let (mut min, mut max) = match (update.order, by_parallelism) {
+        // Old tasks stop before new ones start: never more tasks than desired.
+        (Some(UpdateOrder::StopFirst), Some((min, _))) => (min, 100),
+        (Some(UpdateOrder::StopFirst), None) => (0, 100),
+        // New tasks start before old ones stop: never fewer tasks than desired.
+        (Some(UpdateOrder::StartFirst), Some((_, max))) => (100, max),
+        (Some(UpdateOrder::StartFirst) | None, None) => (100, 200),
+        (None, Some(bounds)) => bounds,
+    };
+    if let Some((percent, _)) = update.min_percent {
+        min = percent;
+    }
+    if let Some((percent, _)) = update.max_percent {
+        max = percent;
+    }
     map! {
         "DeploymentCircuitBreaker" => map! { "Enable" => true, "Rollback" => true },
         "MaximumPercent" => max,

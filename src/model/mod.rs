@@ -97,6 +97,18 @@ pub struct Ulimit {
     pub hard: i64,
 }
 
+/// `deploy.update_config`, as far as ECS can honour it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Update {
+    pub parallelism: Option<(i64, Span)>,
+    /// `start-first` or `stop-first`.
+    pub order: Option<spec::UpdateOrder>,
+    /// The Docker integration's `x-aws-min_percent`: `MinimumHealthyPercent` as given.
+    pub min_percent: Option<(i64, Span)>,
+    /// The Docker integration's `x-aws-max_percent`: `MaximumPercent` as given.
+    pub max_percent: Option<(i64, Span)>,
+}
+
 /// One normalised service.
 #[derive(Debug, Clone, Default)]
 pub struct Service {
@@ -138,8 +150,8 @@ pub struct Service {
     /// `awslogs-*` logging options.
     pub log_options: BTreeMap<String, String>,
     pub arm64: bool,
-    /// `deploy.update_config.parallelism`.
-    pub parallelism: Option<(i64, Span)>,
+    /// `deploy.update_config`: how ECS replaces tasks.
+    pub update: Update,
     /// The service did not match the schema (already reported): only its name is known,
     /// and rules about its contents skip it.
     pub partial: bool,

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::spec;
 use super::{
     AWSLOGS_OPTIONS, AWSLOGS_RENAMED, Condition, DEFAULT_NETWORK, Dependency, Healthcheck, Locator,
-    PortMapping, Service, Timed, Ulimit, ports, units,
+    PortMapping, Service, Timed, Ulimit, Update, ports, units,
 };
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::Seg;
@@ -232,6 +232,14 @@ fn healthcheck(r: &mut Reader<'_>, h: &spec::Healthcheck) -> Option<Healthcheck>
                 None
             }
         });
+    if h.start_interval.is_some() {
+        let span = r.key_span(at("start_interval"));
+        r.diags.push(
+            Diagnostic::new(Code::IgnoredValue, "`start_interval` is ignored on ECS")
+                .at(span)
+                .with_help("ECS checks at `interval` during `start_period` too"),
+        );
+    }
     let interval = r.duration(h.interval.as_ref(), at("interval"));
     let timeout = r.duration(h.timeout.as_ref(), at("timeout"));
     let start_period = r.duration(h.start_period.as_ref(), at("start_period"));
@@ -445,9 +453,14 @@ fn resources(r: &mut Reader<'_>, s: &spec::Service, out: &mut Service) {
             ),
         }
     }
-    let parallelism = deploy
-        .and_then(|d| d.update_config.as_ref())
-        .and_then(|u| u.parallelism.as_ref());
-    out.parallelism = parallelism
-        .and_then(|value| r.integer(value, path!["deploy", "update_config", "parallelism"]));
+    if let Some(update) = deploy.and_then(|d| d.update_config.as_ref()) {
+        let at = |key: &str| path!["deploy", "update_config", key];
+        let mut int = |value: Option<&spec::IntOrStr>, key: &str| r.integer(value?, at(key));
+        out.update = Update {
+            parallelism: int(update.parallelism.as_ref(), "parallelism"),
+            order: update.order,
+            min_percent: int(update.x_aws_min_percent.as_ref(), "x-aws-min_percent"),
+            max_percent: int(update.x_aws_max_percent.as_ref(), "x-aws-max_percent"),
+        };
+    }
 }

@@ -33,6 +33,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         memory_reservation(root, service, diags);
         ulimits(root, service, diags);
         timings(service, diags);
+        deployment(service, diags);
         volumes(root, service, diags);
     }
     if let Some((days, span)) = project.logs_retention
@@ -187,6 +188,38 @@ fn memory_reservation(root: &Node, service: &Service, diags: &mut Diagnostics) {
             .at(span)
             .with_help("reserve at most the memory the service is limited to"),
         );
+    }
+}
+
+/// ECS deployment percentages: the healthy minimum at most 100, the maximum at least 100.
+fn deployment(service: &Service, diags: &mut Diagnostics) {
+    let bounds = [
+        ("x-aws-min_percent", service.update.min_percent, 0, 100),
+        (
+            "x-aws-max_percent",
+            service.update.max_percent,
+            100,
+            i64::from(u16::MAX),
+        ),
+    ];
+    for (key, value, min, max) in bounds {
+        if let Some((percent, span)) = value
+            && !(min..=max).contains(&percent)
+        {
+            let range = if max == 100 {
+                format!("{min} to {max}")
+            } else {
+                format!("at least {min}")
+            };
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{key}` of {percent} is outside what ECS accepts"),
+                )
+                .at(span)
+                .with_help(format!("ECS takes {range} percent here")),
+            );
+        }
     }
 }
 

@@ -52,6 +52,7 @@ use Support::{Checked, Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
 const S: &str = "services.*";
 const D: &str = "services.*.deploy";
 const N: &str = "networks.*";
+const U: &str = "services.*.deploy.update_config";
 const L: &str = "services.*.deploy.resources.limits";
 const R: &str = "services.*.deploy.resources.reservations";
 const T: &str = "";
@@ -684,6 +685,46 @@ pub const TABLE: &[Row] = &[
         Lowered("task `Memory` (smallest Fargate size that fits)"),
     ),
     row(L, "pids", Ignored("Fargate sets no PID limits")),
+    row(
+        U,
+        "parallelism",
+        Lowered("`DeploymentConfiguration` percentages, as the Docker integration computed them"),
+    ),
+    row(
+        U,
+        "order",
+        Lowered("`stop-first`: `MaximumPercent` 100; `start-first`: `MinimumHealthyPercent` 100"),
+    ),
+    row(
+        U,
+        "x-aws-min_percent",
+        Lowered("`DeploymentConfiguration.MinimumHealthyPercent`"),
+    ),
+    row(
+        U,
+        "x-aws-max_percent",
+        Lowered("`DeploymentConfiguration.MaximumPercent`"),
+    ),
+    row(
+        U,
+        "delay",
+        Ignored("ECS replaces tasks as fast as their health allows"),
+    ),
+    row(
+        U,
+        "failure_action",
+        Ignored("the deployment circuit breaker rolls a failed deployment back"),
+    ),
+    row(
+        U,
+        "monitor",
+        Ignored("the deployment circuit breaker decides when a deployment failed"),
+    ),
+    row(
+        U,
+        "max_failure_ratio",
+        Ignored("the deployment circuit breaker decides when a deployment failed"),
+    ),
     row(R, "cpus", Lowered("task `Cpu` when no limit is set")),
     row(R, "memory", Lowered("container `MemoryReservation`")),
     row(
@@ -759,6 +800,9 @@ pub fn check(root: &Node, diags: &mut Diagnostics) {
         walk_section(&service.value, S, diags);
         if let Some(deploy) = service.value.get("deploy") {
             walk_section(deploy, D, diags);
+            if let Some(update) = deploy.get("update_config") {
+                walk_section(update, U, diags);
+            }
             let resources = deploy.get("resources");
             if let Some(limits) = resources.and_then(|r| r.get("limits")) {
                 walk_section(limits, L, diags);
