@@ -55,9 +55,12 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
         Resource::new(
             "AWS::ElasticLoadBalancingV2::LoadBalancer",
             map! {
-                "LoadBalancerAttributes" => (!http).then(|| Value::list([map! {
-                    "Key" => "load_balancing.cross_zone.enabled", "Value" => "true"
-                }])),
+                "LoadBalancerAttributes" => Value::list([if http {
+                    // Requests with malformed headers never reach the services.
+                    map! { "Key" => "routing.http.drop_invalid_header_fields.enabled", "Value" => "true" }
+                } else {
+                    map! { "Key" => "load_balancing.cross_zone.enabled", "Value" => "true" }
+                }]),
                 "Scheme" => "internet-facing",
                 "SecurityGroups" => Value::list([Value::reference(LOAD_BALANCER_SECURITY_GROUP)]),
                 "Subnets" => subnets,
