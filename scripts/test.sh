@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test: the cargo tests (unit, CLI, testdata cases, corpus), then cfn-lint over
 # every template the tests emitted (testdata and corpus), in one call, expecting zero
-# errors. cfn-lint is installed from PyPI into a virtualenv under target/ when missing.
+# errors, and a YAML 1.1 read of each template against its JSON twin. cfn-lint (and with it
+# PyYAML) is installed from PyPI into a virtualenv under target/ when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,4 +30,5 @@ if [ $((status & 3)) -ne 0 ]; then
   echo "cfn-lint found errors (exit $status)" >&2
   exit 1
 fi
+"$venv/bin/python" scripts/yaml11_roundtrip.py target/cfn-lint
 echo "cfn-lint: ${#templates[@]} passed, 0 failed"

@@ -71,6 +71,8 @@ fn yaml_as_json(text: &str) -> serde_json::Value {
         .to_json()
 }
 
+/// Checks a compiled template and writes it, as YAML and JSON, where `scripts/test.sh`
+/// lints it (cfn-lint) and reads it back with a YAML 1.1 parser.
 fn check_template(
     name: &str,
     compilation: &compose2cfn::Compilation,
@@ -79,6 +81,9 @@ fn check_template(
     let template = compilation.template.as_ref().unwrap();
     let yaml = emit(template, Format::Yaml);
     let json = emit(template, Format::Json);
+    let lint = lint_dir();
+    std::fs::write(lint.join(format!("{name}.yaml")), &yaml).unwrap();
+    std::fs::write(lint.join(format!("{name}.json.txt")), &json).unwrap();
     assert_eq!(
         yaml,
         emit(again.template.as_ref().unwrap(), Format::Yaml),
@@ -111,7 +116,6 @@ fn check_template(
 
 #[test]
 fn ok_cases_compile() {
-    let lint = lint_dir();
     for dir in cases("ok") {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let compilation = compile(&dir, case_env(&dir));
@@ -126,8 +130,7 @@ fn ok_cases_compile() {
             "ok case {name} has errors:\n{rendered}"
         );
         let again = compile(&dir, case_env(&dir));
-        let yaml = check_template(&name, &compilation, &again);
-        std::fs::write(lint.join(format!("ok-{name}.yaml")), &yaml).unwrap();
+        let yaml = check_template(&format!("ok-{name}"), &compilation, &again);
         snapshot_settings(&dir).bind(|| {
             insta::assert_binary_snapshot!("template.yaml", yaml.into_bytes());
             if !compilation.diagnostics.is_empty() {
@@ -171,15 +174,13 @@ fn corpus_compiles_or_is_diagnosed() {
         .filter(|p| p.join("compose.yaml").is_file())
         .collect();
     dirs.sort();
-    let lint = lint_dir();
     let (mut compiled, mut rejected) = (Vec::new(), Vec::new());
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let compilation = compile(dir, BTreeMap::new());
         if compilation.template.is_some() {
             let again = compile(dir, BTreeMap::new());
-            let yaml = check_template(&name, &compilation, &again);
-            std::fs::write(lint.join(format!("corpus-{name}.yaml")), yaml).unwrap();
+            check_template(&format!("corpus-{name}"), &compilation, &again);
             compiled.push(name);
         } else {
             assert!(compilation.has_errors(), "{name}: no template and no error");
