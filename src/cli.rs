@@ -190,18 +190,33 @@ fn resolve_input(args: &InputArgs, working_dir: &Path) -> Result<Input, String> 
             Ok(Input::Stdin(bytes))
         }
         Some(path) => Ok(Input::Path(path)),
-        None => DEFAULT_FILES
-            .iter()
-            .map(|name| working_dir.join(name))
-            .find(|p| p.is_file())
-            .map(|p| Input::Path(PathBuf::from(p.file_name().unwrap_or_default())))
-            .ok_or_else(|| {
-                format!(
-                    "no Compose file found: looked for {} in the current folder",
-                    DEFAULT_FILES.join(", ")
-                )
-            }),
+        None => {
+            let name = DEFAULT_FILES
+                .iter()
+                .find(|name| working_dir.join(name).is_file())
+                .ok_or_else(|| {
+                    format!(
+                        "no Compose file found: looked for {} in the current folder",
+                        DEFAULT_FILES.join(", ")
+                    )
+                })?;
+            // Docker Compose would merge the override file; compiling without it would
+            // deploy something else than `docker compose up` runs.
+            if let Some(found) = override_of(name).filter(|o| working_dir.join(o).is_file()) {
+                return Err(format!(
+                    "`{found}` would be merged into `{name}` by Docker Compose, and merging is not supported yet; pass `-f {name}` to compile `{name}` alone"
+                ));
+            }
+            Ok(Input::Path(PathBuf::from(name)))
+        }
     }
+}
+
+/// The override file Compose merges into a discovered file (`compose.yaml` →
+/// `compose.override.yaml`).
+fn override_of(name: &str) -> Option<String> {
+    let (stem, extension) = name.rsplit_once('.')?;
+    Some(format!("{stem}.override.{extension}"))
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the

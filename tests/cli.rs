@@ -181,6 +181,23 @@ fn io_and_usage_errors_exit_with_2() {
 }
 
 #[test]
+fn an_override_file_that_would_be_merged_is_not_ignored() {
+    let dir = project(GOOD);
+    std::fs::write(
+        dir.path().join("compose.override.yaml"),
+        "services: {web: {image: httpd}}\n",
+    )
+    .unwrap();
+    let assert = cmd(dir.path()).assert().code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("compose.override.yaml"), "{stderr}");
+    cmd(dir.path())
+        .args(["-f", "compose.yaml"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn reads_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     cmd(dir.path())
