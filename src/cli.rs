@@ -111,7 +111,7 @@ pub fn run(
         ),
     };
     let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let input = match resolve_input(&input_args, &working_dir) {
+    let input = match resolve_input(&input_args, &working_dir, env.get("COMPOSE_FILE")) {
         Ok(input) => input,
         Err(message) => {
             let _ = writeln!(stderr, "error: {message}");
@@ -170,12 +170,34 @@ pub fn run(
     }
 }
 
-fn resolve_input(args: &InputArgs, working_dir: &Path) -> Result<Input, String> {
-    let file = match (args.file.as_ref(), args.files.as_slice()) {
-        (Some(file), _) => Some(file.clone()),
-        (None, [one]) => Some(one.clone()),
-        (None, []) => None,
-        (None, _) => {
+/// The Compose file to read: the argument, `-f`, `COMPOSE_FILE`, or the one found in the
+/// working folder.
+fn resolve_input(
+    args: &InputArgs,
+    working_dir: &Path,
+    compose_file: Option<&String>,
+) -> Result<Input, String> {
+    let from_env: Vec<PathBuf> = compose_file
+        .map(|list| {
+            std::env::split_paths(list)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    let file = match (
+        args.file.as_ref(),
+        args.files.as_slice(),
+        from_env.as_slice(),
+    ) {
+        (Some(file), _, _) => Some(file.clone()),
+        (None, [one], _) | (None, [], [one]) => Some(one.clone()),
+        (None, [], []) => None,
+        (None, [], _) => {
+            return Err(
+                "`COMPOSE_FILE` names several files, and merging is not supported yet; pass one file with -f".to_string(),
+            );
+        }
+        (None, _, _) => {
             return Err(
                 "merging several Compose files is not supported yet; pass one file".to_string(),
             );

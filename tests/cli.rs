@@ -198,6 +198,36 @@ fn an_override_file_that_would_be_merged_is_not_ignored() {
 }
 
 #[test]
+fn compose_file_names_the_file_when_no_argument_does() {
+    let dir = project("services: {web: {image: nginx}}\n");
+    std::fs::write(
+        dir.path().join("other.yaml"),
+        "services: {api: {image: httpd}}\n",
+    )
+    .unwrap();
+    let out = cmd(dir.path())
+        .env("COMPOSE_FILE", "other.yaml")
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(json["Resources"]["ApiService"].is_object());
+    cmd(dir.path())
+        .env("COMPOSE_FILE", "compose.yaml:other.yaml")
+        .assert()
+        .code(2);
+    // An explicit file wins over the variable.
+    cmd(dir.path())
+        .env("COMPOSE_FILE", "missing.yaml")
+        .args(["compose.yaml"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn reads_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     cmd(dir.path())
