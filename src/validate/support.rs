@@ -39,12 +39,11 @@ pub struct Row {
     pub support: Support,
 }
 
-const fn row(section: &'static str, key: &'static str, support: Support) -> Row {
-    Row {
-        section,
-        key,
-        support,
-    }
+/// Rows of the table, one per line: `SECTION "key" => support;`.
+macro_rules! table {
+    ($($section:ident $key:literal => $support:expr;)*) => {
+        [$(Row { section: $section, key: $key, support: $support }),*]
+    };
 }
 
 use Support::{Checked, Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
@@ -154,644 +153,153 @@ fn network_external(node: &Node) -> Option<Verdict> {
 }
 
 /// Every Compose key compose2cfn knows, and what it does with it.
-pub const TABLE: &[Row] = &[
-    row(
-        T,
-        "version",
-        Dropped("obsolete in the Compose specification"),
-    ),
-    row(
-        T,
-        "name",
-        Lowered("the project name: stack resources, cluster, `{name}.local` namespace"),
-    ),
-    row(
-        T,
-        "include",
-        NotYet(
-            "`include` is resolved by the loader in a later release; inline the included services",
-        ),
-    ),
-    row(
-        T,
-        "services",
-        Lowered("one task definition and ECS service each"),
-    ),
-    row(T, "models", NotYet("AI models have no ECS mapping yet")),
-    row(T, "networks", Lowered("one security group each")),
-    row(
-        T,
-        "volumes",
-        Lowered("definitions only; mounts are checked per service"),
-    ),
-    row(
-        T,
-        "secrets",
-        Lowered(
-            "definitions only; services using secrets are rejected until Secrets Manager support lands",
-        ),
-    ),
-    row(
-        T,
-        "configs",
-        Lowered("definitions only; services using configs are rejected until config support lands"),
-    ),
-    row(
-        T,
-        "x-aws-cluster",
-        NotYet(
-            "`x-aws-cluster` (an existing cluster) is not supported yet; remove it to create a cluster",
-        ),
-    ),
-    row(
-        T,
-        "x-aws-vpc",
-        NotYet("`x-aws-vpc` (an existing VPC) is not supported yet; remove it to create a VPC"),
-    ),
-    row(
-        T,
-        "x-aws-loadbalancer",
-        NotYet(
-            "`x-aws-loadbalancer` (an existing load balancer) is not supported yet; remove it to create one",
-        ),
-    ),
-    row(
-        T,
-        "x-aws-logs_retention",
-        Lowered("`LogGroup.RetentionInDays`"),
-    ),
-    row(
-        T,
-        "x-aws-cloudformation",
-        NotYet("the `x-aws-cloudformation` overlay is not supported yet"),
-    ),
-    row(
-        S,
-        "annotations",
-        Ignored("ECS has no container annotations"),
-    ),
-    row(
-        S,
-        "attach",
-        Dropped("log attachment is a local `docker compose up` concern"),
-    ),
-    row(
-        S,
-        "blkio_config",
-        Ignored("Fargate has no block I/O controls"),
-    ),
-    row(
-        S,
-        "build",
-        Ignored(
-            "compose2cfn does not build images; the task runs `image`, which must be pushed to a registry",
-        ),
-    ),
-    row(
-        S,
-        "cap_add",
-        Lowered("`LinuxParameters.Capabilities.Add` (Fargate allows `SYS_PTRACE` only)"),
-    ),
-    row(
-        S,
-        "cap_drop",
-        Lowered("`LinuxParameters.Capabilities.Drop`"),
-    ),
-    row(S, "cgroup", Ignored("Fargate manages cgroups")),
-    row(S, "cgroup_parent", Ignored("Fargate manages cgroups")),
-    row(S, "command", Lowered("container `Command`")),
-    row(
-        S,
-        "configs",
-        Depends(services_configs, "rejected until config support lands"),
-    ),
-    row(
-        S,
-        "container_name",
-        Ignored(
-            "ECS names the container after the service; other services reach it by the service name",
-        ),
-    ),
-    row(
-        S,
-        "cpu_count",
-        Ignored("Fargate sizes tasks from `deploy.resources`"),
-    ),
-    row(
-        S,
-        "cpu_percent",
-        Ignored("Fargate sizes tasks from `deploy.resources`"),
-    ),
-    row(
-        S,
-        "cpu_shares",
-        Ignored("Fargate sizes tasks from `deploy.resources`"),
-    ),
-    row(
-        S,
-        "cpu_quota",
-        Ignored("Fargate sizes tasks from `deploy.resources`"),
-    ),
-    row(
-        S,
-        "cpu_period",
-        Ignored("Fargate sizes tasks from `deploy.resources`"),
-    ),
-    row(
-        S,
-        "cpu_rt_period",
-        Ignored("Fargate has no real-time scheduling"),
-    ),
-    row(
-        S,
-        "cpu_rt_runtime",
-        Ignored("Fargate has no real-time scheduling"),
-    ),
-    row(
-        S,
-        "cpus",
-        Lowered("task `Cpu`, like `deploy.resources.limits.cpus`"),
-    ),
-    row(S, "cpuset", Ignored("Fargate does not pin CPUs")),
-    row(
-        S,
-        "credential_spec",
-        Ignored("gMSA credential specs apply to Windows containers"),
-    ),
-    row(
-        S,
-        "depends_on",
-        Lowered("`DependsOn` between the ECS services (creation order)"),
-    ),
-    row(S, "develop", Dropped("`docker compose watch` settings")),
-    row(
-        S,
-        "device_cgroup_rules",
-        Rejected("Fargate has no host devices"),
-    ),
-    row(
-        S,
-        "devices",
-        Rejected("Fargate has no host devices; remove `devices`"),
-    ),
-    row(
-        S,
-        "dns",
-        Rejected("Fargate tasks use the VPC resolver; custom DNS servers are not supported"),
-    ),
-    row(
-        S,
-        "dns_opt",
-        Rejected("Fargate tasks use the VPC resolver; DNS options are not supported"),
-    ),
-    row(
-        S,
-        "dns_search",
-        Rejected(
-            "Fargate tasks use the VPC resolver; services reach each other by name through Cloud Map",
-        ),
-    ),
-    row(
-        S,
-        "domainname",
-        Ignored("Fargate tasks do not take a domain name"),
-    ),
-    row(S, "entrypoint", Lowered("container `EntryPoint`")),
-    row(
-        S,
-        "env_file",
-        Lowered("container `Environment`, read at compile time"),
-    ),
-    row(
-        S,
-        "label_file",
-        NotYet("`label_file` is not read yet; move the labels to `labels`"),
-    ),
-    row(S, "environment", Lowered("container `Environment`")),
-    row(
-        S,
-        "expose",
-        Lowered("nothing to add: services on a common network reach each other on every port"),
-    ),
-    row(
-        S,
-        "extends",
-        NotYet("`extends` is resolved by the loader in a later release; inline the extended keys"),
-    ),
-    row(
-        S,
-        "provider",
-        Rejected("provider services run a local plugin; ECS cannot run them"),
-    ),
-    row(
-        S,
-        "external_links",
-        Ignored("containers outside the project are not reachable by link on ECS"),
-    ),
-    row(
-        S,
-        "extra_hosts",
-        Rejected(
-            "Fargate tasks cannot add `/etc/hosts` entries; use service names resolved by Cloud Map",
-        ),
-    ),
-    row(
-        S,
-        "gpus",
-        NotYet("GPUs need EC2 capacity, which compose2cfn does not create yet"),
-    ),
-    row(
-        S,
-        "group_add",
-        Ignored("ECS containers take no supplementary groups"),
-    ),
-    row(S, "healthcheck", Lowered("container `HealthCheck`")),
-    row(
-        S,
-        "hostname",
-        Ignored(
-            "Fargate tasks (awsvpc) cannot set a hostname; services reach each other by service name",
-        ),
-    ),
-    row(S, "image", Lowered("container `Image`")),
-    row(S, "init", Lowered("`LinuxParameters.InitProcessEnabled`")),
-    row(
-        S,
-        "ipc",
-        Depends(
-            host_namespace,
-            "rejected for `host`, otherwise ignored with a warning",
-        ),
-    ),
-    row(S, "isolation", Ignored("Fargate chooses the isolation")),
-    row(S, "labels", Lowered("container `DockerLabels`")),
-    row(
-        S,
-        "links",
-        Ignored("services on a common network reach each other by service name"),
-    ),
-    row(
-        S,
-        "logging",
-        Depends(
-            logging,
-            "CloudWatch Logs (`awslogs`); `awslogs-*` options kept, other drivers ignored with a warning",
-        ),
-    ),
-    row(
-        S,
-        "mac_address",
-        Ignored("Fargate assigns network interfaces"),
-    ),
-    row(
-        S,
-        "mem_limit",
-        Lowered("task `Memory`, like `deploy.resources.limits.memory`"),
-    ),
-    row(
-        S,
-        "mem_reservation",
-        Lowered("container `MemoryReservation`"),
-    ),
-    row(S, "mem_swappiness", Ignored("Fargate has no swap")),
-    row(S, "memswap_limit", Ignored("Fargate has no swap")),
-    row(
-        S,
-        "network_mode",
-        Depends(
-            network_mode,
-            "`bridge`/`default` ignored with a warning; any other mode rejected",
-        ),
-    ),
-    row(S, "models", NotYet("AI models have no ECS mapping yet")),
-    row(S, "networks", Lowered("the service's security groups")),
-    row(
-        S,
-        "oom_kill_disable",
-        Ignored("Fargate manages out-of-memory handling"),
-    ),
-    row(
-        S,
-        "oom_score_adj",
-        Ignored("Fargate manages out-of-memory handling"),
-    ),
-    row(
-        S,
-        "pid",
-        Depends(
-            pid,
-            "rejected: Fargate tasks never share a process namespace",
-        ),
-    ),
-    row(S, "pids_limit", Ignored("Fargate sets no PID limits")),
-    row(
-        S,
-        "platform",
-        Lowered("task `RuntimePlatform` (`linux/arm64` runs on Graviton)"),
-    ),
-    row(
-        S,
-        "ports",
-        Lowered("the stack's load balancer: listener, target group, security-group rules"),
-    ),
-    row(
-        S,
-        "post_start",
-        Ignored("ECS has no container lifecycle hooks"),
-    ),
-    row(
-        S,
-        "pre_stop",
-        Ignored("ECS has no container lifecycle hooks"),
-    ),
-    row(
-        S,
-        "privileged",
-        Depends(
-            privileged,
-            "rejected when true: Fargate never runs privileged containers",
-        ),
-    ),
-    row(
-        S,
-        "profiles",
-        Lowered("services of inactive profiles are left out"),
-    ),
-    row(
-        S,
-        "pull_policy",
-        Dropped("ECS pulls the image when a task starts"),
-    ),
-    row(
-        S,
-        "pull_refresh_after",
-        Dropped("ECS pulls the image when a task starts"),
-    ),
-    row(
-        S,
-        "read_only",
-        Lowered("container `ReadonlyRootFilesystem`"),
-    ),
-    row(
-        S,
-        "restart",
-        Depends(
-            restart,
-            "dropped: ECS services always replace stopped tasks; `no` warns",
-        ),
-    ),
-    row(
-        S,
-        "runtime",
-        Ignored("Fargate chooses the container runtime"),
-    ),
-    row(
-        S,
-        "scale",
-        Lowered("service `DesiredCount`, like `deploy.replicas`"),
-    ),
-    row(
-        S,
-        "security_opt",
-        Ignored("Fargate does not take Docker security options"),
-    ),
-    row(S, "shm_size", Ignored("Fargate does not size `/dev/shm`")),
-    row(
-        S,
-        "secrets",
-        Depends(
-            services_secrets,
-            "rejected until Secrets Manager support lands",
-        ),
-    ),
-    row(S, "sysctls", Lowered("container `SystemControls`")),
-    row(S, "stdin_open", Lowered("container `Interactive`")),
-    row(
-        S,
-        "stop_grace_period",
-        Lowered("container `StopTimeout` (at most 120 s)"),
-    ),
-    row(
-        S,
-        "stop_signal",
-        Ignored("ECS always stops containers with SIGTERM"),
-    ),
-    row(
-        S,
-        "storage_opt",
-        Ignored("Fargate manages container storage"),
-    ),
-    row(
-        S,
-        "tmpfs",
-        Rejected("Fargate does not mount tmpfs; use a writable path in the container"),
-    ),
-    row(S, "tty", Lowered("container `PseudoTerminal`")),
-    row(S, "ulimits", Lowered("container `Ulimits`")),
-    row(
-        S,
-        "use_api_socket",
-        Rejected("there is no Docker engine socket on Fargate"),
-    ),
-    row(S, "user", Lowered("container `User`")),
-    row(
-        S,
-        "uts",
-        Depends(
-            host_namespace,
-            "rejected for `host`, otherwise ignored with a warning",
-        ),
-    ),
-    row(S, "userns_mode", Ignored("Fargate manages user namespaces")),
-    row(
-        S,
-        "volumes",
-        Checked(
-            "entry by entry (`validate/fargate.rs`): host bind mounts, anonymous volumes and tmpfs rejected; named volumes not supported yet",
-        ),
-    ),
-    row(
-        S,
-        "volumes_from",
-        Rejected("each service is its own task; services cannot share volumes this way"),
-    ),
-    row(S, "working_dir", Lowered("container `WorkingDirectory`")),
-    row(S, "deploy", Lowered("see `deploy.*`")),
-    row(
-        S,
-        "x-aws-pull_credentials",
-        NotYet("`x-aws-pull_credentials` is not supported yet"),
-    ),
-    row(S, "x-aws-role", NotYet("`x-aws-role` is not supported yet")),
-    row(
-        S,
-        "x-aws-policies",
-        NotYet("`x-aws-policies` is not supported yet"),
-    ),
-    row(
-        D,
-        "mode",
-        Depends(deploy_mode, "`global` rejected: Fargate has no hosts"),
-    ),
-    row(
-        D,
-        "endpoint_mode",
-        Dropped("Cloud Map answers with every task's address"),
-    ),
-    row(D, "replicas", Lowered("service `DesiredCount`")),
-    row(
-        D,
-        "labels",
-        Ignored("ECS service labels are not set; use `labels` for container labels"),
-    ),
-    row(
-        D,
-        "rollback_config",
-        Ignored("ECS rolls back with its deployment circuit breaker"),
-    ),
-    row(
-        D,
-        "update_config",
-        Lowered("`parallelism` → `DeploymentConfiguration` percentages"),
-    ),
-    row(
-        D,
-        "resources",
-        Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`"),
-    ),
-    row(
-        D,
-        "restart_policy",
-        Ignored("ECS services always replace stopped tasks"),
-    ),
-    row(
-        D,
-        "placement",
-        Ignored("Fargate has no placement constraints"),
-    ),
-    row(
-        D,
-        "x-aws-autoscaling",
-        NotYet("`x-aws-autoscaling` is not supported yet"),
-    ),
-    row(
-        L,
-        "cpus",
-        Lowered("task `Cpu` (smallest Fargate size that fits)"),
-    ),
-    row(
-        L,
-        "memory",
-        Lowered("task `Memory` (smallest Fargate size that fits)"),
-    ),
-    row(L, "pids", Ignored("Fargate sets no PID limits")),
-    row(
-        U,
-        "parallelism",
-        Lowered("`DeploymentConfiguration` percentages, as the Docker integration computed them"),
-    ),
-    row(
-        U,
-        "order",
-        Lowered("`stop-first`: `MaximumPercent` 100; `start-first`: `MinimumHealthyPercent` 100"),
-    ),
-    row(
-        U,
-        "x-aws-min_percent",
-        Lowered("`DeploymentConfiguration.MinimumHealthyPercent`"),
-    ),
-    row(
-        U,
-        "x-aws-max_percent",
-        Lowered("`DeploymentConfiguration.MaximumPercent`"),
-    ),
-    row(
-        U,
-        "delay",
-        Ignored("ECS replaces tasks as fast as their health allows"),
-    ),
-    row(
-        U,
-        "failure_action",
-        Ignored("the deployment circuit breaker rolls a failed deployment back"),
-    ),
-    row(
-        U,
-        "monitor",
-        Ignored("the deployment circuit breaker decides when a deployment failed"),
-    ),
-    row(
-        U,
-        "max_failure_ratio",
-        Ignored("the deployment circuit breaker decides when a deployment failed"),
-    ),
-    row(R, "cpus", Lowered("task `Cpu` when no limit is set")),
-    row(R, "memory", Lowered("container `MemoryReservation`")),
-    row(
-        R,
-        "generic_resources",
-        Ignored("Fargate has no generic resources"),
-    ),
-    row(
-        R,
-        "devices",
-        NotYet("GPUs and devices need EC2 capacity, which compose2cfn does not create yet"),
-    ),
-    row(
-        N,
-        "name",
-        Lowered(
-            "the security group's `com.docker.compose.network` tag; with `external`, the security group ID",
-        ),
-    ),
-    row(
-        N,
-        "driver",
-        Dropped("every network is a security group on ECS"),
-    ),
-    row(
-        N,
-        "driver_opts",
-        Ignored("network driver options have no meaning on ECS"),
-    ),
-    row(
-        N,
-        "ipam",
-        Ignored("addresses come from the stack's subnets"),
-    ),
-    row(
-        N,
-        "external",
-        Depends(
-            network_external,
-            "an existing security group (`name: sg-...`): not supported until existing VPCs are",
-        ),
-    ),
-    row(
-        N,
-        "internal",
-        Ignored(
-            "services keep a public IP to pull images; security groups still admit only network members",
-        ),
-    ),
-    row(N, "enable_ipv4", Dropped("IPv4 is always on")),
-    row(N, "enable_ipv6", Ignored("the stack's VPC is IPv4 only")),
-    row(
-        N,
-        "attachable",
-        Dropped("security groups are always attachable"),
-    ),
-    row(
-        N,
-        "labels",
-        Dropped("security groups are tagged with the project and network"),
-    ),
-    row(
-        N,
-        "x-aws-securitygroup",
-        NotYet("an existing security group belongs to an existing VPC, which is not supported yet"),
-    ),
-];
+pub const TABLE: &[Row] = &table! {
+    T "version" => Dropped("obsolete in the Compose specification");
+    T "name" => Lowered("the project name: stack resources, cluster, `{name}.local` namespace");
+    T "include" => NotYet("`include` is resolved by the loader in a later release; inline the included services");
+    T "services" => Lowered("one task definition and ECS service each");
+    T "models" => NotYet("AI models have no ECS mapping yet");
+    T "networks" => Lowered("one security group each");
+    T "volumes" => Lowered("definitions only; mounts are checked per service");
+    T "secrets" => Lowered("definitions only; services using secrets are rejected until Secrets Manager support lands");
+    T "configs" => Lowered("definitions only; services using configs are rejected until config support lands");
+    T "x-aws-cluster" => NotYet("`x-aws-cluster` (an existing cluster) is not supported yet; remove it to create a cluster");
+    T "x-aws-vpc" => NotYet("`x-aws-vpc` (an existing VPC) is not supported yet; remove it to create a VPC");
+    T "x-aws-loadbalancer" => NotYet("`x-aws-loadbalancer` (an existing load balancer) is not supported yet; remove it to create one");
+    T "x-aws-logs_retention" => Lowered("`LogGroup.RetentionInDays`");
+    T "x-aws-cloudformation" => NotYet("the `x-aws-cloudformation` overlay is not supported yet");
+    S "annotations" => Ignored("ECS has no container annotations");
+    S "attach" => Dropped("log attachment is a local `docker compose up` concern");
+    S "blkio_config" => Ignored("Fargate has no block I/O controls");
+    S "build" => Ignored("compose2cfn does not build images; the task runs `image`, which must be pushed to a registry");
+    S "cap_add" => Lowered("`LinuxParameters.Capabilities.Add` (Fargate allows `SYS_PTRACE` only)");
+    S "cap_drop" => Lowered("`LinuxParameters.Capabilities.Drop`");
+    S "cgroup" => Ignored("Fargate manages cgroups");
+    S "cgroup_parent" => Ignored("Fargate manages cgroups");
+    S "command" => Lowered("container `Command`");
+    S "configs" => Depends(services_configs, "rejected until config support lands");
+    S "container_name" => Ignored("ECS names the container after the service; other services reach it by the service name");
+    S "cpu_count" => Ignored("Fargate sizes tasks from `deploy.resources`");
+    S "cpu_percent" => Ignored("Fargate sizes tasks from `deploy.resources`");
+    S "cpu_shares" => Ignored("Fargate sizes tasks from `deploy.resources`");
+    S "cpu_quota" => Ignored("Fargate sizes tasks from `deploy.resources`");
+    S "cpu_period" => Ignored("Fargate sizes tasks from `deploy.resources`");
+    S "cpu_rt_period" => Ignored("Fargate has no real-time scheduling");
+    S "cpu_rt_runtime" => Ignored("Fargate has no real-time scheduling");
+    S "cpus" => Lowered("task `Cpu`, like `deploy.resources.limits.cpus`");
+    S "cpuset" => Ignored("Fargate does not pin CPUs");
+    S "credential_spec" => Ignored("gMSA credential specs apply to Windows containers");
+    S "depends_on" => Lowered("`DependsOn` between the ECS services (creation order)");
+    S "develop" => Dropped("`docker compose watch` settings");
+    S "device_cgroup_rules" => Rejected("Fargate has no host devices");
+    S "devices" => Rejected("Fargate has no host devices; remove `devices`");
+    S "dns" => Rejected("Fargate tasks use the VPC resolver; custom DNS servers are not supported");
+    S "dns_opt" => Rejected("Fargate tasks use the VPC resolver; DNS options are not supported");
+    S "dns_search" => Rejected("Fargate tasks use the VPC resolver; services reach each other by name through Cloud Map");
+    S "domainname" => Ignored("Fargate tasks do not take a domain name");
+    S "entrypoint" => Lowered("container `EntryPoint`");
+    S "env_file" => Lowered("container `Environment`, read at compile time");
+    S "label_file" => NotYet("`label_file` is not read yet; move the labels to `labels`");
+    S "environment" => Lowered("container `Environment`");
+    S "expose" => Lowered("nothing to add: services on a common network reach each other on every port");
+    S "extends" => NotYet("`extends` is resolved by the loader in a later release; inline the extended keys");
+    S "provider" => Rejected("provider services run a local plugin; ECS cannot run them");
+    S "external_links" => Ignored("containers outside the project are not reachable by link on ECS");
+    S "extra_hosts" => Rejected("Fargate tasks cannot add `/etc/hosts` entries; use service names resolved by Cloud Map");
+    S "gpus" => NotYet("GPUs need EC2 capacity, which compose2cfn does not create yet");
+    S "group_add" => Ignored("ECS containers take no supplementary groups");
+    S "healthcheck" => Lowered("container `HealthCheck`");
+    S "hostname" => Ignored("Fargate tasks (awsvpc) cannot set a hostname; services reach each other by service name");
+    S "image" => Lowered("container `Image`");
+    S "init" => Lowered("`LinuxParameters.InitProcessEnabled`");
+    S "ipc" => Depends(host_namespace, "rejected for `host`, otherwise ignored with a warning");
+    S "isolation" => Ignored("Fargate chooses the isolation");
+    S "labels" => Lowered("container `DockerLabels`");
+    S "links" => Ignored("services on a common network reach each other by service name");
+    S "logging" => Depends(logging, "CloudWatch Logs (`awslogs`); `awslogs-*` options kept, other drivers ignored with a warning");
+    S "mac_address" => Ignored("Fargate assigns network interfaces");
+    S "mem_limit" => Lowered("task `Memory`, like `deploy.resources.limits.memory`");
+    S "mem_reservation" => Lowered("container `MemoryReservation`");
+    S "mem_swappiness" => Ignored("Fargate has no swap");
+    S "memswap_limit" => Ignored("Fargate has no swap");
+    S "network_mode" => Depends(network_mode, "`bridge`/`default` ignored with a warning; any other mode rejected");
+    S "models" => NotYet("AI models have no ECS mapping yet");
+    S "networks" => Lowered("the service's security groups");
+    S "oom_kill_disable" => Ignored("Fargate manages out-of-memory handling");
+    S "oom_score_adj" => Ignored("Fargate manages out-of-memory handling");
+    S "pid" => Depends(pid, "rejected: Fargate tasks never share a process namespace");
+    S "pids_limit" => Ignored("Fargate sets no PID limits");
+    S "platform" => Lowered("task `RuntimePlatform` (`linux/arm64` runs on Graviton)");
+    S "ports" => Lowered("the stack's load balancer: listener, target group, security-group rules");
+    S "post_start" => Ignored("ECS has no container lifecycle hooks");
+    S "pre_stop" => Ignored("ECS has no container lifecycle hooks");
+    S "privileged" => Depends(privileged, "rejected when true: Fargate never runs privileged containers");
+    S "profiles" => Lowered("services of inactive profiles are left out");
+    S "pull_policy" => Dropped("ECS pulls the image when a task starts");
+    S "pull_refresh_after" => Dropped("ECS pulls the image when a task starts");
+    S "read_only" => Lowered("container `ReadonlyRootFilesystem`");
+    S "restart" => Depends(restart, "dropped: ECS services always replace stopped tasks; `no` warns");
+    S "runtime" => Ignored("Fargate chooses the container runtime");
+    S "scale" => Lowered("service `DesiredCount`, like `deploy.replicas`");
+    S "security_opt" => Ignored("Fargate does not take Docker security options");
+    S "shm_size" => Ignored("Fargate does not size `/dev/shm`");
+    S "secrets" => Depends(services_secrets, "rejected until Secrets Manager support lands");
+    S "sysctls" => Lowered("container `SystemControls`");
+    S "stdin_open" => Lowered("container `Interactive`");
+    S "stop_grace_period" => Lowered("container `StopTimeout` (at most 120 s)");
+    S "stop_signal" => Ignored("ECS always stops containers with SIGTERM");
+    S "storage_opt" => Ignored("Fargate manages container storage");
+    S "tmpfs" => Rejected("Fargate does not mount tmpfs; use a writable path in the container");
+    S "tty" => Lowered("container `PseudoTerminal`");
+    S "ulimits" => Lowered("container `Ulimits`");
+    S "use_api_socket" => Rejected("there is no Docker engine socket on Fargate");
+    S "user" => Lowered("container `User`");
+    S "uts" => Depends(host_namespace, "rejected for `host`, otherwise ignored with a warning");
+    S "userns_mode" => Ignored("Fargate manages user namespaces");
+    S "volumes" => Checked("entry by entry (`validate/fargate.rs`): host bind mounts, anonymous volumes and tmpfs rejected; named volumes not supported yet");
+    S "volumes_from" => Rejected("each service is its own task; services cannot share volumes this way");
+    S "working_dir" => Lowered("container `WorkingDirectory`");
+    S "deploy" => Lowered("see `deploy.*`");
+    S "x-aws-pull_credentials" => NotYet("`x-aws-pull_credentials` is not supported yet");
+    S "x-aws-role" => NotYet("`x-aws-role` is not supported yet");
+    S "x-aws-policies" => NotYet("`x-aws-policies` is not supported yet");
+    D "mode" => Depends(deploy_mode, "`global` rejected: Fargate has no hosts");
+    D "endpoint_mode" => Dropped("Cloud Map answers with every task's address");
+    D "replicas" => Lowered("service `DesiredCount`");
+    D "labels" => Ignored("ECS service labels are not set; use `labels` for container labels");
+    D "rollback_config" => Ignored("ECS rolls back with its deployment circuit breaker");
+    D "update_config" => Lowered("`parallelism` → `DeploymentConfiguration` percentages");
+    D "resources" => Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`");
+    D "restart_policy" => Ignored("ECS services always replace stopped tasks");
+    D "placement" => Ignored("Fargate has no placement constraints");
+    D "x-aws-autoscaling" => NotYet("`x-aws-autoscaling` is not supported yet");
+    L "cpus" => Lowered("task `Cpu` (smallest Fargate size that fits)");
+    L "memory" => Lowered("task `Memory` (smallest Fargate size that fits)");
+    L "pids" => Ignored("Fargate sets no PID limits");
+    U "parallelism" => Lowered("`DeploymentConfiguration` percentages, as the Docker integration computed them");
+    U "order" => Lowered("`stop-first`: `MaximumPercent` 100; `start-first`: `MinimumHealthyPercent` 100");
+    U "x-aws-min_percent" => Lowered("`DeploymentConfiguration.MinimumHealthyPercent`");
+    U "x-aws-max_percent" => Lowered("`DeploymentConfiguration.MaximumPercent`");
+    U "delay" => Ignored("ECS replaces tasks as fast as their health allows");
+    U "failure_action" => Ignored("the deployment circuit breaker rolls a failed deployment back");
+    U "monitor" => Ignored("the deployment circuit breaker decides when a deployment failed");
+    U "max_failure_ratio" => Ignored("the deployment circuit breaker decides when a deployment failed");
+    R "cpus" => Lowered("task `Cpu` when no limit is set");
+    R "memory" => Lowered("container `MemoryReservation`");
+    R "generic_resources" => Ignored("Fargate has no generic resources");
+    R "devices" => NotYet("GPUs and devices need EC2 capacity, which compose2cfn does not create yet");
+    N "name" => Lowered("the security group's `com.docker.compose.network` tag; with `external`, the security group ID");
+    N "driver" => Dropped("every network is a security group on ECS");
+    N "driver_opts" => Ignored("network driver options have no meaning on ECS");
+    N "ipam" => Ignored("addresses come from the stack's subnets");
+    N "external" => Depends(network_external, "an existing security group (`name: sg-...`): not supported until existing VPCs are");
+    N "internal" => Ignored("services keep a public IP to pull images; security groups still admit only network members");
+    N "enable_ipv4" => Dropped("IPv4 is always on");
+    N "enable_ipv6" => Ignored("the stack's VPC is IPv4 only");
+    N "attachable" => Dropped("security groups are always attachable");
+    N "labels" => Dropped("security groups are tagged with the project and network");
+    N "x-aws-securitygroup" => NotYet("an existing security group belongs to an existing VPC, which is not supported yet");
+};
 
 /// Checks every key of the document against the table.
 pub fn check(root: &Node, diags: &mut Diagnostics) {
