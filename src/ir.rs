@@ -113,6 +113,26 @@ impl From<bool> for Value {
     }
 }
 
+/// A JSON value from the Compose file (an IAM policy document, say) as a template value.
+impl From<&serde_json::Value> for Value {
+    fn from(json: &serde_json::Value) -> Self {
+        match json {
+            serde_json::Value::Null => Value::Str(String::new()),
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => n
+                .as_i64()
+                .map_or_else(|| Value::Str(n.to_string()), Value::Int),
+            serde_json::Value::String(s) => Value::Str(s.clone()),
+            serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from).collect()),
+            serde_json::Value::Object(map) => Value::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Value::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl From<Vec<Value>> for Value {
     fn from(items: Vec<Value>) -> Self {
         Value::List(items)

@@ -18,7 +18,7 @@ use crate::source::Span;
 pub const SCHEMA_TEXT: &str = include_str!("../schema/compose.schema.json");
 
 static SCHEMA: LazyLock<Json> =
-    LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).unwrap_or(Json::Bool(true)));
+    LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).unwrap_or(Json::Null));
 
 static VALIDATOR: LazyLock<Option<Validator>> =
     LazyLock::new(|| jsonschema::draft7::new(&SCHEMA).ok());

@@ -4,6 +4,7 @@
 
 mod cluster;
 mod discovery;
+mod iam;
 mod ingress;
 pub mod names;
 mod network;

@@ -7,7 +7,7 @@ use super::discovery;
 use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
 use super::network::{self, security_group};
-use super::{names, sizing, tags};
+use super::{iam, names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::spec::UpdateOrder;
@@ -24,33 +24,13 @@ pub(super) fn lower(
     ingress: &Ingress,
     template: &mut Template,
 ) {
-    let role = names::service_id(&service.name, "TaskExecutionRole");
     let task = names::service_id(&service.name, "TaskDefinition");
     let service_tags = tags(
         project,
         &[("com.docker.compose.service", service.name.as_str())],
     );
-    template.add(
-        &role,
-        Resource::new(
-            "AWS::IAM::Role",
-            map! {
-                "AssumeRolePolicyDocument" => map! {
-                    "Statement" => Value::list([map! {
-                        "Action" => "sts:AssumeRole",
-                        "Effect" => "Allow",
-                        "Principal" => map! { "Service" => "ecs-tasks.amazonaws.com" },
-                    }]),
-                    "Version" => "2012-10-17",
-                },
-                "ManagedPolicyArns" => Value::list([Value::sub(
-                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-                )]),
-                "Tags" => service_tags.clone(),
-            },
-        )
-        .from_source(service.span),
-    );
+    let role = iam::execution_role(service, &service_tags, template);
+    let task_role = iam::task_role(service, &service_tags, template);
     let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
     template.add(
         &task,
@@ -69,6 +49,7 @@ pub(super) fn lower(
                     "OperatingSystemFamily" => "LINUX",
                 },
                 "Tags" => service_tags.clone(),
+                "TaskRoleArn" => task_role.map(|id| Value::get_att(id, "Arn")),
             },
         )
         .from_source(service.span),
@@ -294,6 +275,9 @@ fn container(project: &Project, service: &Service) -> Value {
         }))),
         "PseudoTerminal" => service.tty.then_some(true),
         "ReadonlyRootFilesystem" => service.read_only.then_some(true),
+        "RepositoryCredentials" => service.pull_credentials.as_ref().map(|(arn, _)| map! {
+            "CredentialsParameter" => arn.as_str(),
+        }),
         "StopTimeout" => service.stop_grace_period.map(|t| seconds(t.seconds)),
         "SystemControls" => (!service.sysctls.is_empty()).then(|| pairs(&service.sysctls, "Namespace", "Value")),
         "Ulimits" => (!service.ulimits.is_empty()).then(|| Value::list(service.ulimits.iter().map(|u| {

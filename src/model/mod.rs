@@ -152,6 +152,12 @@ pub struct Service {
     pub arm64: bool,
     /// `deploy.update_config`: how ECS replaces tasks.
     pub update: Update,
+    /// `x-aws-pull_credentials`: the Secrets Manager secret holding registry credentials.
+    pub pull_credentials: Option<(String, Span)>,
+    /// `x-aws-role`: an IAM policy document for the task role.
+    pub role_policy: Option<(serde_json::Value, Span)>,
+    /// `x-aws-policies`: managed policy ARNs for the task role.
+    pub managed_policies: Vec<(String, Span)>,
     /// The service did not match the schema (already reported): only its name is known,
     /// and rules about its contents skip it.
     pub partial: bool,

@@ -160,6 +160,23 @@ pub(super) fn build(
     out.ports = port_mappings(&mut r, s);
     out.networks = networks(&mut r, s.networks.as_ref());
     out.log_options = log_options(&mut r, s.logging.as_ref());
+    out.pull_credentials = s
+        .x_aws_pull_credentials
+        .as_ref()
+        .map(|arn| (arn.clone(), r.span(path!["x-aws-pull_credentials"])));
+    out.role_policy = s.x_aws_role.as_ref().map(|doc| {
+        (
+            serde_json::Value::Object(doc.clone()),
+            r.key_span(path!["x-aws-role"]),
+        )
+    });
+    out.managed_policies = s
+        .x_aws_policies
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, arn)| (arn.clone(), r.span(path!["x-aws-policies", i])))
+        .collect();
     out.arm64 = s
         .platform
         .as_deref()

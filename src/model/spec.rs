@@ -250,7 +250,7 @@ compose_object! {
         pub x_aws_pull_credentials: Option<String>,
         /// An IAM policy document for the task role.
         #[serde(rename = "x-aws-role")]
-        pub x_aws_role: Option<Value>,
+        pub x_aws_role: Option<serde_json::Map<String, Value>>,
         /// Managed policy ARNs for the task role.
         #[serde(rename = "x-aws-policies")]
         pub x_aws_policies: Option<Vec<String>>,

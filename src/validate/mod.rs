@@ -2,6 +2,7 @@
 //! before anything is lowered. Every rule runs; each reports every problem it finds.
 
 mod fargate;
+mod iam;
 mod references;
 pub mod support;
 
@@ -14,4 +15,5 @@ pub fn validate(root: &Node, project: &Project, diags: &mut Diagnostics) {
     support::check(root, diags);
     fargate::check(root, project, diags);
     references::check(project, diags);
+    iam::check(project, diags);
 }

@@ -1,0 +1,92 @@
+//! IAM roles of a service: the execution role ECS uses to pull the image and write logs
+//! (and to read the registry credentials of `x-aws-pull_credentials`), and, only when the
+//! service asks for permissions (`x-aws-role`, `x-aws-policies`), a task role.
+
+use super::names;
+use crate::ir::{Resource, Template, Value};
+use crate::map;
+use crate::model::Service;
+
+fn assumed_by_ecs_tasks() -> Value {
+    map! {
+        "Statement" => Value::list([map! {
+            "Action" => "sts:AssumeRole",
+            "Effect" => "Allow",
+            "Principal" => map! { "Service" => "ecs-tasks.amazonaws.com" },
+        }]),
+        "Version" => "2012-10-17",
+    }
+}
+
+/// The execution role; returns its logical ID.
+pub(super) fn execution_role(service: &Service, tags: &Value, template: &mut Template) -> String {
+    let id = names::service_id(&service.name, "TaskExecutionRole");
+    // The Docker integration's policy name, so its stacks update in place.
+    let policies = service.pull_credentials.as_ref().map(|(arn, _)| {
+        Value::list([map! {
+            "PolicyDocument" => map! {
+                "Statement" => Value::list([map! {
+                    "Action" => Value::strs(["secretsmanager:GetSecretValue"]),
+                    "Effect" => "Allow",
+                    "Resource" => Value::strs([arn.as_str()]),
+                }]),
+                "Version" => "2012-10-17",
+            },
+            "PolicyName" => format!("{}GrantAccessToSecrets", service.name),
+        }])
+    });
+    template.add(
+        &id,
+        Resource::new(
+            "AWS::IAM::Role",
+            map! {
+                "AssumeRolePolicyDocument" => assumed_by_ecs_tasks(),
+                "ManagedPolicyArns" => Value::list([Value::sub(
+                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+                )]),
+                "Policies" => policies,
+                "Tags" => tags.clone(),
+            },
+        )
+        .from_source(service.span),
+    );
+    id
+}
+
+/// The task role, when the service asks for permissions; returns its logical ID.
+pub(super) fn task_role(
+    service: &Service,
+    tags: &Value,
+    template: &mut Template,
+) -> Option<String> {
+    if service.role_policy.is_none() && service.managed_policies.is_empty() {
+        return None;
+    }
+    let id = names::service_id(&service.name, "TaskRole");
+    let policies = service.role_policy.as_ref().map(|(document, _)| {
+        Value::list([map! {
+            "PolicyDocument" => Value::from(document),
+            "PolicyName" => names::service_id(&service.name, "Policy"),
+        }])
+    });
+    let managed = (!service.managed_policies.is_empty())
+        .then(|| Value::strs(service.managed_policies.iter().map(|(arn, _)| arn.clone())));
+    let origin = service
+        .role_policy
+        .as_ref()
+        .map_or(service.span, |(_, span)| *span);
+    template.add(
+        &id,
+        Resource::new(
+            "AWS::IAM::Role",
+            map! {
+                "AssumeRolePolicyDocument" => assumed_by_ecs_tasks(),
+                "ManagedPolicyArns" => managed,
+                "Policies" => policies,
+                "Tags" => tags.clone(),
+            },
+        )
+        .from_source(origin),
+    );
+    Some(id)
+}

@@ -1,0 +1,127 @@
+//! The IAM extensions of a service: `x-aws-pull_credentials` must name a Secrets Manager
+//! secret, `x-aws-policies` managed policies, and `x-aws-role` must be a policy document.
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{Project, Service};
+
+pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
+    for service in project.services.values().filter(|s| !s.partial) {
+        pull_credentials(service, diags);
+        managed_policies(service, diags);
+        role_policy(service, diags);
+    }
+}
+
+fn is_account(text: &str) -> bool {
+    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
+}
+
+fn is_region(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`.
+fn is_secret_arn(text: &str) -> bool {
+    match text.splitn(7, ':').collect::<Vec<_>>().as_slice() {
+        [
+            "arn",
+            partition,
+            "secretsmanager",
+            region,
+            account,
+            "secret",
+            name,
+        ] => {
+            partition.starts_with("aws")
+                && is_region(region)
+                && is_account(account)
+                && !name.is_empty()
+        }
+        _ => false,
+    }
+}
+
+/// `arn:aws:iam::ACCOUNT:policy/NAME` (or `aws` for AWS managed policies).
+fn is_policy_arn(text: &str) -> bool {
+    match text.splitn(6, ':').collect::<Vec<_>>().as_slice() {
+        ["arn", partition, "iam", "", owner, resource] => {
+            let name = resource.strip_prefix("policy/").unwrap_or_default();
+            partition.starts_with("aws")
+                && (is_account(owner) || *owner == "aws")
+                && !name.is_empty()
+                && name
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_/-".contains(&b))
+        }
+        _ => false,
+    }
+}
+
+fn pull_credentials(service: &Service, diags: &mut Diagnostics) {
+    let Some((arn, span)) = &service.pull_credentials else {
+        return;
+    };
+    if !is_secret_arn(arn) {
+        diags.push(
+            Diagnostic::new(Code::InvalidValue, "`x-aws-pull_credentials` must be the ARN of a Secrets Manager secret")
+                .at(*span)
+                .with_help("store the registry's `{\"username\": ..., \"password\": ...}` in Secrets Manager and give its ARN, `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`"),
+        );
+    }
+}
+
+fn managed_policies(service: &Service, diags: &mut Diagnostics) {
+    for (arn, span) in &service.managed_policies {
+        if !is_policy_arn(arn) {
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{arn}` is not the ARN of a managed policy"))
+                    .at(*span)
+                    .with_help("managed policies are named like `arn:aws:iam::aws:policy/ReadOnlyAccess` or `arn:aws:iam::ACCOUNT:policy/NAME`"),
+            );
+        }
+    }
+}
+
+fn role_policy(service: &Service, diags: &mut Diagnostics) {
+    let Some((document, span)) = &service.role_policy else {
+        return;
+    };
+    if document.get("Statement").is_none() {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                "`x-aws-role` is not an IAM policy document",
+            )
+            .at(*span)
+            .with_help("give a policy document: `Version: \"2012-10-17\"` and a `Statement` list"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arns() {
+        assert!(is_secret_arn(
+            "arn:aws:secretsmanager:us-east-1:123456789012:secret:reg-AbC"
+        ));
+        assert!(is_secret_arn(
+            "arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:a:b"
+        ));
+        assert!(!is_secret_arn(
+            "arn:aws:secretsmanager:<region>:<account>:secret:x"
+        ));
+        assert!(!is_secret_arn("my-secret"));
+        assert!(is_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess"));
+        assert!(is_policy_arn(
+            "arn:aws:iam::123456789012:policy/team/s3-read"
+        ));
+        assert!(!is_policy_arn("arn:aws:iam::<account>:policy/x"));
+        assert!(!is_policy_arn("arn:aws:iam::123456789012:role/x"));
+    }
+}
