@@ -82,7 +82,7 @@ pub fn main() -> ExitCode {
         Err(error) => {
             let _ = error.print();
             return if error.use_stderr() {
-                ExitCode::from(2)
+                ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::SUCCESS
             };
@@ -94,6 +94,13 @@ pub fn main() -> ExitCode {
     let color = std::io::stderr().is_terminal() && !env.contains_key("NO_COLOR");
     ExitCode::from(run(cli, env, color, &mut stdout, &mut stderr))
 }
+
+/// Exit code: success (warnings allowed).
+pub const EXIT_OK: u8 = 0;
+/// Exit code: the input has errors.
+pub const EXIT_INPUT: u8 = 1;
+/// Exit code: a usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(
@@ -115,7 +122,7 @@ pub fn run(
         Ok(input) => input,
         Err(message) => {
             let _ = writeln!(stderr, "error: {message}");
-            return 2;
+            return EXIT_USAGE;
         }
     };
     let options = Options {
@@ -128,7 +135,7 @@ pub fn run(
         Ok(c) => c,
         Err(error) => {
             let _ = writeln!(stderr, "error: {error}");
-            return 2;
+            return EXIT_USAGE;
         }
     };
     let text = render::render(
@@ -139,10 +146,10 @@ pub fn run(
     );
     let _ = stderr.write_all(text.as_bytes());
     let Some(template) = compilation.template.as_ref() else {
-        return 1;
+        return EXIT_INPUT;
     };
     let Some((path, format)) = output else {
-        return 0; // `check`
+        return EXIT_OK; // `check`
     };
     let format = format.unwrap_or_else(|| {
         match path
@@ -157,15 +164,15 @@ pub fn run(
     let bytes = emit::emit(template, format);
     match path {
         Some(path) => match write_atomically(&path, bytes.as_bytes()) {
-            Ok(()) => 0,
+            Ok(()) => EXIT_OK,
             Err(error) => {
                 let _ = writeln!(stderr, "error: cannot write `{}`: {error}", path.display());
-                2
+                EXIT_USAGE
             }
         },
         None => match stdout.write_all(bytes.as_bytes()) {
-            Ok(()) => 0,
-            Err(_) => 2,
+            Ok(()) => EXIT_OK,
+            Err(_) => EXIT_USAGE,
         },
     }
 }
