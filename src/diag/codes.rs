@@ -83,6 +83,7 @@ codes! {
     TooManyListeners = "E0414", "too-many-listeners", Error, "more ports are published than a load balancer has listeners";
     IgnoredKey = "W0401", "ignored-key", Warning, "the key has no meaning on ECS and is ignored";
     IgnoredValue = "W0402", "ignored-value", Warning, "part of a value has no meaning on ECS and is ignored";
+    PublicPort = "W0403", "public-port", Warning, "a database or admin port is published to the internet";
 }
 
 impl fmt::Display for Code {

@@ -1,6 +1,7 @@
 //! Validation: the ECS and Fargate rules and cross-references a Compose file must pass
 //! before anything is lowered. Every rule runs; each reports every problem it finds.
 
+mod exposure;
 mod fargate;
 mod iam;
 mod references;
@@ -16,4 +17,5 @@ pub fn validate(root: &Node, project: &Project, diags: &mut Diagnostics) {
     fargate::check(root, project, diags);
     references::check(project, diags);
     iam::check(project, diags);
+    exposure::check(project, diags);
 }
