@@ -24,6 +24,23 @@ fn cmd(dir: &Path) -> Command {
     cmd
 }
 
+/// Runs compose2cfn in `dir`, expects success, and returns what it wrote to standard output.
+fn stdout(dir: &Path, args: &[&str]) -> Vec<u8> {
+    cmd(dir)
+        .args(args)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone()
+}
+
+/// Runs compose2cfn in `dir`, expects `code`, and returns what it wrote to standard error.
+fn stderr(dir: &Path, args: &[&str], code: i32) -> String {
+    let assert = cmd(dir).args(args).assert().code(code);
+    String::from_utf8(assert.get_output().stderr.clone()).unwrap()
+}
+
 #[test]
 fn compiles_to_a_file_with_the_format_from_the_extension() {
     let dir = project(GOOD);
@@ -45,38 +62,20 @@ fn compiles_to_a_file_with_the_format_from_the_extension() {
 #[test]
 fn writes_yaml_to_stdout_by_default_and_json_on_request() {
     let dir = project(GOOD);
-    let out = cmd(dir.path())
-        .arg("compose.yaml")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout(dir.path(), &["compose.yaml"]);
     assert!(
         String::from_utf8(out)
             .unwrap()
             .contains("Type: AWS::ECS::Cluster")
     );
-    let out = cmd(dir.path())
-        .args(["compose.yaml", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout(dir.path(), &["compose.yaml", "--format", "json"]);
     assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
 }
 
 #[test]
 fn finds_the_compose_file_and_names_the_project() {
     let dir = project(GOOD);
-    let out = cmd(dir.path())
-        .args(["-p", "My Shop", "--format", "json"])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
+    let out = stdout(dir.path(), &["-p", "My Shop", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(
         json["Resources"]["Cluster"]["Properties"]["ClusterName"],
@@ -93,41 +92,31 @@ fn check_validates_without_output() {
         .success()
         .stdout("");
     let dir = project(BAD);
-    let assert = cmd(dir.path())
-        .args(["check", "compose.yaml"])
-        .assert()
-        .code(1);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("error[E0402]"), "{stderr}");
-    assert!(stderr.contains("error[E0201]"), "{stderr}");
-    assert!(stderr.contains("did you mean `image`?"), "{stderr}");
-    assert!(stderr.contains("compose.yaml:4:5"), "{stderr}");
+    let human = stderr(dir.path(), &["check", "compose.yaml"], 1);
+    assert!(human.contains("error[E0402]"), "{human}");
+    assert!(human.contains("error[E0201]"), "{human}");
+    assert!(human.contains("did you mean `image`?"), "{human}");
+    assert!(human.contains("compose.yaml:4:5"), "{human}");
 }
 
 #[test]
 fn short_and_json_message_formats() {
     let dir = project(BAD);
-    let out = cmd(dir.path())
-        .args(["check", "compose.yaml", "--message-format", "short"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    let short = String::from_utf8(out).unwrap();
+    let short = stderr(
+        dir.path(),
+        &["check", "compose.yaml", "--message-format", "short"],
+        1,
+    );
     assert!(
         short.contains("compose.yaml:4:5: error[E0402]: `privileged` cannot run on ECS Fargate"),
         "{short}"
     );
-    let out = cmd(dir.path())
-        .args(["check", "compose.yaml", "--message-format", "json"])
-        .assert()
-        .code(1)
-        .get_output()
-        .stderr
-        .clone();
-    let first: serde_json::Value =
-        serde_json::from_str(String::from_utf8(out).unwrap().lines().next().unwrap()).unwrap();
+    let json = stderr(
+        dir.path(),
+        &["check", "compose.yaml", "--message-format", "json"],
+        1,
+    );
+    let first: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
     assert_eq!(first["code"], "E0402");
     assert_eq!(first["spans"][0]["line"], 4);
     assert_eq!(first["spans"][0]["column"], 5);
@@ -188,9 +177,8 @@ fn an_override_file_that_would_be_merged_is_not_ignored() {
         "services: {web: {image: httpd}}\n",
     )
     .unwrap();
-    let assert = cmd(dir.path()).assert().code(2);
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("compose.override.yaml"), "{stderr}");
+    let message = stderr(dir.path(), &[], 2);
+    assert!(message.contains("compose.override.yaml"), "{message}");
     cmd(dir.path())
         .args(["-f", "compose.yaml"])
         .assert()
@@ -240,12 +228,8 @@ fn reads_standard_input() {
 #[test]
 fn warnings_alone_exit_with_0() {
     let dir = project("services:\n  web:\n    image: nginx\n    container_name: web1\n");
-    let assert = cmd(dir.path())
-        .args(["check", "compose.yaml"])
-        .assert()
-        .success();
-    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
-    assert!(stderr.contains("warning[W0401]"), "{stderr}");
+    let warnings = stderr(dir.path(), &["check", "compose.yaml"], 0);
+    assert!(warnings.contains("warning[W0401]"), "{warnings}");
 }
 
 #[test]

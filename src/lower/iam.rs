@@ -6,6 +6,7 @@ use super::names;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::Service;
+use crate::source::Span;
 
 fn assumed_by_ecs_tasks() -> Value {
     map! {
@@ -35,22 +36,35 @@ pub(super) fn execution_role(service: &Service, tags: &Value, template: &mut Tem
             "PolicyName" => format!("{}GrantAccessToSecrets", service.name),
         }])
     });
+    let managed = Value::list([Value::sub(
+        "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
+    )]);
+    add_role(template, &id, Some(managed), policies, tags, service.span);
+    id
+}
+
+/// Adds a role that ECS tasks assume.
+fn add_role(
+    template: &mut Template,
+    id: &str,
+    managed: Option<Value>,
+    policies: Option<Value>,
+    tags: &Value,
+    origin: Span,
+) {
     template.add(
-        &id,
+        id,
         Resource::new(
             "AWS::IAM::Role",
             map! {
                 "AssumeRolePolicyDocument" => assumed_by_ecs_tasks(),
-                "ManagedPolicyArns" => Value::list([Value::sub(
-                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
-                )]),
+                "ManagedPolicyArns" => managed,
                 "Policies" => policies,
                 "Tags" => tags.clone(),
             },
         )
-        .from_source(service.span),
+        .from_source(origin),
     );
-    id
 }
 
 /// The task role, when the service asks for permissions; returns its logical ID.
@@ -75,18 +89,6 @@ pub(super) fn task_role(
         .role_policy
         .as_ref()
         .map_or(service.span, |(_, span)| *span);
-    template.add(
-        &id,
-        Resource::new(
-            "AWS::IAM::Role",
-            map! {
-                "AssumeRolePolicyDocument" => assumed_by_ecs_tasks(),
-                "ManagedPolicyArns" => managed,
-                "Policies" => policies,
-                "Tags" => tags.clone(),
-            },
-        )
-        .from_source(origin),
-    );
+    add_role(template, &id, managed, policies, tags, origin);
     Some(id)
 }
