@@ -10,7 +10,7 @@ use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP, SUBNETS, VPC};
 use super::{names, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
-use crate::model::{PortMapping, Project};
+use crate::model::Project;
 
 /// What the services need to know about the load balancer.
 #[derive(Debug, Default)]
@@ -25,11 +25,6 @@ pub(super) struct ServiceIngress {
     /// (target group id, container port), one per target port.
     pub(super) target_groups: Vec<(String, u16)>,
     pub(super) listeners: Vec<String>,
-}
-
-/// The port published on the load balancer (Compose's short `"80"` publishes the target).
-fn published(port: &PortMapping) -> u16 {
-    port.published.unwrap_or(port.target)
 }
 
 pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
@@ -152,7 +147,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             }
             let listener = names::service_id(
                 &service.name,
-                &format!("{}{}Listener", proto.upper(), published(port)),
+                &format!("{}{}Listener", proto.upper(), port.listener_port()),
             );
             template.add(
                 &listener,
@@ -166,14 +161,14 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                             "Type" => "forward",
                         }]),
                         "LoadBalancerArn" => Value::reference(LOAD_BALANCER),
-                        "Port" => published(port),
+                        "Port" => port.listener_port(),
                         "Protocol" => lb_protocol,
                     },
                 )
                 .from_source(*span),
             );
             entry.listeners.push(listener);
-            opened.entry((published(port), proto)).or_insert(*span);
+            opened.entry((port.listener_port(), proto)).or_insert(*span);
         }
         ingress.by_service.insert(service.name.clone(), entry);
     }

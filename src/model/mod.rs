@@ -55,7 +55,6 @@ pub struct Network {
     pub span: Option<Span>,
     /// `external: true` with `name: sg-...`: an existing security group.
     pub external: Option<String>,
-    pub external_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -390,15 +389,9 @@ fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) 
     } else {
         network.and_then(|n| n.x_aws_securitygroup.clone())
     };
-    let external_span = external.as_ref().map(|_| {
-        let mut p = base.clone();
-        p.push(Seg::from("external"));
-        at.span(&p)
-    });
     Network {
         name: name.to_string(),
         span: Some(at.key_span(&base)),
         external,
-        external_span,
     }
 }

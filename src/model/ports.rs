@@ -49,6 +49,13 @@ pub struct PortMapping {
 }
 
 impl PortMapping {
+    /// The port the load balancer listens on: `published`, or the target when Compose
+    /// leaves the host port to chance (`"8080"`).
+    #[must_use]
+    pub fn listener_port(&self) -> u16 {
+        self.published.unwrap_or(self.target)
+    }
+
     /// Whether the load balancer publishes the port.
     #[must_use]
     pub fn is_published(&self) -> bool {
@@ -60,9 +67,7 @@ impl PortMapping {
     pub fn is_http(&self) -> bool {
         match (self.app_protocol.as_deref(), self.x_aws_protocol.as_deref()) {
             (Some(p), _) | (None, Some(p)) => matches!(p, "http" | "https"),
-            (None, None) => {
-                self.published.unwrap_or(self.target) == 80 && self.protocol == Protocol::Tcp
-            }
+            (None, None) => self.listener_port() == 80 && self.protocol == Protocol::Tcp,
         }
     }
 }

@@ -40,6 +40,15 @@ impl Reader<'_> {
         self.diags.push(Diagnostic::new(code, message).at(span));
     }
 
+    /// The items of a list of strings, each with its span.
+    fn spanned(&self, list: Option<&Vec<String>>, key: &str) -> Vec<(String, Span)> {
+        list.into_iter()
+            .flatten()
+            .enumerate()
+            .map(|(i, item)| (item.clone(), self.span(path![key, i])))
+            .collect()
+    }
+
     /// A command in string (shell words) or list form.
     fn words(&mut self, value: Option<&spec::StringOrList>, key: &str) -> Option<Vec<String>> {
         match value? {
@@ -149,13 +158,7 @@ pub(super) fn build(
     out.healthcheck = s.healthcheck.as_ref().and_then(|h| healthcheck(&mut r, h));
     out.depends_on = dependencies(&r, s.depends_on.as_ref());
     resources(&mut r, s, &mut out);
-    out.cap_add = s
-        .cap_add
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, cap)| (cap.clone(), r.span(path!["cap_add", i])))
-        .collect();
+    out.cap_add = r.spanned(s.cap_add.as_ref(), "cap_add");
     out.cap_drop = s.cap_drop.clone().unwrap_or_default();
     out.ports = port_mappings(&mut r, s);
     out.networks = networks(&mut r, s.networks.as_ref());
@@ -170,13 +173,7 @@ pub(super) fn build(
             r.key_span(path!["x-aws-role"]),
         )
     });
-    out.managed_policies = s
-        .x_aws_policies
-        .iter()
-        .flatten()
-        .enumerate()
-        .map(|(i, arn)| (arn.clone(), r.span(path!["x-aws-policies", i])))
-        .collect();
+    out.managed_policies = r.spanned(s.x_aws_policies.as_ref(), "x-aws-policies");
     out.arm64 = s
         .platform
         .as_deref()

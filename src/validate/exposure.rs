@@ -26,7 +26,7 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
             let Some((_, what)) = SENSITIVE_PORTS.iter().find(|(p, _)| *p == port.target) else {
                 continue;
             };
-            let published = port.published.unwrap_or(port.target);
+            let published = port.listener_port();
             diags.push(
                 Diagnostic::new(
                     Code::PublicPort,

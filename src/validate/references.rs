@@ -247,7 +247,7 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
         let mut own = BTreeSet::new();
         let mut udp_reported = BTreeSet::new();
         for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
-            let published = port.published.unwrap_or(port.target);
+            let published = port.listener_port();
             if !own.insert((published, port.protocol)) {
                 continue;
             }
