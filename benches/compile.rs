@@ -14,7 +14,8 @@ fn compile(input: &Input, dir: &Path) -> usize {
         env: BTreeMap::new(),
         ..Options::default()
     };
-    let compilation = compose2cfn::compile(input, &options).expect("readable input");
+    let compilation =
+        compose2cfn::compile(std::slice::from_ref(input), &options).expect("readable input");
     compilation
         .template
         .as_ref()

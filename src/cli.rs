@@ -1,5 +1,6 @@
-//! The command line: `compose2cfn [FILE] -o OUT` compiles, `compose2cfn check FILE`
-//! validates. Chooses the output format, renders diagnostics to standard error, writes the
+//! The command line: `compose2cfn [FILE] -o OUT` compiles, `compose2cfn check` validates,
+//! `compose2cfn config` shows the resolved project. Finds the Compose files as Docker
+//! Compose does (`-f`, `COMPOSE_FILE`, discovery), chooses the output format, renders diagnostics to standard error, writes the
 //! template atomically (a temporary file in the target folder, then a rename) and maps the
 //! outcome to the exit code: 0 success, 1 errors in the input, 2 usage or I/O error.
 
@@ -12,7 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::diag::render::{self, MessageFormat};
 use crate::emit::{self, Format};
-use crate::load::{Input, Options};
+use crate::load::{Input, Options, dotenv, files};
 
 /// Compile Docker Compose files into an AWS CloudFormation template for ECS on Fargate.
 #[derive(Debug, Parser)]
@@ -26,8 +27,31 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Validate the Compose file without writing a template (for CI and pre-commit).
+    /// Validate the Compose files without writing a template (for CI and pre-commit).
     Check(InputArgs),
+    /// Show the project as Compose resolves it: merged, interpolated, canonical.
+    Config(ConfigArgs),
+}
+
+#[derive(Debug, Args)]
+struct ConfigArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "yaml")]
+    format: Format,
+    /// Print the service names, one per line.
+    #[arg(long, group = "listing")]
+    services: bool,
+    /// Print the profile names, one per line.
+    #[arg(long = "profiles", group = "listing")]
+    list_profiles: bool,
+    /// Print the service images, one per line.
+    #[arg(long, group = "listing")]
+    images: bool,
+    /// Write the configuration here (atomically) instead of standard output.
+    #[arg(short, long, value_name = "PATH")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -47,7 +71,7 @@ struct InputArgs {
     /// The Compose file (`-` reads standard input).
     #[arg(value_name = "FILE")]
     file: Option<PathBuf>,
-    /// The Compose file, as `docker compose -f` takes it.
+    /// A Compose file; repeat to merge several, in order, as `docker compose -f` does.
     #[arg(
         short = 'f',
         long = "file",
@@ -55,6 +79,12 @@ struct InputArgs {
         conflicts_with = "file"
     )]
     files: Vec<PathBuf>,
+    /// An env file for interpolation, instead of the project's `.env` (repeatable).
+    #[arg(long = "env-file", value_name = "PATH")]
+    env_files: Vec<PathBuf>,
+    /// The project directory [default: the folder of the first Compose file].
+    #[arg(long, value_name = "PATH")]
+    project_directory: Option<PathBuf>,
     /// Project name [default: top-level `name:`, else the project directory's name].
     #[arg(short = 'p', long)]
     project_name: Option<String>,
@@ -65,14 +95,6 @@ struct InputArgs {
     #[arg(long, value_enum, default_value = "human")]
     message_format: MessageFormat,
 }
-
-/// File names Compose looks for when no file is given.
-const DEFAULT_FILES: [&str; 4] = [
-    "compose.yaml",
-    "compose.yml",
-    "docker-compose.yaml",
-    "docker-compose.yml",
-];
 
 /// Runs the CLI with the process's arguments and environment.
 #[must_use]
@@ -112,31 +134,15 @@ pub fn run(
 ) -> u8 {
     let (input_args, output) = match cli.command {
         Some(Command::Check(input)) => (input, None),
+        Some(Command::Config(config)) => return run_config(config, env, color, stdout, stderr),
         None => (
             cli.compile.input,
             Some((cli.compile.output, cli.compile.format)),
         ),
     };
-    let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
-    let input = match resolve_input(&input_args, &working_dir, env.get("COMPOSE_FILE")) {
-        Ok(input) => input,
-        Err(message) => {
-            let _ = writeln!(stderr, "error: {message}");
-            return EXIT_USAGE;
-        }
-    };
-    let options = Options {
-        project_name: input_args.project_name.clone(),
-        profiles: input_args.profiles.clone(),
-        env,
-        working_dir,
-    };
-    let compilation = match crate::compile(&input, &options) {
+    let compilation = match run_step(&input_args, env, stderr, crate::compile) {
         Ok(c) => c,
-        Err(error) => {
-            let _ = writeln!(stderr, "error: {error}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let text = render::render(
         &compilation.diagnostics,
@@ -162,8 +168,64 @@ pub fn run(
         }
     });
     let bytes = emit::emit(template, format);
+    deliver(path.as_deref(), &bytes, stdout, stderr)
+}
+
+/// `compose2cfn config`.
+fn run_config(
+    args: ConfigArgs,
+    env: BTreeMap<String, String>,
+    color: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    let resolution = match run_step(&args.input, env, stderr, crate::resolve) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let text = render::render(
+        &resolution.diagnostics,
+        &resolution.sources,
+        args.input.message_format,
+        color,
+    );
+    let _ = stderr.write_all(text.as_bytes());
+    let Some(project) = resolution.project else {
+        return EXIT_INPUT;
+    };
+    let lines = |items: Vec<String>| items.iter().map(|i| format!("{i}\n")).collect::<String>();
+    let bytes = if args.services {
+        lines(project.services())
+    } else if args.list_profiles {
+        lines(project.profiles.iter().cloned().collect())
+    } else if args.images {
+        lines(project.images())
+    } else {
+        emit::value(&project.canonical(), args.format)
+    };
+    deliver(args.output.as_deref(), &bytes, stdout, stderr)
+}
+
+/// Finds the inputs and runs `step` on them; a usage or I/O error is reported and becomes
+/// the exit code.
+fn run_step<T>(
+    args: &InputArgs,
+    env: BTreeMap<String, String>,
+    stderr: &mut dyn Write,
+    step: fn(&[Input], &Options) -> Result<T, crate::load::IoError>,
+) -> Result<T, u8> {
+    let result = prepare(args, env)
+        .and_then(|(inputs, options)| step(&inputs, &options).map_err(|error| error.to_string()));
+    result.map_err(|message| {
+        let _ = writeln!(stderr, "error: {message}");
+        EXIT_USAGE
+    })
+}
+
+/// Writes the output to `path` atomically, or to standard output.
+fn deliver(path: Option<&Path>, bytes: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
     match path {
-        Some(path) => match write_atomically(&path, bytes.as_bytes()) {
+        Some(path) => match write_atomically(path, bytes.as_bytes()) {
             Ok(()) => EXIT_OK,
             Err(error) => {
                 let _ = writeln!(stderr, "error: cannot write `{}`: {error}", path.display());
@@ -177,75 +239,70 @@ pub fn run(
     }
 }
 
-/// The Compose file to read: the argument, `-f`, `COMPOSE_FILE`, or the one found in the
-/// working folder.
-fn resolve_input(
+/// The Compose files and the loader options a command line asks for.
+fn prepare(
     args: &InputArgs,
-    working_dir: &Path,
-    compose_file: Option<&String>,
-) -> Result<Input, String> {
-    let from_env: Vec<PathBuf> = compose_file
-        .map(|list| {
-            std::env::split_paths(list)
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let file = match (
-        args.file.as_ref(),
-        args.files.as_slice(),
-        from_env.as_slice(),
-    ) {
-        (Some(file), _, _) => Some(file.clone()),
-        (None, [one], _) | (None, [], [one]) => Some(one.clone()),
-        (None, [], []) => None,
-        (None, [], _) => {
-            return Err(
-                "`COMPOSE_FILE` names several files, and merging is not supported yet; pass one file with -f".to_string(),
-            );
-        }
-        (None, _, _) => {
-            return Err(
-                "merging several Compose files is not supported yet; pass one file".to_string(),
-            );
-        }
+    env: BTreeMap<String, String>,
+) -> Result<(Vec<Input>, Options), String> {
+    let working_dir = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+    let options = Options {
+        project_name: args.project_name.clone(),
+        profiles: args.profiles.clone(),
+        env,
+        working_dir,
+        env_files: args.env_files.clone(),
+        project_dir: args.project_directory.clone(),
     };
-    match file {
-        Some(path) if path.as_os_str() == "-" => {
+    let inputs = resolve_inputs(args, &options)?;
+    Ok((inputs, options))
+}
+
+/// The Compose files to read: the argument, the `-f` list, `COMPOSE_FILE` (from the
+/// environment, else from `.env`), or the file found in the working folder or a parent,
+/// with its override file.
+fn resolve_inputs(args: &InputArgs, options: &Options) -> Result<Vec<Input>, String> {
+    let mut paths: Vec<PathBuf> = args.file.iter().chain(&args.files).cloned().collect();
+    let base = options.project_dir.as_ref().map_or_else(
+        || options.working_dir.clone(),
+        |d| options.working_dir.join(d),
+    );
+    if paths.is_empty() {
+        let dotenv = dotenv_vars(&base);
+        let var = |name: &str| {
+            options
+                .env
+                .get(name)
+                .or_else(|| dotenv.get(name))
+                .map(String::as_str)
+        };
+        paths = files::from_env(var("COMPOSE_FILE"), var("COMPOSE_PATH_SEPARATOR"));
+    }
+    if paths.is_empty() {
+        paths = files::discover(&base)?;
+    }
+    let mut stdin_read = false;
+    paths
+        .into_iter()
+        .map(|path| {
+            if path.as_os_str() != "-" {
+                return Ok(Input::Path(path));
+            }
+            if std::mem::replace(&mut stdin_read, true) {
+                return Err("standard input (`-`) can be read only once".to_string());
+            }
             let mut bytes = Vec::new();
             std::io::stdin()
                 .read_to_end(&mut bytes)
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(Input::Stdin(bytes))
-        }
-        Some(path) => Ok(Input::Path(path)),
-        None => {
-            let name = DEFAULT_FILES
-                .iter()
-                .find(|name| working_dir.join(name).is_file())
-                .ok_or_else(|| {
-                    format!(
-                        "no Compose file found: looked for {} in the current folder",
-                        DEFAULT_FILES.join(", ")
-                    )
-                })?;
-            // Docker Compose would merge the override file; compiling without it would
-            // deploy something else than `docker compose up` runs.
-            if let Some(found) = override_of(name).filter(|o| working_dir.join(o).is_file()) {
-                return Err(format!(
-                    "`{found}` would be merged into `{name}` by Docker Compose, and merging is not supported yet; pass `-f {name}` to compile `{name}` alone"
-                ));
-            }
-            Ok(Input::Path(PathBuf::from(name)))
-        }
-    }
+        })
+        .collect()
 }
 
-/// The override file Compose merges into a discovered file (`compose.yaml` →
-/// `compose.override.yaml`).
-fn override_of(name: &str) -> Option<String> {
-    let (stem, extension) = name.rsplit_once('.')?;
-    Some(format!("{stem}.override.{extension}"))
+/// The variables of `.env` in `dir`, for the `COMPOSE_*` settings Compose reads there.
+fn dotenv_vars(dir: &Path) -> BTreeMap<String, String> {
+    let text = std::fs::read_to_string(dir.join(".env")).unwrap_or_default();
+    dotenv::parse(&text, &|_| None).0.into_iter().collect()
 }
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the

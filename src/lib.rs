@@ -7,6 +7,7 @@
 //! there is an error.
 
 pub mod cli;
+pub mod config;
 pub mod diag;
 pub mod emit;
 pub mod ir;
@@ -22,6 +23,42 @@ use ir::Template;
 use load::{Input, IoError, Options};
 use model::Project;
 use source::SourceMap;
+
+/// A project as Compose resolves it, checked against the Compose schema: what
+/// `compose2cfn config` shows.
+#[derive(Debug)]
+pub struct Resolution {
+    pub sources: SourceMap,
+    /// Sorted by file and position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The resolved document, when there was no error.
+    pub project: Option<config::Resolved>,
+}
+
+/// Loads a project and checks it against the Compose schema, without the ECS rules.
+///
+/// # Errors
+/// Only when one of the Compose files itself cannot be read.
+pub fn resolve(inputs: &[Input], options: &Options) -> Result<Resolution, IoError> {
+    let mut diags = Diagnostics::new();
+    let loaded = load::load(inputs, options, &mut diags)?;
+    if let Some(root) = &loaded.root {
+        schema::check(root, &mut diags);
+    }
+    let project = match loaded.root {
+        Some(root) if !diags.has_errors() => Some(config::Resolved {
+            root,
+            name: loaded.project_name,
+            profiles: loaded.profiles,
+        }),
+        _ => None,
+    };
+    Ok(Resolution {
+        sources: loaded.sources,
+        diagnostics: diags.into_sorted(),
+        project,
+    })
+}
 
 /// Everything one compilation produced.
 #[derive(Debug)]
@@ -41,13 +78,13 @@ impl Compilation {
     }
 }
 
-/// Runs the whole pipeline on one Compose file.
+/// Runs the whole pipeline on a project's Compose files (merged in order).
 ///
 /// # Errors
-/// Only when the Compose file itself cannot be read.
-pub fn compile(input: &Input, options: &Options) -> Result<Compilation, IoError> {
+/// Only when one of the Compose files itself cannot be read.
+pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoError> {
     let mut diags = Diagnostics::new();
-    let loaded = load::load(input, options, &mut diags)?;
+    let loaded = load::load(inputs, options, &mut diags)?;
     let mut project = None;
     if let Some(root) = &loaded.root {
         let checked = schema::check(root, &mut diags);

@@ -1,6 +1,8 @@
 //! The case harness: every folder under `testdata/ok/` must compile without error and
-//! every folder under `testdata/err/` must give at least one error. Each case's template
-//! (or rendered diagnostics) is a snapshot beside its input. The harness also checks that
+//! every folder under `testdata/err/` must give at least one error. A case's Compose files
+//! are `compose.yaml` (with `compose.override.yaml`, when there is one) or those its
+//! `files` list names. Each case's template and resolved `config` (or rendered
+//! diagnostics) are snapshots beside its input. The harness also checks that
 //! two compilations give identical bytes and that JSON and YAML output are the same
 //! template, and writes every template where the CI's cfn-lint step reads them.
 
@@ -10,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use compose2cfn::diag::render::{MessageFormat, render};
-use compose2cfn::emit::{Format, emit};
+use compose2cfn::emit::{self, Format, emit};
 use compose2cfn::load::{Input, Options};
 
 fn root() -> PathBuf {
@@ -44,13 +46,37 @@ fn case_env(dir: &Path) -> BTreeMap<String, String> {
         .collect()
 }
 
-fn compile(dir: &Path, env: BTreeMap<String, String>) -> compose2cfn::Compilation {
-    let options = Options {
+/// A case's Compose files: the lines of `files` in the case folder (as `-f` takes them),
+/// else what discovery finds there (`compose.yaml` and `compose.override.yaml`).
+fn inputs(dir: &Path) -> Vec<Input> {
+    let paths: Vec<PathBuf> = match std::fs::read_to_string(dir.join("files")) {
+        Ok(list) => list.lines().map(PathBuf::from).collect(),
+        Err(_) => compose2cfn::load::files::discover(dir)
+            .unwrap()
+            .into_iter()
+            .map(|p| p.strip_prefix(dir).unwrap().to_path_buf())
+            .collect(),
+    };
+    paths.into_iter().map(Input::Path).collect()
+}
+
+fn options(dir: &Path, env: BTreeMap<String, String>) -> Options {
+    Options {
         env,
         working_dir: dir.to_path_buf(),
         ..Options::default()
-    };
-    compose2cfn::compile(&Input::Path(PathBuf::from("compose.yaml")), &options).unwrap()
+    }
+}
+
+fn compile(dir: &Path, env: BTreeMap<String, String>) -> compose2cfn::Compilation {
+    compose2cfn::compile(&inputs(dir), &options(dir, env)).unwrap()
+}
+
+/// The case as `compose2cfn config` prints it.
+fn config(dir: &Path, env: BTreeMap<String, String>) -> String {
+    let resolution = compose2cfn::resolve(&inputs(dir), &options(dir, env)).unwrap();
+    let project = resolution.project.unwrap();
+    emit::value(&project.canonical(), Format::Yaml).replace(&dir.display().to_string(), "<case>")
 }
 
 fn snapshot_settings(dir: &Path) -> insta::Settings {
@@ -131,8 +157,11 @@ fn ok_cases_compile() {
         );
         let again = compile(&dir, case_env(&dir));
         let yaml = check_template(&format!("ok-{name}"), &compilation, &again);
+        let rendered = rendered.replace(&dir.display().to_string(), "<case>");
+        let config = config(&dir, case_env(&dir));
         snapshot_settings(&dir).bind(|| {
             insta::assert_binary_snapshot!("template.yaml", yaml.into_bytes());
+            insta::assert_binary_snapshot!("config.yaml", config.into_bytes());
             if !compilation.diagnostics.is_empty() {
                 insta::assert_snapshot!("warnings", rendered);
             }

@@ -170,31 +170,19 @@ fn io_and_usage_errors_exit_with_2() {
 }
 
 #[test]
-fn an_override_file_that_would_be_merged_is_not_ignored() {
-    let dir = project(GOOD);
-    std::fs::write(
-        dir.path().join("compose.override.yaml"),
-        "services: {web: {image: httpd}}\n",
-    )
-    .unwrap();
-    let message = stderr(dir.path(), &[], 2);
-    assert!(message.contains("compose.override.yaml"), "{message}");
-    cmd(dir.path())
-        .args(["-f", "compose.yaml"])
-        .assert()
-        .success();
+fn the_command_line_definition_is_consistent() {
+    use clap::CommandFactory;
+    compose2cfn::cli::Cli::command().debug_assert();
 }
 
-#[test]
-fn compose_file_names_the_file_when_no_argument_does() {
-    let dir = project("services: {web: {image: nginx}}\n");
-    std::fs::write(
-        dir.path().join("other.yaml"),
-        "services: {api: {image: httpd}}\n",
-    )
-    .unwrap();
-    let out = cmd(dir.path())
-        .env("COMPOSE_FILE", "other.yaml")
+/// The template's resources, as JSON, for a run in `dir` with `args` and `env`.
+fn resources(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let mut command = cmd(dir);
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let out = command
+        .args(args)
         .args(["--format", "json"])
         .assert()
         .success()
@@ -202,17 +190,128 @@ fn compose_file_names_the_file_when_no_argument_does() {
         .stdout
         .clone();
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert!(json["Resources"]["ApiService"].is_object());
-    cmd(dir.path())
-        .env("COMPOSE_FILE", "compose.yaml:other.yaml")
-        .assert()
-        .code(2);
+    json["Resources"].clone()
+}
+
+#[test]
+fn the_override_file_beside_a_discovered_file_is_merged() {
+    let dir = project(GOOD);
+    std::fs::write(
+        dir.path().join("compose.override.yaml"),
+        "services: {api: {image: httpd}}\n",
+    )
+    .unwrap();
+    let merged = resources(dir.path(), &[], &[]);
+    assert!(merged["WebService"].is_object() && merged["ApiService"].is_object());
+    // Naming the file skips discovery, and so the override.
+    let alone = resources(dir.path(), &["-f", "compose.yaml"], &[]);
+    assert!(alone["ApiService"].is_null());
+    // Discovery walks up from a subfolder.
+    let nested = dir.path().join("src/deep");
+    std::fs::create_dir_all(&nested).unwrap();
+    assert!(resources(&nested, &[], &[])["ApiService"].is_object());
+}
+
+#[test]
+fn files_merge_in_order_from_f_and_compose_file() {
+    let dir = project("services: {web: {image: nginx}}\n");
+    std::fs::write(
+        dir.path().join("other.yaml"),
+        "services: {web: {image: httpd}, api: {image: httpd}}\n",
+    )
+    .unwrap();
+    let from_f = resources(dir.path(), &["-f", "compose.yaml", "-f", "other.yaml"], &[]);
+    assert_eq!(
+        from_f["WebTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Image"],
+        "httpd"
+    );
+    let from_env = resources(
+        dir.path(),
+        &[],
+        &[("COMPOSE_FILE", "compose.yaml:other.yaml")],
+    );
+    assert_eq!(from_f, from_env);
+    let separator = [
+        ("COMPOSE_FILE", "compose.yaml;other.yaml"),
+        ("COMPOSE_PATH_SEPARATOR", ";"),
+    ];
+    assert_eq!(from_f, resources(dir.path(), &[], &separator));
     // An explicit file wins over the variable.
     cmd(dir.path())
         .env("COMPOSE_FILE", "missing.yaml")
         .args(["compose.yaml"])
         .assert()
         .success();
+    // A missing `-f` file is an I/O error.
+    cmd(dir.path())
+        .args(["-f", "compose.yaml", "-f", "missing.yaml"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn env_files_and_the_project_directory_are_honoured() {
+    let dir = project("services: {web: {image: \"nginx:${TAG}\"}}\n");
+    std::fs::write(dir.path().join(".env"), "TAG=from-dotenv\n").unwrap();
+    std::fs::write(dir.path().join("prod.env"), "TAG=from-prod\n").unwrap();
+    let image = |r: serde_json::Value| {
+        r["WebTaskDefinition"]["Properties"]["ContainerDefinitions"][0]["Image"].clone()
+    };
+    assert_eq!(image(resources(dir.path(), &[], &[])), "nginx:from-dotenv");
+    assert_eq!(
+        image(resources(dir.path(), &["--env-file", "prod.env"], &[])),
+        "nginx:from-prod"
+    );
+    // The process environment wins over env files.
+    assert_eq!(
+        image(resources(dir.path(), &[], &[("TAG", "from-shell")])),
+        "nginx:from-shell"
+    );
+    // With --project-directory, `.env` comes from there.
+    let elsewhere = tempfile::tempdir().unwrap();
+    std::fs::write(elsewhere.path().join(".env"), "TAG=elsewhere\n").unwrap();
+    let file = dir.path().join("compose.yaml");
+    let args = [
+        "-f",
+        file.to_str().unwrap(),
+        "--project-directory",
+        elsewhere.path().to_str().unwrap(),
+    ];
+    assert_eq!(image(resources(dir.path(), &args, &[])), "nginx:elsewhere");
+}
+
+#[test]
+fn config_prints_the_resolved_project_and_listings() {
+    let dir = project(
+        "services:\n  web: {image: nginx, ports: [\"80:80\"], environment: [A=1]}\n  db: {image: postgres, profiles: [storage]}\n",
+    );
+    let yaml = String::from_utf8(stdout(dir.path(), &["config"])).unwrap();
+    assert!(yaml.contains("published: \"80\""), "{yaml}");
+    assert!(!yaml.contains("postgres"), "{yaml}");
+    let json: serde_json::Value = serde_json::from_slice(&stdout(
+        dir.path(),
+        &["config", "--format", "json", "--profile", "storage"],
+    ))
+    .unwrap();
+    assert_eq!(json["services"]["web"]["environment"]["A"], "1");
+    assert_eq!(json["services"]["db"]["image"], "postgres");
+    assert_eq!(stdout(dir.path(), &["config", "--services"]), b"web\n");
+    assert_eq!(stdout(dir.path(), &["config", "--profiles"]), b"storage\n");
+    assert_eq!(
+        stdout(dir.path(), &["config", "--images", "--profile", "*"]),
+        b"postgres\nnginx\n"
+    );
+    cmd(dir.path())
+        .args(["config", "--services", "--images"])
+        .assert()
+        .code(2);
+    // Invalid Compose is an error for `config` too; ECS rules are not its business.
+    let bad = project("services: {web: {image: nginx, imgae: x, privileged: true}}\n");
+    let message = stderr(bad.path(), &["config"], 1);
+    assert!(
+        message.contains("E0201") && !message.contains("E0402"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -35,7 +35,8 @@ fn check(bytes: &[u8]) {
         ..Options::default()
     };
     let input = Input::Stdin(bytes.to_vec());
-    let result = std::panic::catch_unwind(|| compose2cfn::compile(&input, &options));
+    let result =
+        std::panic::catch_unwind(|| compose2cfn::compile(std::slice::from_ref(&input), &options));
     let text = String::from_utf8_lossy(bytes);
     let compilation = result
         .unwrap_or_else(|_| panic!("panicked on:\n{text}"))

@@ -54,6 +54,11 @@ codes! {
     NotAMapping = "E0106", "not-a-mapping", Error, "the Compose document is not a mapping";
     InvalidMergeKey = "E0107", "invalid-merge-key", Error, "a `<<` merge key does not refer to a mapping";
     EnvFileSyntax = "E0108", "env-file-syntax", Error, "a line of an env file is malformed";
+    MergeConflict = "E0109", "merge-conflict", Error, "two files give a key values that cannot be merged";
+    ExtendsCycle = "E0110", "extends-cycle", Error, "services extend each other in a cycle";
+    IncludeCycle = "E0111", "include-cycle", Error, "Compose files include each other in a cycle";
+    UnknownExtends = "E0112", "unknown-extends", Error, "`extends` names a service that does not exist";
+    IncludeConflict = "E0113", "include-conflict", Error, "an included file defines a resource the project already defines";
     UnsetVariable = "W0101", "unset-variable", Warning, "a variable is not set and defaults to an empty string";
     // schema: the Compose document against the JSON Schema
     UnknownKey = "E0201", "unknown-key", Error, "a key is not part of the Compose specification";

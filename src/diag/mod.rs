@@ -110,6 +110,9 @@ pub struct Diagnostics {
     /// Values that already have an error of their own (a failed interpolation): later
     /// diagnostics inside them would only repeat it.
     muted: Vec<Span>,
+    /// Values that came from interpolation, with the variables they read: a diagnostic
+    /// on such a value says which variables, since the file shows only `${...}`.
+    origins: Vec<(Span, String)>,
 }
 
 impl Diagnostics {
@@ -125,12 +128,19 @@ impl Diagnostics {
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
         self.muted.extend(other.muted);
+        self.origins.extend(other.origins);
     }
 
     /// Silences diagnostics of later steps that point inside `span`: a value that failed
     /// to load already has its error, and follow-up errors about it are noise.
     pub fn mute(&mut self, span: Span) {
         self.muted.push(span);
+    }
+
+    /// Records where a value came from (`interpolated from ${PORT}`), for the label of a
+    /// later diagnostic on it.
+    pub fn note_origin(&mut self, span: Span, origin: String) {
+        self.origins.push((span, origin));
     }
 
     #[must_use]
@@ -159,14 +169,30 @@ impl Diagnostics {
         let muted = std::mem::take(&mut self.muted);
         self.items.retain(|d| {
             d.code.is_load_step()
-                || !d.primary.as_ref().is_some_and(|label| {
-                    muted.iter().any(|m| {
-                        m.file == label.span.file
-                            && m.start <= label.span.start
-                            && label.span.end <= m.end
-                    })
-                })
+                || !d
+                    .primary
+                    .as_ref()
+                    .is_some_and(|label| muted.iter().any(|m| within(label.span, *m)))
         });
+        let origins = std::mem::take(&mut self.origins);
+        if !origins.is_empty() {
+            for diagnostic in &mut self.items {
+                if diagnostic.code.is_load_step() {
+                    continue;
+                }
+                let Some(label) = diagnostic.primary.as_mut() else {
+                    continue;
+                };
+                if let Some((_, origin)) =
+                    origins.iter().find(|(span, _)| within(label.span, *span))
+                {
+                    label.text = Some(match label.text.take() {
+                        Some(text) => format!("{text} ({origin})"),
+                        None => origin.clone(),
+                    });
+                }
+            }
+        }
         self.items.sort_by_key(Diagnostic::sort_key);
         self.items.dedup();
         self.items
@@ -175,4 +201,9 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()
     }
+}
+
+/// Whether `inner` lies inside `outer`.
+fn within(inner: Span, outer: Span) -> bool {
+    inner.file == outer.file && outer.start <= inner.start && inner.end <= outer.end
 }

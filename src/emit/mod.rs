@@ -1,4 +1,5 @@
-//! Writes an [`ir::Template`](crate::ir::Template) as CloudFormation JSON or YAML. Both are
+//! Writes an [`ir::Template`](crate::ir::Template) as CloudFormation JSON or YAML (and
+//! `config`'s document the same way). Both are
 //! the same document: one serde model, long-form intrinsics, keys in a fixed order; the
 //! same template always gives the same bytes.
 
@@ -16,13 +17,18 @@ pub enum Format {
 /// The template as text in `format`, ending in a newline.
 #[must_use]
 pub fn emit(template: &Template, format: Format) -> String {
-    let document = model::Document(template);
+    value(&model::Document(template), format)
+}
+
+/// Any serialisable document as text in `format`, ending in a newline.
+#[must_use]
+pub fn value(document: &impl serde::Serialize, format: Format) -> String {
     let mut text = match format {
-        Format::Json => serde_json::to_string_pretty(&document).unwrap_or_default(),
+        Format::Json => serde_json::to_string_pretty(document).unwrap_or_default(),
         Format::Yaml => {
             let mut options = serde_saphyr::SerializerOptions::default();
             options.prefer_block_scalars = false;
-            serde_saphyr::to_string_with_options(&document, options).unwrap_or_default()
+            serde_saphyr::to_string_with_options(document, options).unwrap_or_default()
         }
     };
     if !text.ends_with('\n') {

@@ -1,17 +1,22 @@
-//! Loading: reads the Compose file and the project's `.env`, parses YAML into the spanned
-//! [`Node`] tree, interpolates variables, resolves `environment` and `env_file`, applies
-//! profiles and settles the project name. The only step besides the CLI that touches the
+//! Loading: reads the Compose files and the project's `.env`, parses YAML into the spanned
+//! [`Node`] tree, interpolates variables, imports `include`s, merges the files in order,
+//! resolves `extends`, `environment` and `env_file`, applies profiles and settles the
+//! project name, as Docker Compose does. The only step besides the CLI that touches the
 //! file system.
 
 pub mod dotenv;
+pub mod files;
 pub mod interpolate;
 pub mod tree;
 pub mod yaml;
 
 mod environment;
+mod extends;
+mod include;
+mod merge;
 mod profiles;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 pub use tree::{Entry, Node, Seg, Value};
@@ -22,7 +27,7 @@ use crate::source::{FileId, SourceMap, Span};
 /// Files larger than this are refused before parsing (Compose files are kilobytes).
 const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Where the Compose file comes from.
+/// Where a Compose file comes from.
 #[derive(Debug, Clone)]
 pub enum Input {
     Path(PathBuf),
@@ -41,17 +46,22 @@ pub struct Options {
     pub env: BTreeMap<String, String>,
     /// The working directory, for standard input and relative paths.
     pub working_dir: PathBuf,
+    /// `--env-file`, relative to the working directory; none: the project's `.env`.
+    pub env_files: Vec<PathBuf>,
+    /// `--project-directory`; default: the folder of the first Compose file.
+    pub project_dir: Option<PathBuf>,
 }
 
-/// A loaded project: the interpolated tree and the facts derived while loading.
+/// A loaded project: the merged, interpolated tree and the facts derived while loading.
 #[derive(Debug)]
 pub struct Loaded {
     pub sources: SourceMap,
-    pub file: Option<FileId>,
     /// The Compose document; `None` after a fatal syntax error.
     pub root: Option<Node>,
     pub project_name: String,
     pub project_dir: PathBuf,
+    /// Every profile a service names, active or not.
+    pub profiles: BTreeSet<String>,
 }
 
 /// An input that could not be read at all: the CLI reports it with exit code 2.
@@ -67,64 +77,59 @@ impl std::fmt::Display for IoError {
     }
 }
 
-/// Loads one Compose file.
+/// The variables interpolation sees.
+pub(crate) type Env = BTreeMap<String, String>;
+
+/// Loads a project from its Compose files, merged in order.
 ///
 /// # Errors
-/// When the Compose file itself cannot be read; everything else is a diagnostic.
-pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result<Loaded, IoError> {
+/// When one of the Compose files given cannot be read; everything else is a diagnostic.
+pub fn load(
+    inputs: &[Input],
+    options: &Options,
+    diags: &mut Diagnostics,
+) -> Result<Loaded, IoError> {
     let mut sources = SourceMap::new();
-    let (name, path, bytes, project_dir) = match input {
-        Input::Path(path) => {
-            let text = read_bytes(&options.working_dir.join(path))?;
-            let dir = match path.parent() {
-                Some(parent) if !parent.as_os_str().is_empty() => options.working_dir.join(parent),
-                _ => options.working_dir.clone(),
-            };
-            (path.display().to_string(), Some(path.as_path()), text, dir)
-        }
-        Input::Stdin(bytes) => (
-            "<stdin>".to_string(),
-            None,
-            bytes.clone(),
-            options.working_dir.clone(),
-        ),
+    let project_dir = match (&options.project_dir, inputs.first()) {
+        (Some(dir), _) => options.working_dir.join(dir),
+        (None, Some(Input::Path(path))) => parent(&options.working_dir.join(path)),
+        _ => options.working_dir.clone(),
     };
-    let (text, invalid_at) = decode(bytes);
-    let file = sources.add(name, path, text);
-    let env = project_env(&project_dir, options, &mut sources, diags);
-    let text = sources.file(file).text.clone();
-    let mut root = match invalid_at {
-        Some(at) => {
+    let mut files = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let (name, path, bytes) = match input {
+            Input::Path(path) => {
+                let full = clean(&options.working_dir.join(path));
+                let bytes = read_bytes(&full)?;
+                (path.display().to_string(), Some(full), bytes)
+            }
+            Input::Stdin(bytes) => ("<stdin>".to_string(), None, bytes.clone()),
+        };
+        let (text, invalid_at) = decode(bytes);
+        let file = sources.add(name, path.as_deref(), text);
+        if let Some(at) = invalid_at {
             diags.push(not_utf8(file, at));
-            None
         }
-        None => yaml::parse(&text, file, diags),
-    };
-    match &root {
-        Some(node) if node.as_map().is_none() => {
-            diags.push(
-                Diagnostic::new(
-                    Code::NotAMapping,
-                    format!("the Compose file is {}", node.type_name()),
-                )
-                .at(node.span)
-                .with_help("a Compose file is a mapping with a `services` key"),
-            );
-            root = None;
-        }
-        None if !diags.has_errors() => {
-            diags.push(
-                Diagnostic::new(Code::NotAMapping, "the Compose file is empty")
-                    .at(Span::new(file, 0, 0))
-                    .with_help("a Compose file is a mapping with a `services` key"),
-            );
-        }
-        _ => {}
+        files.push((file, invalid_at.is_none()));
     }
+    let first = files.first().map_or(FileId::default(), |f| f.0);
+    let env = project_env(&project_dir, options, &mut sources, diags);
+    let mut loader = Loader::new(options, sources, diags);
+    let documents: Vec<Node> = files
+        .iter()
+        .filter(|(_, utf8)| *utf8)
+        .filter_map(|&(file, _)| {
+            let dir = loader
+                .dir_of(file)
+                .unwrap_or_else(|| options.working_dir.clone());
+            loader.document(file, &dir, &env)
+        })
+        .collect();
+    let mut root = loader.project(documents, &env);
+    let mut profiles = BTreeSet::new();
     if let Some(node) = root.as_mut() {
-        let mut warned = std::collections::BTreeSet::new();
-        interpolate_tree(node, &sources, &env, &mut warned, diags);
-        environment::resolve(node, &project_dir, &env, &mut sources, diags);
+        environment::resolve(node, &project_dir, &env, &mut loader.sources, loader.diags);
+        profiles = profiles::declared(node);
         let mut active = options.profiles.clone();
         if let Some(list) = env.get("COMPOSE_PROFILES") {
             active.extend(
@@ -136,14 +141,175 @@ pub fn load(input: &Input, options: &Options, diags: &mut Diagnostics) -> Result
         }
         profiles::apply(node, &active);
     }
-    let project_name = project_name(root.as_ref(), &project_dir, options, &env, file, diags);
+    let sources = loader.sources;
+    let project_name = project_name(root.as_ref(), &project_dir, options, &env, first, diags);
     Ok(Loaded {
         sources,
-        file: Some(file),
         root,
         project_name,
         project_dir,
+        profiles,
     })
+}
+
+/// A path with `.` and `..` resolved lexically, so that one file has one name.
+pub(crate) fn clean(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The folder a file is in.
+fn parent(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// The state of one load: the files read so far and the diagnostics.
+pub(crate) struct Loader<'a> {
+    options: &'a Options,
+    pub(crate) sources: SourceMap,
+    pub(crate) diags: &'a mut Diagnostics,
+    /// Unset variables already warned about.
+    warned: BTreeSet<String>,
+    /// The files being included, outermost first, with the span that included each.
+    including: Vec<(PathBuf, Option<Span>)>,
+    /// Documents read for `extends: {file}`, parsed and interpolated once.
+    extended: HashMap<PathBuf, Option<Node>>,
+}
+
+impl<'a> Loader<'a> {
+    fn new(options: &'a Options, sources: SourceMap, diags: &'a mut Diagnostics) -> Self {
+        Self {
+            options,
+            sources,
+            diags,
+            warned: BTreeSet::new(),
+            including: Vec::new(),
+            extended: HashMap::new(),
+        }
+    }
+
+    /// The folder of a file that has a path.
+    pub(crate) fn dir_of(&self, file: FileId) -> Option<PathBuf> {
+        self.sources.file(file).path.as_deref().map(parent)
+    }
+
+    /// How a path is shown: relative to the working directory when it is inside it.
+    pub(crate) fn display(&self, path: &Path) -> String {
+        path.strip_prefix(&self.options.working_dir)
+            .unwrap_or(path)
+            .display()
+            .to_string()
+    }
+
+    /// Reads a file the project refers to (an included or extended Compose file); a
+    /// failure is a diagnostic at `at`.
+    pub(crate) fn read(&mut self, path: &Path, at: Span, what: &str) -> Option<FileId> {
+        match read_bytes(path) {
+            Ok(bytes) => {
+                let (text, invalid_at) = decode(bytes);
+                let id = self.sources.add(self.display(path), Some(path), text);
+                if let Some(invalid) = invalid_at {
+                    self.diags.push(not_utf8(id, invalid));
+                    return None;
+                }
+                Some(id)
+            }
+            Err(error) => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::Io,
+                        format!(
+                            "cannot read the {what} `{}`: {}",
+                            self.display(path),
+                            error.error
+                        ),
+                    )
+                    .at(at)
+                    .with_help(
+                        "relative paths start from the folder of the Compose file that names them",
+                    ),
+                );
+                None
+            }
+        }
+    }
+
+    /// One Compose file as a document: parsed, checked to be a mapping, interpolated, with
+    /// its `include`s imported. `dir` is where its relative paths start.
+    pub(crate) fn document(&mut self, file: FileId, dir: &Path, env: &Env) -> Option<Node> {
+        let text = self.sources.file(file).text.clone();
+        let mut root = yaml::parse(&text, file, self.diags);
+        match &root {
+            Some(node) if node.as_map().is_none() => {
+                self.diags.push(
+                    Diagnostic::new(
+                        Code::NotAMapping,
+                        format!("the Compose file is {}", node.type_name()),
+                    )
+                    .at(node.span)
+                    .with_help("a Compose file is a mapping with a `services` key"),
+                );
+                root = None;
+            }
+            None if !self.diags.has_errors() => {
+                self.diags.push(
+                    Diagnostic::new(Code::NotAMapping, "the Compose file is empty")
+                        .at(Span::new(file, 0, 0))
+                        .with_help("a Compose file is a mapping with a `services` key"),
+                );
+            }
+            _ => {}
+        }
+        let mut root = root?;
+        interpolate_tree(&mut root, &self.sources, env, &mut self.warned, self.diags);
+        include::apply(self, &mut root, dir, env);
+        Some(root)
+    }
+
+    /// A project's documents merged in order, with `extends` resolved.
+    pub(crate) fn project(&mut self, documents: Vec<Node>, env: &Env) -> Option<Node> {
+        let mut merged: Option<Node> = None;
+        for document in documents {
+            merged = Some(match merged {
+                None => document,
+                Some(base) => merge::merge(base, document, &mut Vec::new(), self.diags),
+            });
+        }
+        let mut root = merged?;
+        extends::apply(self, &mut root, env);
+        merge::enforce_unicity(&mut root, &mut Vec::new());
+        merge::strip_tags(&mut root);
+        Some(root)
+    }
+
+    /// A Compose file read for `extends`, parsed and interpolated (once per path).
+    pub(crate) fn extended_document(&mut self, path: &Path, at: Span, env: &Env) -> Option<Node> {
+        if let Some(document) = self.extended.get(path) {
+            return document.clone();
+        }
+        let document = self.read(path, at, "extended file").and_then(|file| {
+            let mut root = yaml::parse(&self.sources.file(file).text.clone(), file, self.diags)?;
+            interpolate_tree(&mut root, &self.sources, env, &mut self.warned, self.diags);
+            Some(root)
+        });
+        self.extended.insert(path.to_path_buf(), document.clone());
+        document
+    }
 }
 
 /// The text of a file, and where its first byte that is not UTF-8 is (the text is then a
@@ -199,30 +365,61 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
     std::fs::read(path).map_err(io)
 }
 
-/// The variables interpolation sees: the project's `.env`, overridden by the process
-/// environment.
+/// The variables interpolation sees: the `--env-file` files (else the project's `.env`),
+/// overridden by the process environment.
 fn project_env(
     dir: &Path,
     options: &Options,
     sources: &mut SourceMap,
     diags: &mut Diagnostics,
-) -> BTreeMap<String, String> {
-    let mut env = BTreeMap::new();
-    let path = dir.join(".env");
-    if path.is_file() {
-        match read_text(&path, sources, diags) {
+) -> Env {
+    let files: Vec<PathBuf> = if options.env_files.is_empty() {
+        Some(dir.join(".env"))
+            .filter(|p| p.is_file())
+            .into_iter()
+            .collect()
+    } else {
+        options
+            .env_files
+            .iter()
+            .map(|p| options.working_dir.join(p))
+            .collect()
+    };
+    let mut env = read_env_files(&files, &options.env, None, sources, diags);
+    env.extend(options.env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    env
+}
+
+/// The variables of env files, later files winning; `${VAR}` in them reads `outer`. A file
+/// that cannot be read is a diagnostic at `at` (or at no place, for a command-line file).
+pub(crate) fn read_env_files(
+    files: &[PathBuf],
+    outer: &Env,
+    at: Option<Span>,
+    sources: &mut SourceMap,
+    diags: &mut Diagnostics,
+) -> Env {
+    let mut env = Env::new();
+    for path in files {
+        match read_text(path, sources, diags) {
             Ok((id, text)) => {
-                let lookup = |name: &str| options.env.get(name).map(String::as_str);
+                let lookup = |name: &str| outer.get(name).map(String::as_str);
                 let (vars, errors) = dotenv::parse(&text, &lookup);
                 for error in errors {
                     diags.push(env_file_error(id, &error));
                 }
                 env.extend(vars);
             }
-            Err(error) => diags.push(Diagnostic::new(Code::Io, error.to_string())),
+            Err(error) => {
+                let diagnostic = Diagnostic::new(Code::Io, error.to_string())
+                    .with_help("env files are read relative to the working directory");
+                diags.push(match at {
+                    Some(span) => diagnostic.at(span),
+                    None => diagnostic,
+                });
+            }
         }
     }
-    env.extend(options.env.iter().map(|(k, v)| (k.clone(), v.clone())));
     env
 }
 
@@ -236,15 +433,28 @@ pub(crate) fn env_file_error(file: FileId, error: &dotenv::LineError) -> Diagnos
 fn interpolate_tree(
     node: &mut Node,
     sources: &SourceMap,
-    env: &BTreeMap<String, String>,
-    warned: &mut std::collections::BTreeSet<String>,
+    env: &Env,
+    warned: &mut BTreeSet<String>,
     diags: &mut Diagnostics,
 ) {
     match &mut node.value {
         Value::String(text) if text.contains('$') => {
-            let lookup = |name: &str| env.get(name).map(String::as_str);
+            let read = std::cell::RefCell::new(BTreeSet::new());
+            let lookup = |name: &str| {
+                read.borrow_mut().insert(name.to_string());
+                env.get(name).map(String::as_str)
+            };
             match interpolate::interpolate(text, &lookup) {
                 Ok(done) => {
+                    let names: Vec<String> = read.into_inner().into_iter().collect();
+                    if !names.is_empty() {
+                        let names: Vec<String> =
+                            names.iter().map(|n| format!("`${{{n}}}`")).collect();
+                        diags.note_origin(
+                            node.span,
+                            format!("interpolated from {}", names.join(", ")),
+                        );
+                    }
                     for name in done.unset {
                         if warned.insert(name.clone()) {
                             diags.push(

@@ -48,3 +48,20 @@ fn dependencies(service: &Node) -> Vec<String> {
         _ => Vec::new(),
     }
 }
+
+/// Every profile a service names.
+pub(super) fn declared(root: &Node) -> BTreeSet<String> {
+    root.get("services")
+        .and_then(Node::as_map)
+        .into_iter()
+        .flatten()
+        .filter_map(
+            |service| match service.value.get("profiles").map(|p| &p.value) {
+                Some(Value::Seq(list)) => Some(list),
+                _ => None,
+            },
+        )
+        .flatten()
+        .filter_map(|p| p.as_str().map(String::from))
+        .collect()
+}

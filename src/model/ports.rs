@@ -40,6 +40,8 @@ pub struct PortMapping {
     /// The Docker ECS integration's `x-aws-protocol`, lower case.
     pub x_aws_protocol: Option<String>,
     pub name: Option<String>,
+    /// The host address the port is bound to, as written.
+    pub host_ip: Option<String>,
     /// Bound to a loopback address (`127.0.0.1:8080:80`): Compose keeps it off the network,
     /// so it is not published on the load balancer.
     pub loopback: bool,
@@ -137,6 +139,7 @@ fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMappi
         app_protocol: None,
         x_aws_protocol: None,
         name: None,
+        host_ip: None,
         loopback: false,
         shadowed: false,
     }
@@ -194,6 +197,7 @@ fn parse_short(text: &str) -> Result<Vec<PortMapping>, String> {
             let published = published.map(|(p0, p1)| if p0 == p1 { p0 } else { p0 + i });
             PortMapping {
                 loopback,
+                host_ip: host.map(String::from),
                 ..mapping(t0 + i, published, proto)
             }
         })
@@ -228,6 +232,7 @@ fn parse_long(long: &PortLong) -> Result<PortMapping, String> {
     m.x_aws_protocol = long.x_aws_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.name.clone_from(&long.name);
     m.loopback = long.host_ip.as_deref().is_some_and(is_loopback);
+    m.host_ip.clone_from(&long.host_ip);
     Ok(m)
 }
 

@@ -23,6 +23,8 @@ pub enum Support {
     Depends(fn(&Node) -> Option<Verdict>, &'static str),
     /// A rule of its own checks it (the text says where and how); nothing to do here.
     Checked(&'static str),
+    /// The loader resolves it as Docker Compose does, before validation: how.
+    Resolved(&'static str),
 }
 
 /// The outcome of a value-dependent row.
@@ -46,7 +48,7 @@ macro_rules! table {
     };
 }
 
-use Support::{Checked, Depends, Dropped, Ignored, Lowered, NotYet, Rejected};
+use Support::{Checked, Depends, Dropped, Ignored, Lowered, NotYet, Rejected, Resolved};
 
 const S: &str = "services.*";
 const D: &str = "services.*.deploy";
@@ -156,7 +158,7 @@ fn network_external(node: &Node) -> Option<Verdict> {
 pub const TABLE: &[Row] = &table! {
     T "version" => Dropped("obsolete in the Compose specification");
     T "name" => Lowered("the project name: stack resources, cluster, `{name}.local` namespace");
-    T "include" => NotYet("`include` is resolved by the loader in a later release; inline the included services");
+    T "include" => Resolved("the included projects' services, networks, volumes, secrets and configs are imported (`load/include.rs`)");
     T "services" => Lowered("one task definition and ECS service each");
     T "models" => NotYet("AI models have no ECS mapping yet");
     T "networks" => Lowered("one security group each");
@@ -198,11 +200,11 @@ pub const TABLE: &[Row] = &table! {
     S "dns_search" => Rejected("Fargate tasks use the VPC resolver; services reach each other by name through Cloud Map");
     S "domainname" => Ignored("Fargate tasks do not take a domain name");
     S "entrypoint" => Lowered("container `EntryPoint`");
-    S "env_file" => Lowered("container `Environment`, read at compile time");
+    S "env_file" => Resolved("read into `environment` at compile time (`load/environment.rs`)");
     S "label_file" => NotYet("`label_file` is not read yet; move the labels to `labels`");
     S "environment" => Lowered("container `Environment`");
     S "expose" => Lowered("nothing to add: services on a common network reach each other on every port");
-    S "extends" => NotYet("`extends` is resolved by the loader in a later release; inline the extended keys");
+    S "extends" => Resolved("the service is merged onto a copy of its base (`load/extends.rs`)");
     S "provider" => Rejected("provider services run a local plugin; ECS cannot run them");
     S "external_links" => Ignored("containers outside the project are not reachable by link on ECS");
     S "extra_hosts" => Rejected("Fargate tasks cannot add `/etc/hosts` entries; use service names resolved by Cloud Map");
@@ -234,7 +236,7 @@ pub const TABLE: &[Row] = &table! {
     S "post_start" => Ignored("ECS has no container lifecycle hooks");
     S "pre_stop" => Ignored("ECS has no container lifecycle hooks");
     S "privileged" => Depends(privileged, "rejected when true: Fargate never runs privileged containers");
-    S "profiles" => Lowered("services of inactive profiles are left out");
+    S "profiles" => Resolved("services of inactive profiles are left out (`load/profiles.rs`)");
     S "pull_policy" => Dropped("ECS pulls the image when a task starts");
     S "pull_refresh_after" => Dropped("ECS pulls the image when a task starts");
     S "read_only" => Lowered("container `ReadonlyRootFilesystem`");
@@ -353,7 +355,10 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
             continue;
         };
         let verdict = match row.support {
-            Support::Lowered(_) | Support::Dropped(_) | Support::Checked(_) => None,
+            Support::Lowered(_)
+            | Support::Dropped(_)
+            | Support::Checked(_)
+            | Support::Resolved(_) => None,
             Support::Ignored(why) => Some(Verdict::Ignored(why.to_string())),
             Support::Rejected(hint) => Some(Verdict::Rejected(hint.to_string())),
             Support::NotYet(hint) => Some(Verdict::NotYet(hint.to_string())),
