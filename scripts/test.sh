@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the cargo tests (unit, CLI, testdata cases, corpus), then cfn-lint over
 # every template the tests emitted (testdata and corpus), in one call, expecting zero
-# errors, and a YAML 1.1 read of each template against its JSON twin. cfn-lint (and with it
-# PyYAML) is installed from PyPI into a virtualenv under target/ when missing.
+# errors, a YAML 1.1 read of each template against its JSON twin, and the loader oracle
+# (scripts/oracle.py: `compose2cfn config` against docker-compose 1.29's `config`). cfn-lint
+# and docker-compose are installed from PyPI into virtualenvs under target/ when missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -32,3 +33,15 @@ if [ $((status & 3)) -ne 0 ]; then
 fi
 "$venv/bin/python" scripts/yaml11_roundtrip.py target/cfn-lint
 echo "cfn-lint: ${#templates[@]} passed, 0 failed"
+
+# docker-compose 1.29 pins PyYAML 5.4, whose source build needs Cython < 3 and no build
+# isolation on current Pythons.
+oracle="target/oracle-venv"
+if [ ! -x "$oracle/bin/docker-compose" ]; then
+  python3 -m venv "$oracle"
+  "$oracle/bin/pip" install --quiet --disable-pip-version-check "cython<3" wheel "setuptools<70"
+  "$oracle/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation "pyyaml==5.4.1"
+  "$oracle/bin/pip" install --quiet --disable-pip-version-check "docker-compose==1.29.2"
+fi
+cargo build --locked --quiet
+"$oracle/bin/python" scripts/oracle.py target/debug/compose2cfn "$oracle/bin/docker-compose"

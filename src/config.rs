@@ -5,6 +5,7 @@
 //! prints the same bytes. Also the `--services`, `--profiles` and `--images` listings.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value, json};
 
@@ -18,6 +19,10 @@ use crate::model::units::shell_words;
 pub struct Resolved {
     pub root: Node,
     pub name: String,
+    /// Where relative bind-mount sources start.
+    pub project_dir: PathBuf,
+    /// `HOME`, for bind-mount sources under `~`.
+    pub home: Option<String>,
     /// Every profile a service names, active or not.
     pub profiles: BTreeSet<String>,
 }
@@ -57,6 +62,7 @@ impl Resolved {
             for service in services.values_mut() {
                 if let Value::Object(fields) = service {
                     canonical_service(fields);
+                    self.absolute_binds(fields);
                     uses_default |= fields
                         .get("networks")
                         .and_then(Value::as_object)
@@ -77,7 +83,28 @@ impl Resolved {
                 );
             }
         }
-        Value::Object(document)
+        let mut document = Value::Object(document);
+        escape_dollars(&mut document);
+        document
+    }
+
+    /// Bind-mount sources as absolute paths, as Compose prints them.
+    fn absolute_binds(&self, fields: &mut Map<String, Value>) {
+        let Some(Value::Array(mounts)) = fields.get_mut("volumes") else {
+            return;
+        };
+        for mount in mounts {
+            if mount.get("type").and_then(Value::as_str) != Some("bind") {
+                continue;
+            }
+            if let Some(Value::String(source)) = mount.get_mut("source") {
+                let path = match (source.strip_prefix('~'), &self.home) {
+                    (Some(rest), Some(home)) => Path::new(home).join(rest.trim_start_matches('/')),
+                    _ => self.project_dir.join(&*source),
+                };
+                *source = crate::load::clean(&path).display().to_string();
+            }
+        }
     }
 
     /// The service names, sorted.
@@ -133,6 +160,18 @@ fn canonical_service(fields: &mut Map<String, Value>) {
     }
     if !fields.contains_key("networks") && !fields.contains_key("network_mode") {
         fields.insert("networks".to_string(), json!({ "default": null }));
+    }
+}
+
+/// Every `$` in a string value written as `$$`, so that the printed project loads again
+/// to the same values (interpolation has already happened), as `docker compose config`
+/// prints it.
+fn escape_dollars(value: &mut Value) {
+    match value {
+        Value::String(s) if s.contains('$') => *s = s.replace('$', "$$"),
+        Value::Array(items) => items.iter_mut().for_each(escape_dollars),
+        Value::Object(map) => map.values_mut().for_each(escape_dollars),
+        _ => {}
     }
 }
 

@@ -50,6 +50,8 @@ pub fn resolve(inputs: &[Input], options: &Options) -> Result<Resolution, IoErro
             root,
             name: loaded.project_name,
             profiles: loaded.profiles,
+            project_dir: loaded.project_dir,
+            home: options.env.get("HOME").cloned(),
         }),
         _ => None,
     };

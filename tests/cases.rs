@@ -190,7 +190,32 @@ fn err_cases_fail_with_diagnostics() {
     }
 }
 
-/// Every corpus file loads without a panic and either compiles or gets diagnostics.
+/// Corpus projects that upstream runs with several files (`../shared/corpus/SOURCES.md`):
+/// name, Compose files in order, `--env-file`s.
+const CORPUS_INVOCATIONS: &[(&str, &[&str], &[&str])] = &[
+    (
+        "otel-demo",
+        &[
+            "compose.yaml",
+            "compose.full.yaml",
+            "compose.observability.yaml",
+        ],
+        &[".env", ".env.override"],
+    ),
+    (
+        "aws-demo-app-multifile",
+        &["compose.yaml", "docker-compose-dev.yml"],
+        &[],
+    ),
+    (
+        "aws-demo-app-multifile",
+        &["compose.yaml", "docker-compose-prd.yml"],
+        &[],
+    ),
+];
+
+/// Every corpus project (each folder as discovery finds it, and the multi-file
+/// invocations above) loads without a panic and either compiles or gets diagnostics.
 #[test]
 fn corpus_compiles_or_is_diagnosed() {
     let corpus = root().join("../shared/corpus");
@@ -203,14 +228,41 @@ fn corpus_compiles_or_is_diagnosed() {
         .filter(|p| p.join("compose.yaml").is_file())
         .collect();
     dirs.sort();
+    let mut runs: Vec<(String, Vec<Input>, Options)> = dirs
+        .iter()
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            (name, inputs(dir), options(dir, BTreeMap::new()))
+        })
+        .collect();
+    for (name, files, env_files) in CORPUS_INVOCATIONS {
+        let dir = corpus.join(name);
+        let options = Options {
+            env_files: env_files.iter().map(PathBuf::from).collect(),
+            ..options(&dir, BTreeMap::new())
+        };
+        let label = std::iter::once(*name)
+            .chain(
+                files
+                    .iter()
+                    .skip(1)
+                    .map(|f| f.trim_end_matches(".yaml").trim_end_matches(".yml")),
+            )
+            .collect::<Vec<_>>()
+            .join("+");
+        let inputs = files
+            .iter()
+            .map(|f| Input::Path(PathBuf::from(f)))
+            .collect();
+        runs.push((label, inputs, options));
+    }
     let (mut compiled, mut rejected) = (Vec::new(), Vec::new());
-    for dir in &dirs {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let compilation = compile(dir, BTreeMap::new());
+    for (name, inputs, options) in &runs {
+        let compilation = compose2cfn::compile(inputs, options).unwrap();
         if compilation.template.is_some() {
-            let again = compile(dir, BTreeMap::new());
+            let again = compose2cfn::compile(inputs, options).unwrap();
             check_template(&format!("corpus-{name}"), &compilation, &again);
-            compiled.push(name);
+            compiled.push(name.clone());
         } else {
             assert!(compilation.has_errors(), "{name}: no template and no error");
             rejected.push(format!(

@@ -1,8 +1,8 @@
 //! Which Compose files make the project when none is named, as Docker Compose finds them:
 //! `COMPOSE_FILE` (a path list, separated by `COMPOSE_PATH_SEPARATOR` or the platform's
 //! separator), else the first of `compose.yaml`, `compose.yml`, `docker-compose.yaml`,
-//! `docker-compose.yml` in the working folder or the nearest parent that has one, with its
-//! `*.override.*` file beside it.
+//! `docker-compose.yml` in the working folder or the nearest parent that has one, with the
+//! first override file beside it (`compose.override.yml`, ... `docker-compose.override.yaml`).
 
 use std::path::{Path, PathBuf};
 
@@ -30,6 +30,15 @@ pub fn from_env(value: Option<&str>, separator: Option<&str>) -> Vec<PathBuf> {
         .collect()
 }
 
+/// Override files Compose merges into a discovered file, in order of preference (whatever
+/// the discovered file's own name).
+pub const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
 /// The Compose file (and its override file, when there is one) in `dir` or its nearest
 /// parent that has one.
 ///
@@ -39,9 +48,10 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, String> {
     for folder in dir.ancestors() {
         if let Some(name) = DEFAULT_FILES.iter().find(|n| folder.join(n).is_file()) {
             let mut files = vec![folder.join(name)];
-            if let Some(file) = override_of(name)
+            if let Some(file) = OVERRIDE_FILES
+                .iter()
                 .map(|o| folder.join(o))
-                .filter(|o| o.is_file())
+                .find(|o| o.is_file())
             {
                 files.push(file);
             }
@@ -55,13 +65,6 @@ pub fn discover(dir: &Path) -> Result<Vec<PathBuf>, String> {
     ))
 }
 
-/// The override file Compose merges into a discovered file (`compose.yaml` →
-/// `compose.override.yaml`).
-fn override_of(name: &str) -> Option<String> {
-    let (stem, extension) = name.rsplit_once('.')?;
-    Some(format!("{stem}.override.{extension}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,10 +76,6 @@ mod tests {
             [PathBuf::from("a.yaml"), PathBuf::from("b.yaml")]
         );
         assert!(from_env(Some(""), None).is_empty());
-        assert_eq!(
-            override_of("compose.yaml").unwrap(),
-            "compose.override.yaml"
-        );
     }
 
     #[test]

@@ -101,7 +101,12 @@ pub fn load(
             Input::Path(path) => {
                 let full = clean(&options.working_dir.join(path));
                 let bytes = read_bytes(&full)?;
-                (path.display().to_string(), Some(full), bytes)
+                let name = full
+                    .strip_prefix(&options.working_dir)
+                    .unwrap_or(path)
+                    .display()
+                    .to_string();
+                (name, Some(full), bytes)
             }
             Input::Stdin(bytes) => ("<stdin>".to_string(), None, bytes.clone()),
         };
@@ -153,7 +158,8 @@ pub fn load(
 }
 
 /// A path with `.` and `..` resolved lexically, so that one file has one name.
-pub(crate) fn clean(path: &Path) -> PathBuf {
+#[must_use]
+pub fn clean(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for component in path.components() {
