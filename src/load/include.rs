@@ -24,7 +24,7 @@ struct Include {
 }
 
 /// Takes `include` out of `document` and imports every entry; `dir` is the including
-/// file's folder.
+/// project's directory, where the entry's relative paths start.
 pub(super) fn apply(loader: &mut Loader, document: &mut Node, dir: &Path, env: &Env) {
     let Value::Map(entries) = &mut document.value else {
         return;
@@ -66,7 +66,13 @@ fn read_entry(item: &Node, dir: &Path) -> Option<Include> {
             item.get("project_directory")
                 .and_then(Node::as_str)
                 .map(|d| super::clean(&dir.join(d))),
-            item.get("env_file").map(&strings).unwrap_or_default(),
+            // `/dev/null` stands for "no env file".
+            item.get("env_file")
+                .map(&strings)
+                .unwrap_or_default()
+                .into_iter()
+                .filter(|(p, _)| p != "/dev/null")
+                .collect(),
         ),
         _ => return None,
     };
@@ -130,11 +136,10 @@ fn load(loader: &mut Loader, include: &Include, env: &Env) -> Option<Node> {
     let mut documents = Vec::new();
     for (path, span) in &include.paths {
         if let Some(file) = loader.read(path, *span, "included file") {
-            let dir = super::parent(path);
-            documents.extend(loader.document(file, &dir, &env));
+            documents.extend(loader.document(file, &project_dir, &env));
         }
     }
-    let project = loader.project(documents, &env);
+    let project = loader.project(documents);
     loader.including.pop();
     let mut project = project?;
     rebase_env_files(&mut project, &project_dir);

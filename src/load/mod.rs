@@ -123,14 +123,9 @@ pub fn load(
     let documents: Vec<Node> = files
         .iter()
         .filter(|(_, utf8)| *utf8)
-        .filter_map(|&(file, _)| {
-            let dir = loader
-                .dir_of(file)
-                .unwrap_or_else(|| options.working_dir.clone());
-            loader.document(file, &dir, &env)
-        })
+        .filter_map(|&(file, _)| loader.document(file, &project_dir, &env))
         .collect();
-    let mut root = loader.project(documents, &env);
+    let mut root = loader.project(documents);
     let mut profiles = BTreeSet::new();
     if let Some(node) = root.as_mut() {
         environment::resolve(node, &project_dir, &env, &mut loader.sources, loader.diags);
@@ -209,11 +204,6 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The folder of a file that has a path.
-    pub(crate) fn dir_of(&self, file: FileId) -> Option<PathBuf> {
-        self.sources.file(file).path.as_deref().map(parent)
-    }
-
     /// How a path is shown: relative to the working directory when it is inside it.
     pub(crate) fn display(&self, path: &Path) -> String {
         path.strip_prefix(&self.options.working_dir)
@@ -247,7 +237,7 @@ impl<'a> Loader<'a> {
                     )
                     .at(at)
                     .with_help(
-                        "relative paths start from the folder of the Compose file that names them",
+                        "relative paths start from the project directory (inside an extended file, from that file's folder)",
                     ),
                 );
                 None
@@ -255,8 +245,9 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// One Compose file as a document: parsed, checked to be a mapping, interpolated, with
-    /// its `include`s imported. `dir` is where its relative paths start.
+    /// One Compose file as a document: parsed, checked to be a mapping, interpolated, its
+    /// `include`s imported and its `extends` resolved. `dir` is the project directory, where
+    /// its relative paths start.
     pub(crate) fn document(&mut self, file: FileId, dir: &Path, env: &Env) -> Option<Node> {
         let text = self.sources.file(file).text.clone();
         let mut root = yaml::parse(&text, file, self.diags);
@@ -284,11 +275,12 @@ impl<'a> Loader<'a> {
         let mut root = root?;
         interpolate_tree(&mut root, &self.sources, env, &mut self.warned, self.diags);
         include::apply(self, &mut root, dir, env);
+        extends::apply(self, &mut root, dir, env);
         Some(root)
     }
 
-    /// A project's documents merged in order, with `extends` resolved.
-    pub(crate) fn project(&mut self, documents: Vec<Node>, env: &Env) -> Option<Node> {
+    /// A project's documents merged in order.
+    pub(crate) fn project(&mut self, documents: Vec<Node>) -> Option<Node> {
         let mut merged: Option<Node> = None;
         for document in documents {
             merged = Some(match merged {
@@ -297,7 +289,6 @@ impl<'a> Loader<'a> {
             });
         }
         let mut root = merged?;
-        extends::apply(self, &mut root, env);
         merge::enforce_unicity(&mut root, &mut Vec::new());
         merge::strip_tags(&mut root);
         Some(root)
