@@ -1,5 +1,6 @@
-//! Benchmarks: a whole compilation (load to emitted YAML) of the largest corpus files and of
-//! generated projects of growing size. Targets live here, never in timed tests.
+//! Benchmarks: a whole compilation (load to emitted YAML) of the largest corpus files, of
+//! generated projects of growing size, and of generated layered projects (a base file, an
+//! override file and `extends` from a shared file). Targets live here, never in timed tests.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -9,13 +10,16 @@ use compose2cfn::load::{Input, Options};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
 fn compile(input: &Input, dir: &Path) -> usize {
+    compile_all(std::slice::from_ref(input), dir)
+}
+
+fn compile_all(inputs: &[Input], dir: &Path) -> usize {
     let options = Options {
         working_dir: dir.to_path_buf(),
         env: BTreeMap::new(),
         ..Options::default()
     };
-    let compilation =
-        compose2cfn::compile(std::slice::from_ref(input), &options).expect("readable input");
+    let compilation = compose2cfn::compile(inputs, &options).expect("readable input");
     compilation
         .template
         .as_ref()
@@ -39,6 +43,52 @@ fn generated(n: usize) -> String {
         }
     }
     text
+}
+
+/// A layered project of `n` services in `dir`: `compose.yaml` (each service extends one of
+/// `common.yaml`) and `compose.override.yaml` (changing every service).
+fn layered(n: usize, dir: &Path) -> Vec<Input> {
+    let common = "services:\n  runtime:\n    image: ghcr.io/example/runtime:1\n    environment:\n      LOG_FORMAT: json\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n      interval: 30s\n";
+    let mut base = String::from("services:\n");
+    let mut over = String::from("services:\n");
+    for i in 0..n {
+        base.push_str(&format!(
+            "  svc{i}:\n    extends: {{file: common.yaml, service: runtime}}\n    environment:\n      INDEX: \"{i}\"\n"
+        ));
+        over.push_str(&format!(
+            "  svc{i}:\n    image: ghcr.io/example/svc{i}:2\n    environment: [STAGE=prod]\n"
+        ));
+        if i % 10 == 0 {
+            over.push_str(&format!("    ports: [\"{}:80\"]\n", 8000 + i));
+        }
+    }
+    for (name, text) in [
+        ("common.yaml", common.to_string()),
+        ("compose.yaml", base),
+        ("compose.override.yaml", over),
+    ] {
+        std::fs::write(dir.join(name), text).expect("writable temporary folder");
+    }
+    ["compose.yaml", "compose.override.yaml"]
+        .into_iter()
+        .map(|f| Input::Path(PathBuf::from(f)))
+        .collect()
+}
+
+fn layered_projects(c: &mut Criterion) {
+    let mut group = c.benchmark_group("layered");
+    for n in [10, 40, 200] {
+        let dir = tempfile::tempdir().expect("temporary folder");
+        let inputs = layered(n, dir.path());
+        assert!(
+            compile_all(&inputs, dir.path()) > 1000,
+            "the layered project compiles"
+        );
+        group.bench_with_input(BenchmarkId::from_parameter(n), &inputs, |b, inputs| {
+            b.iter(|| compile_all(inputs, dir.path()))
+        });
+    }
+    group.finish();
 }
 
 fn corpus(c: &mut Criterion) {
@@ -75,5 +125,5 @@ fn generated_projects(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, corpus, generated_projects);
+criterion_group!(benches, corpus, generated_projects, layered_projects);
 criterion_main!(benches);
