@@ -40,9 +40,18 @@ struct ConfigArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "yaml")]
     format: Format,
+    /// Only check the project; print nothing.
+    #[arg(short, long, group = "listing")]
+    quiet: bool,
     /// Print the service names, one per line.
     #[arg(long, group = "listing")]
     services: bool,
+    /// Print the volume names, one per line.
+    #[arg(long, group = "listing")]
+    volumes: bool,
+    /// Print the network names, one per line.
+    #[arg(long, group = "listing")]
+    networks: bool,
     /// Print the profile names, one per line.
     #[arg(long = "profiles", group = "listing")]
     list_profiles: bool,
@@ -194,8 +203,14 @@ fn run_config(
         return EXIT_INPUT;
     };
     let lines = |items: Vec<String>| items.iter().map(|i| format!("{i}\n")).collect::<String>();
-    let bytes = if args.services {
-        lines(project.services())
+    let bytes = if args.quiet {
+        return EXIT_OK;
+    } else if args.services {
+        lines(project.names("services"))
+    } else if args.volumes {
+        lines(project.names("volumes"))
+    } else if args.networks {
+        lines(project.names("networks"))
     } else if args.list_profiles {
         lines(project.profiles.iter().cloned().collect())
     } else if args.images {

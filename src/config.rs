@@ -2,7 +2,8 @@
 //! interpolated, `include` and `extends` applied, `env_file` read into `environment`,
 //! inactive profiles left out), in the canonical form `docker compose config` prints:
 //! short syntaxes expanded to the long ones, keys sorted, so the same project always
-//! prints the same bytes. Also the `--services`, `--profiles` and `--images` listings.
+//! prints the same bytes. Also the `--services`, `--volumes`, `--networks`, `--profiles`
+//! and `--images` listings.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -107,12 +108,20 @@ impl Resolved {
         }
     }
 
-    /// The service names, sorted.
+    /// The names a top-level section defines (`services`, `networks`, `volumes`, ...),
+    /// sorted.
     #[must_use]
-    pub fn services(&self) -> Vec<String> {
-        self.service_nodes()
-            .map(|(name, _)| name.to_string())
-            .collect()
+    pub fn names(&self, section: &str) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .root
+            .get(section)
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.key.clone())
+            .collect();
+        names.sort();
+        names
     }
 
     /// Each service's image, in service order (`<project>-<service>` for a service that

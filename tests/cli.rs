@@ -296,6 +296,8 @@ fn config_prints_the_resolved_project_and_listings() {
     assert_eq!(json["services"]["web"]["environment"]["A"], "1");
     assert_eq!(json["services"]["db"]["image"], "postgres");
     assert_eq!(stdout(dir.path(), &["config", "--services"]), b"web\n");
+    assert_eq!(stdout(dir.path(), &["config", "--quiet"]), b"");
+    assert_eq!(stdout(dir.path(), &["config", "--networks"]), b"");
     assert_eq!(stdout(dir.path(), &["config", "--profiles"]), b"storage\n");
     assert_eq!(
         stdout(dir.path(), &["config", "--images", "--profile", "*"]),

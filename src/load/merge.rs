@@ -186,6 +186,9 @@ pub(super) fn merge(
         }
     }
     match (&base.value, &over.value) {
+        // An empty key on either side leaves the other side's list or mapping as it is.
+        (Value::Map(_) | Value::Seq(_), Value::Null) => base,
+        (Value::Null, Value::Map(_) | Value::Seq(_)) => over,
         (Value::Map(_), Value::Map(_)) => merge_mappings(base, over, path, diags),
         (Value::Seq(_), Value::Seq(_)) => append(base, over),
         (Value::Map(_), _) | (_, Value::Map(_)) => {
@@ -614,6 +617,31 @@ mod tests {
         assert_eq!(
             service(&other)["logging"],
             serde_json::json!({"driver": "json-file"})
+        );
+    }
+
+    #[test]
+    fn an_empty_key_leaves_the_other_side() {
+        let json = merged(
+            "services: {s: {image: a, networks: [front], depends_on: [db], environment: {A: '1'}}, t: {image: b}}",
+            "services: {s: {networks: null, depends_on: ~, environment:}, t: {labels: null}}",
+        );
+        assert_eq!(
+            service(&json)["networks"],
+            serde_json::json!({"front": null})
+        );
+        assert_eq!(service(&json)["environment"], serde_json::json!(["A=1"]));
+        assert_eq!(
+            service(&json)["depends_on"],
+            serde_json::json!({"db": {"condition": "service_started", "required": true}})
+        );
+        let json = merged(
+            "services: {s: {image: a, networks: null}}",
+            "services: {s: {networks: [back]}}",
+        );
+        assert_eq!(
+            service(&json)["networks"],
+            serde_json::json!({"back": null})
         );
     }
 
