@@ -97,10 +97,10 @@ fn load(loader: &mut Loader, include: &Include, env: &Env) -> Option<Node> {
         .project_dir
         .clone()
         .unwrap_or_else(|| super::parent(first));
-    if let Some(at) = loader.including.iter().position(|(p, _)| p == first) {
+    if let Some(at) = loader.including.iter().position(|p| p == first) {
         let mut chain: Vec<String> = loader.including[at..]
             .iter()
-            .map(|(p, _)| format!("`{}`", loader.display(p)))
+            .map(|p| format!("`{}`", loader.display(p)))
             .collect();
         chain.push(format!("`{}`", loader.display(first)));
         loader.diags.push(
@@ -130,9 +130,6 @@ fn load(loader: &mut Loader, include: &Include, env: &Env) -> Option<Node> {
         loader.diags,
     );
     env.extend(own);
-    loader
-        .including
-        .push((first.clone(), Some(include.paths[0].1)));
     let mut documents = Vec::new();
     for (path, span) in &include.paths {
         if let Some(file) = loader.read(path, *span, "included file") {
@@ -140,7 +137,6 @@ fn load(loader: &mut Loader, include: &Include, env: &Env) -> Option<Node> {
         }
     }
     let project = loader.project(documents);
-    loader.including.pop();
     let mut project = project?;
     rebase_env_files(&mut project, &project_dir);
     Some(project)

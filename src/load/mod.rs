@@ -186,8 +186,8 @@ pub(crate) struct Loader<'a> {
     pub(crate) diags: &'a mut Diagnostics,
     /// Unset variables already warned about.
     warned: BTreeSet<String>,
-    /// The files being included, outermost first, with the span that included each.
-    including: Vec<(PathBuf, Option<Span>)>,
+    /// The files being read, outermost first: a file that includes one of them is a cycle.
+    including: Vec<PathBuf>,
     /// Documents read for `extends: {file}`, parsed and interpolated once.
     extended: HashMap<PathBuf, Option<Node>>,
 }
@@ -274,7 +274,14 @@ impl<'a> Loader<'a> {
         }
         let mut root = root?;
         interpolate_tree(&mut root, &self.sources, env, &mut self.warned, self.diags);
+        let path = self.sources.file(file).path.clone();
+        if let Some(path) = &path {
+            self.including.push(path.clone());
+        }
         include::apply(self, &mut root, dir, env);
+        if path.is_some() {
+            self.including.pop();
+        }
         extends::apply(self, &mut root, dir, env);
         Some(root)
     }

@@ -188,7 +188,7 @@ compose_object! {
         pub label_file: Option<StringOrList>,
         pub environment: Option<ListOrDict>,
         pub expose: Option<Vec<Scalar>>,
-        pub extends: Option<Value>,
+        pub extends: Option<Extends>,
         pub provider: Option<Value>,
         pub external_links: Option<Vec<String>>,
         pub extra_hosts: Option<Value>,
@@ -323,6 +323,22 @@ compose_object! {
         pub driver_opts: Option<IndexMap<String, Scalar>>,
         pub priority: Option<f64>,
         pub gw_priority: Option<f64>,
+    }
+}
+
+/// `extends`: a service of the same file, or a service and the file that defines it.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Extends {
+    Service(String),
+    Long(ExtendsLong),
+}
+
+compose_object! {
+    /// The long form of `extends`.
+    pub struct ExtendsLong {
+        pub service: String,
+        pub file: Option<String>,
     }
 }
 
