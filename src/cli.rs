@@ -31,6 +31,18 @@ enum Command {
     Check(InputArgs),
     /// Show the project as Compose resolves it: merged, interpolated, canonical.
     Config(ConfigArgs),
+    /// Explain a diagnostic code (`E0201` or `unknown-key`); without one, list them all.
+    Explain {
+        /// The code or its name.
+        code: Option<String>,
+    },
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `compose2cfn man > compose2cfn.1`.
+    Man,
 }
 
 #[derive(Debug, Args)]
@@ -103,6 +115,9 @@ struct InputArgs {
     /// How diagnostics are written to standard error.
     #[arg(long, value_enum, default_value = "human")]
     message_format: MessageFormat,
+    /// Treat warnings as errors: exit code 1 and no output.
+    #[arg(long)]
+    deny_warnings: bool,
 }
 
 /// Runs the CLI with the process's arguments and environment.
@@ -144,6 +159,9 @@ pub fn run(
     let (input_args, output) = match cli.command {
         Some(Command::Check(input)) => (input, None),
         Some(Command::Config(config)) => return run_config(config, env, color, stdout, stderr),
+        Some(Command::Explain { code }) => return run_explain(code.as_deref(), stdout, stderr),
+        Some(Command::Completions { shell }) => return run_generated(Some(shell), stdout),
+        Some(Command::Man) => return run_generated(None, stdout),
         None => (
             cli.compile.input,
             Some((cli.compile.output, cli.compile.format)),
@@ -163,6 +181,9 @@ pub fn run(
     let Some(template) = compilation.template.as_ref() else {
         return EXIT_INPUT;
     };
+    if denied(&input_args, &compilation.diagnostics, stderr) {
+        return EXIT_INPUT;
+    }
     let Some((path, format)) = output else {
         return EXIT_OK; // `check`
     };
@@ -202,6 +223,9 @@ fn run_config(
     let Some(project) = resolution.project else {
         return EXIT_INPUT;
     };
+    if denied(&args.input, &resolution.diagnostics, stderr) {
+        return EXIT_INPUT;
+    }
     let lines = |items: Vec<String>| items.iter().map(|i| format!("{i}\n")).collect::<String>();
     let bytes = if args.quiet {
         return EXIT_OK;
@@ -219,6 +243,64 @@ fn run_config(
         emit::value(&project.canonical(), args.format)
     };
     deliver(args.output.as_deref(), &bytes, stdout, stderr)
+}
+
+/// Whether `--deny-warnings` turns the warnings among `diagnostics` into a failure (and
+/// says so).
+fn denied(
+    args: &InputArgs,
+    diagnostics: &[crate::diag::Diagnostic],
+    stderr: &mut dyn Write,
+) -> bool {
+    let warnings = diagnostics.iter().filter(|d| !d.is_error()).count();
+    if args.deny_warnings && warnings > 0 {
+        let _ = writeln!(
+            stderr,
+            "error: {warnings} warning(s) denied by --deny-warnings"
+        );
+        return true;
+    }
+    false
+}
+
+/// `compose2cfn explain [CODE]`.
+fn run_explain(code: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+    use crate::diag::{Code, explain};
+    let text = match code {
+        None => Code::ALL
+            .iter()
+            .map(|c| format!("{}  {:<24} {}\n", c.as_str(), c.name(), c.summary()))
+            .collect(),
+        Some(code) => match Code::parse(code) {
+            Some(code) => explain::text(code),
+            None => {
+                let names = Code::ALL.iter().flat_map(|c| [c.as_str(), c.name()]);
+                let hint = crate::schema::did_you_mean(code, names)
+                    .map(|best| format!("; did you mean `{best}`?"))
+                    .unwrap_or_default();
+                let _ = writeln!(stderr, "error: no diagnostic code `{code}`{hint}");
+                return EXIT_USAGE;
+            }
+        },
+    };
+    match stdout.write_all(text.as_bytes()) {
+        Ok(()) => EXIT_OK,
+        Err(_) => EXIT_USAGE,
+    }
+}
+
+/// `compose2cfn completions SHELL` and `compose2cfn man`: generated from the clap definition.
+fn run_generated(shell: Option<clap_complete::Shell>, stdout: &mut dyn Write) -> u8 {
+    use clap::CommandFactory;
+    let mut command = Cli::command();
+    let written = match shell {
+        Some(shell) => {
+            clap_complete::generate(shell, &mut command, "compose2cfn", stdout);
+            Ok(())
+        }
+        None => clap_mangen::Man::new(command).render(stdout),
+    };
+    if written.is_ok() { EXIT_OK } else { EXIT_USAGE }
 }
 
 /// Finds the inputs and runs `step` on them; a usage or I/O error is reported and becomes

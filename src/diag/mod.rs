@@ -3,7 +3,9 @@
 //! a help line. Steps push into a [`Diagnostics`] sink and never stop at the first problem.
 
 pub mod codes;
+pub mod explain;
 pub mod render;
+pub mod sarif;
 
 pub use codes::Code;
 

@@ -1,6 +1,7 @@
 //! Renderers from the [`Diagnostic`] model to text: `human` (rustc-like code frames drawn
 //! by miette), `short` (`file:line:col: severity[CODE]: message`, for editors' problem
-//! matchers) and `json` (one object per line, with byte offsets, lines and columns).
+//! matchers), `json` (one object per line, with byte offsets, lines and columns), `github`
+//! (workflow-command annotations) and `sarif` (one SARIF 2.1.0 log, `diag/sarif.rs`).
 
 use std::fmt::{self, Write as _};
 
@@ -19,6 +20,10 @@ pub enum MessageFormat {
     Short,
     /// One JSON object per line.
     Json,
+    /// A SARIF 2.1.0 log, for GitHub code scanning and other SARIF readers.
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
 }
 
 /// Renders every diagnostic, followed by a summary line in human form.
@@ -29,6 +34,9 @@ pub fn render(
     format: MessageFormat,
     color: bool,
 ) -> String {
+    if format == MessageFormat::Sarif {
+        return super::sarif::sarif(diagnostics, sources);
+    }
     let mut out = String::new();
     for diagnostic in diagnostics {
         match format {
@@ -39,6 +47,10 @@ pub fn render(
             MessageFormat::Json => {
                 let _ = writeln!(out, "{}", json(diagnostic, sources));
             }
+            MessageFormat::Github => {
+                let _ = writeln!(out, "{}", github(diagnostic, sources));
+            }
+            MessageFormat::Sarif => {}
         }
     }
     if format == MessageFormat::Human {
@@ -87,6 +99,46 @@ pub fn short(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
         let _ = write!(line, " (help: {help})");
     }
     line
+}
+
+/// The `github` form of one diagnostic: `::error file=...,line=...::message`.
+#[must_use]
+pub fn github(diagnostic: &Diagnostic, sources: &SourceMap) -> String {
+    // Workflow commands escape `%`, CR and LF everywhere, and `:` and `,` in properties.
+    let data = |s: &str| {
+        s.replace('%', "%25")
+            .replace('\r', "%0D")
+            .replace('\n', "%0A")
+    };
+    let property = |s: &str| data(s).replace(':', "%3A").replace(',', "%2C");
+    let mut properties = Vec::new();
+    if let Some(label) = &diagnostic.primary {
+        let file = sources.file(label.span.file);
+        let start = file.line_col(label.span.start as usize);
+        let end = file.line_col(label.span.end as usize);
+        properties.push(format!("file={}", property(&file.name)));
+        properties.push(format!("line={}", start.line));
+        properties.push(format!("col={}", start.column));
+        properties.push(format!("endLine={}", end.line));
+        if end.line == start.line {
+            properties.push(format!("endColumn={}", end.column));
+        }
+    }
+    properties.push(format!(
+        "title={}",
+        property(&format!("{} {}", diagnostic.code, diagnostic.code.name()))
+    ));
+    let mut message = diagnostic.message.clone();
+    if let Some(help) = &diagnostic.help {
+        message.push_str("\nhelp: ");
+        message.push_str(help);
+    }
+    format!(
+        "::{} {}::{}",
+        diagnostic.severity.as_str(),
+        properties.join(","),
+        data(&message)
+    )
 }
 
 #[derive(Serialize)]

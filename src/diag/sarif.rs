@@ -7,9 +7,6 @@ use serde_json::{Value, json};
 use super::{Code, Diagnostic, Label, Severity};
 use crate::source::SourceMap;
 
-/// Where the rules' help points.
-const HELP_URI: &str = "https://github.com/compose2cfn/compose2cfn/blob/main/docs/diagnostics.md";
-
 /// The SARIF log for `diagnostics`, as pretty JSON ending in a newline.
 #[must_use]
 pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
@@ -23,7 +20,6 @@ pub fn sarif(diagnostics: &[Diagnostic], sources: &SourceMap) -> String {
                 "driver": {
                     "name": "compose2cfn",
                     "version": env!("CARGO_PKG_VERSION"),
-                    "informationUri": "https://github.com/compose2cfn/compose2cfn",
                     "rules": rules,
                 }
             },
@@ -48,8 +44,8 @@ fn rule(code: Code) -> Value {
         "id": code.as_str(),
         "name": code.name(),
         "shortDescription": { "text": code.summary() },
-        "fullDescription": { "text": super::explain::doc(code).what },
-        "helpUri": format!("{HELP_URI}#{}", code.as_str().to_ascii_lowercase()),
+        "fullDescription": { "text": super::explain::lookup(code).what },
+        "help": { "text": super::explain::text(code) },
         "defaultConfiguration": { "level": level(code.severity()) },
     })
 }

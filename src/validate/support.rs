@@ -57,6 +57,27 @@ const U: &str = "services.*.deploy.update_config";
 const L: &str = "services.*.deploy.resources.limits";
 const R: &str = "services.*.deploy.resources.reservations";
 const T: &str = "";
+const V: &str = "volumes.*";
+const SE: &str = "secrets.*";
+const C: &str = "configs.*";
+
+/// The sections of the table, in the order the documentation lists them: (section,
+/// heading).
+pub const SECTIONS: &[(&str, &str)] = &[
+    (T, "Top level"),
+    (S, "Services (`services.*`)"),
+    (D, "Deployment (`services.*.deploy`)"),
+    (U, "Updates (`services.*.deploy.update_config`)"),
+    (L, "Resource limits (`services.*.deploy.resources.limits`)"),
+    (
+        R,
+        "Resource reservations (`services.*.deploy.resources.reservations`)",
+    ),
+    (N, "Networks (`networks.*`)"),
+    (V, "Volumes (`volumes.*`)"),
+    (SE, "Secrets (`secrets.*`)"),
+    (C, "Configs (`configs.*`)"),
+];
 
 fn is_true(node: &Node) -> bool {
     match &node.value {
@@ -301,7 +322,84 @@ pub const TABLE: &[Row] = &table! {
     N "attachable" => Dropped("security groups are always attachable");
     N "labels" => Dropped("security groups are tagged with the project and network");
     N "x-aws-securitygroup" => NotYet("an existing security group belongs to an existing VPC, which is not supported yet");
+    V "name" => Checked("named volumes (EFS) are not lowered yet: a service that mounts one is rejected (`E0412`); an unused definition changes nothing");
+    V "driver" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
+    V "driver_opts" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
+    V "external" => Checked("as `name`: an existing EFS file system will be named here once volumes are lowered");
+    V "labels" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
+    SE "name" => Checked("secrets are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
+    SE "environment" => Checked("as `name`; compose2cfn never writes secret values into a template");
+    SE "file" => Checked("as `name`; compose2cfn never writes secret values into a template");
+    SE "external" => Checked("as `name`: an existing Secrets Manager secret will be named here once secrets are lowered");
+    SE "labels" => Checked("as `name`");
+    SE "driver" => Checked("as `name`");
+    SE "driver_opts" => Checked("as `name`");
+    SE "template_driver" => Checked("as `name`");
+    C "name" => Checked("configs are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
+    C "content" => Checked("as `name`");
+    C "environment" => Checked("as `name`");
+    C "file" => Checked("as `name`");
+    C "external" => Checked("as `name`");
+    C "labels" => Checked("as `name`");
+    C "template_driver" => Checked("as `name`");
 };
+
+impl Support {
+    /// What happens, in a word or two, for the documentation.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Support::Lowered(_) => "lowered",
+            Support::Resolved(_) => "resolved by the loader",
+            Support::Ignored(_) => "ignored: warning `W0401`",
+            Support::Dropped(_) => "dropped",
+            Support::Rejected(_) => "rejected: error `E0402`",
+            Support::NotYet(_) => "not yet: error `E0412`",
+            Support::Depends(..) => "depends on the value",
+            Support::Checked(_) => "checked",
+        }
+    }
+
+    /// The row's text: what the key becomes, why it is ignored, or what to do instead.
+    #[must_use]
+    pub fn text(&self) -> &'static str {
+        match self {
+            Support::Lowered(t)
+            | Support::Resolved(t)
+            | Support::Ignored(t)
+            | Support::Dropped(t)
+            | Support::Rejected(t)
+            | Support::NotYet(t)
+            | Support::Depends(_, t)
+            | Support::Checked(t) => t,
+        }
+    }
+}
+
+/// `docs/compose-support.md`: the table, section by section.
+#[must_use]
+pub fn markdown() -> String {
+    use std::fmt::Write as _;
+    let mut out = String::from(
+        "# Compose support\n\n<!-- Generated from src/validate/support.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\nWhat compose2cfn does with every key of the Compose specification: **lowered** into the\ntemplate (to what), **resolved by the loader** as Docker Compose does, **ignored** with a\nwarning (why), **dropped** silently (no meaning on ECS, nothing lost), **rejected** with an\nerror (what to do instead), **not yet** lowered (an error until it is), or **checked** by a\nrule of its own. A test walks the official Compose schema and fails when a key has no row.\n",
+    );
+    for (section, heading) in SECTIONS {
+        let _ = write!(
+            out,
+            "\n## {heading}\n\n| key | support | details |\n| --- | --- | --- |\n"
+        );
+        for row in TABLE.iter().filter(|r| r.section == *section) {
+            let _ = writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                row.key,
+                row.support.kind(),
+                row.support.text().replace('|', "\\|")
+            );
+        }
+    }
+    out
+}
 
 /// Checks every key of the document against the table.
 pub fn check(root: &Node, diags: &mut Diagnostics) {
@@ -322,8 +420,15 @@ pub fn check(root: &Node, diags: &mut Diagnostics) {
             }
         }
     }
-    for network in entries_of(root.get("networks")) {
-        walk_section(&network.value, N, diags);
+    for (top, section) in [
+        ("networks", N),
+        ("volumes", V),
+        ("secrets", SE),
+        ("configs", C),
+    ] {
+        for definition in entries_of(root.get(top)) {
+            walk_section(&definition.value, section, diags);
+        }
     }
 }
 
@@ -397,6 +502,17 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_row_belongs_to_a_documented_section() {
+        for row in TABLE {
+            assert!(
+                SECTIONS.iter().any(|(s, _)| *s == row.section),
+                "{} has no section",
+                row.key
+            );
+        }
+    }
 
     #[test]
     fn every_row_is_unique() {
