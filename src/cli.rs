@@ -43,6 +43,8 @@ enum Command {
     },
     /// Print the manual page (roff), e.g. `compose2cfn man > compose2cfn.1`.
     Man,
+    /// Print the JSON Schema of Compose with the `x-aws-*` extensions, for editors.
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -162,6 +164,12 @@ pub fn run(
         Some(Command::Explain { code }) => return run_explain(code.as_deref(), stdout, stderr),
         Some(Command::Completions { shell }) => return run_generated(Some(shell), stdout),
         Some(Command::Man) => return run_generated(None, stdout),
+        Some(Command::Schema) => {
+            return match stdout.write_all(crate::schema::SCHEMA_TEXT.as_bytes()) {
+                Ok(()) => EXIT_OK,
+                Err(_) => EXIT_USAGE,
+            };
+        }
         None => (
             cli.compile.input,
             Some((cli.compile.output, cli.compile.format)),

@@ -1,4 +1,4 @@
-//! The Compose document checked against `schema/compose.schema.json` (generated from
+//! The Compose document checked against `schema/compose2cfn.schema.json` (generated from
 //! [`crate::model::spec`]), with every error mapped back to the span of the key (unknown
 //! or missing keys) or value (wrong type, invalid value) it concerns, and "did you mean"
 //! hints from edit distance.
@@ -15,7 +15,7 @@ use crate::load::{Node, Seg, Value};
 use crate::source::Span;
 
 /// The schema text, as committed.
-pub const SCHEMA_TEXT: &str = include_str!("../schema/compose.schema.json");
+pub const SCHEMA_TEXT: &str = include_str!("../schema/compose2cfn.schema.json");
 
 static SCHEMA: LazyLock<Json> =
     LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).unwrap_or(Json::Null));
@@ -23,7 +23,7 @@ static SCHEMA: LazyLock<Json> =
 static VALIDATOR: LazyLock<Option<Validator>> =
     LazyLock::new(|| jsonschema::draft7::new(&SCHEMA).ok());
 
-/// Generates the schema from the model types (what `schema/compose.schema.json` holds).
+/// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds).
 #[must_use]
 pub fn generate() -> Json {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();

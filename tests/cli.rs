@@ -340,3 +340,84 @@ fn output_is_byte_identical_across_runs() {
     let b = cmd(dir.path()).arg("compose.yaml").output().unwrap().stdout;
     assert_eq!(a, b);
 }
+
+#[test]
+fn sarif_output_is_a_sarif_2_1_0_log() {
+    let dir = project(BAD);
+    let text = stderr(dir.path(), &["check", "--message-format", "sarif"], 1);
+    let log: serde_sarif::sarif::Sarif = serde_json::from_str(&text).unwrap();
+    let json: serde_json::Value = serde_json::to_value(&log).unwrap();
+    assert_eq!(json["version"], "2.1.0");
+    let run = &json["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() >= 2, "{text}");
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"]);
+        let location = &result["locations"][0]["physicalLocation"];
+        assert_eq!(location["artifactLocation"]["uri"], "compose.yaml");
+        assert!(location["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+    // The text before and after a round trip through the SARIF types is the same log.
+    let original: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(original["runs"][0]["results"], run["results"]);
+}
+
+#[test]
+fn github_output_is_workflow_commands() {
+    let dir = project(BAD);
+    let text = stderr(dir.path(), &["check", "--message-format", "github"], 1);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("::error file=compose.yaml,line=5,col=5,")
+                && l.contains("title=E0201 unknown-key::unknown key `imgae`")),
+        "{text}"
+    );
+    assert!(lines.iter().all(|l| l.starts_with("::")), "{text}");
+}
+
+#[test]
+fn deny_warnings_fails_on_warnings_and_writes_nothing() {
+    let dir = project("services:\n  web:\n    image: nginx\n    container_name: web\n");
+    cmd(dir.path())
+        .args(["-o", "stack.yaml"])
+        .assert()
+        .success();
+    std::fs::remove_file(dir.path().join("stack.yaml")).unwrap();
+    let message = stderr(dir.path(), &["--deny-warnings", "-o", "stack.yaml"], 1);
+    assert!(message.contains("denied"), "{message}");
+    assert!(!dir.path().join("stack.yaml").exists());
+    stderr(dir.path(), &["check", "--deny-warnings"], 1);
+}
+
+#[test]
+fn explain_completions_and_man_come_from_the_definitions() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = String::from_utf8(stdout(dir.path(), &["explain", "E0201"])).unwrap();
+    assert!(text.starts_with("E0201 (unknown-key, error)"), "{text}");
+    assert_eq!(
+        stdout(dir.path(), &["explain", "unknown-key"]),
+        stdout(dir.path(), &["explain", "e0201"])
+    );
+    let index = String::from_utf8(stdout(dir.path(), &["explain"])).unwrap();
+    assert_eq!(index.lines().count(), compose2cfn::diag::Code::ALL.len());
+    let message = stderr(dir.path(), &["explain", "unknwon-key"], 2);
+    assert!(message.contains("did you mean `unknown-key`?"), "{message}");
+    for shell in ["bash", "zsh", "fish"] {
+        let script = String::from_utf8(stdout(dir.path(), &["completions", shell])).unwrap();
+        assert!(script.contains("compose2cfn") && script.contains("deny-warnings"));
+    }
+    let schema = stdout(dir.path(), &["schema"]);
+    let committed =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/compose2cfn.schema.json"))
+            .unwrap();
+    assert_eq!(schema, committed);
+    let man = String::from_utf8(stdout(dir.path(), &["man"])).unwrap();
+    assert!(
+        man.starts_with(".ie") || man.contains(".TH compose2cfn"),
+        "{man}"
+    );
+}

@@ -160,3 +160,25 @@ fn every_key_of_the_official_schema_has_a_support_row() {
         missing.join(", ")
     );
 }
+
+#[test]
+fn the_pre_commit_hook_runs_check_on_the_project() {
+    let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
+    let mut sources = compose2cfn::source::SourceMap::new();
+    let id = sources.add(".pre-commit-hooks.yaml", None, text.clone());
+    let mut diags = compose2cfn::diag::Diagnostics::new();
+    let hooks = compose2cfn::load::yaml::parse(&text, id, &mut diags)
+        .unwrap()
+        .to_json();
+    let hook = &hooks[0];
+    assert_eq!(hook["id"], "compose2cfn-check");
+    assert_eq!(hook["entry"], "compose2cfn check");
+    assert_eq!(hook["language"], "rust");
+    // The project is checked as a whole (base and override merged), not file by file.
+    assert_eq!(hook["pass_filenames"], false);
+    let files = hook["files"].as_str().unwrap();
+    assert!(
+        files.contains("compose") && files.contains("\\.env"),
+        "{files}"
+    );
+}

@@ -7,7 +7,10 @@ use std::path::Path;
 
 use serde_json::Value;
 
-const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/schema/compose.schema.json");
+const SCHEMA_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/schema/compose2cfn.schema.json"
+);
 
 #[test]
 fn committed_schema_is_generated_from_the_model() {
@@ -18,7 +21,7 @@ fn committed_schema_is_generated_from_the_model() {
     let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap();
     assert!(
         committed == generated,
-        "schema/compose.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test --test schema`"
+        "schema/compose2cfn.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test --test schema`"
     );
 }
 

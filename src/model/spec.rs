@@ -1,5 +1,5 @@
 //! The Compose file format as Rust types: what the file may say, before any meaning is
-//! given to it. `schema/compose.schema.json` is generated from these types (a test keeps
+//! given to it. `schema/compose2cfn.schema.json` is generated from these types (a test keeps
 //! it current and checks it against the official Compose schema), and the model reads a
 //! schema-valid document into them with serde. Values that Compose lets interpolation turn
 //! into strings (`replicas: "${N}"`) are `*OrStr` unions here; the model parses them.
