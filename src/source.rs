@@ -118,12 +118,34 @@ impl SourceFile {
 #[derive(Debug, Default)]
 pub struct SourceMap {
     files: Vec<SourceFile>,
+    /// Paths under this folder are shown relative to it.
+    base: Option<PathBuf>,
 }
 
 impl SourceMap {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A map that shows paths under `base` (the working directory) relative to it.
+    #[must_use]
+    pub fn with_base(base: PathBuf) -> Self {
+        Self {
+            files: Vec::new(),
+            base: Some(base),
+        }
+    }
+
+    /// How a path is shown in diagnostics: relative to the base when it is under it.
+    #[must_use]
+    pub fn display(&self, path: &Path) -> String {
+        self.base
+            .as_deref()
+            .and_then(|base| path.strip_prefix(base).ok())
+            .unwrap_or(path)
+            .display()
+            .to_string()
     }
 
     /// Adds a file and returns its id.

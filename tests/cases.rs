@@ -186,8 +186,44 @@ fn err_cases_fail_with_diagnostics() {
             false,
         );
         let rendered = rendered.replace(&dir.display().to_string(), "<case>");
-        snapshot_settings(&dir).bind(|| insta::assert_snapshot!("diagnostics", rendered));
+        let json = render(
+            &compilation.diagnostics,
+            &compilation.sources,
+            MessageFormat::Json,
+            false,
+        )
+        .replace(&dir.display().to_string(), "<case>");
+        snapshot_settings(&dir).bind(|| {
+            insta::assert_snapshot!("diagnostics", rendered);
+            insta::assert_snapshot!("diagnostics.json", json);
+        });
     }
+}
+
+/// Every diagnostic code is shown by at least one case (errors by `err` cases, warnings by
+/// either kind).
+#[test]
+fn every_code_has_a_case() {
+    let mut seen = std::collections::BTreeSet::new();
+    for dir in cases("ok").into_iter().chain(cases("err")) {
+        let compilation = compile(&dir, case_env(&dir));
+        let err_case = dir.parent().unwrap().ends_with("err");
+        for d in &compilation.diagnostics {
+            if err_case || !d.is_error() {
+                seen.insert(d.code);
+            }
+        }
+    }
+    let missing: Vec<String> = compose2cfn::diag::Code::ALL
+        .iter()
+        .filter(|c| !seen.contains(c))
+        .map(|c| format!("{c} ({})", c.name()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "no testdata case shows: {}",
+        missing.join(", ")
+    );
 }
 
 /// Corpus projects that upstream runs with several files (`../shared/corpus/SOURCES.md`):

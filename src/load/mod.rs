@@ -89,7 +89,7 @@ pub fn load(
     options: &Options,
     diags: &mut Diagnostics,
 ) -> Result<Loaded, IoError> {
-    let mut sources = SourceMap::new();
+    let mut sources = SourceMap::with_base(options.working_dir.clone());
     let project_dir = match (&options.project_dir, inputs.first()) {
         (Some(dir), _) => options.working_dir.join(dir),
         (None, Some(Input::Path(path))) => parent(&options.working_dir.join(path)),
@@ -101,11 +101,7 @@ pub fn load(
             Input::Path(path) => {
                 let full = clean(&options.working_dir.join(path));
                 let bytes = read_bytes(&full)?;
-                let name = full
-                    .strip_prefix(&options.working_dir)
-                    .unwrap_or(path)
-                    .display()
-                    .to_string();
+                let name = sources.display(&full);
                 (name, Some(full), bytes)
             }
             Input::Stdin(bytes) => ("<stdin>".to_string(), None, bytes.clone()),
@@ -119,7 +115,7 @@ pub fn load(
     }
     let first = files.first().map_or(FileId::default(), |f| f.0);
     let env = project_env(&project_dir, options, &mut sources, diags);
-    let mut loader = Loader::new(options, sources, diags);
+    let mut loader = Loader::new(sources, diags);
     let documents: Vec<Node> = files
         .iter()
         .filter(|(_, utf8)| *utf8)
@@ -181,7 +177,6 @@ fn parent(path: &Path) -> PathBuf {
 
 /// The state of one load: the files read so far and the diagnostics.
 pub(crate) struct Loader<'a> {
-    options: &'a Options,
     pub(crate) sources: SourceMap,
     pub(crate) diags: &'a mut Diagnostics,
     /// Unset variables already warned about.
@@ -193,9 +188,8 @@ pub(crate) struct Loader<'a> {
 }
 
 impl<'a> Loader<'a> {
-    fn new(options: &'a Options, sources: SourceMap, diags: &'a mut Diagnostics) -> Self {
+    fn new(sources: SourceMap, diags: &'a mut Diagnostics) -> Self {
         Self {
-            options,
             sources,
             diags,
             warned: BTreeSet::new(),
@@ -206,10 +200,7 @@ impl<'a> Loader<'a> {
 
     /// How a path is shown: relative to the working directory when it is inside it.
     pub(crate) fn display(&self, path: &Path) -> String {
-        path.strip_prefix(&self.options.working_dir)
-            .unwrap_or(path)
-            .display()
-            .to_string()
+        self.sources.display(path)
     }
 
     /// Reads a file the project refers to (an included or extended Compose file); a
@@ -344,7 +335,7 @@ pub(crate) fn read_text(
     diags: &mut Diagnostics,
 ) -> Result<(FileId, String), IoError> {
     let (text, invalid_at) = decode(read_bytes(path)?);
-    let id = sources.add(path.display().to_string(), Some(path), text.clone());
+    let id = sources.add(sources.display(path), Some(path), text.clone());
     if let Some(at) = invalid_at {
         diags.push(not_utf8(id, at));
     }

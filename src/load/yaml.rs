@@ -191,7 +191,11 @@ impl<'a> Builder<'a> {
 
     /// Byte offset in the original text of a character index of `text`.
     fn byte(&self, char_index: usize) -> usize {
-        let mut at = self.byte_in_text(char_index);
+        self.original(self.byte_in_text(char_index))
+    }
+
+    /// Byte offset in the original text of a byte offset in `text`.
+    fn original(&self, mut at: usize) -> usize {
         for &(position, count) in self.shifts.iter().rev() {
             if at >= position + count {
                 at -= count;
@@ -208,6 +212,22 @@ impl<'a> Builder<'a> {
             self.byte(span.start.index()),
             self.byte(span.end.index()),
         )
+    }
+
+    /// The span of a scalar. The parser ends a quoted scalar's span at the next token, past
+    /// trailing blanks and comments; it ends at the closing quote here.
+    fn scalar_span(&self, span: YSpan, style: ScalarStyle) -> Span {
+        let start = self.byte_in_text(span.start.index());
+        let end = match style {
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
+                closing_quote(self.text.as_bytes(), start, style == ScalarStyle::DoubleQuoted)
+            }
+            _ => None,
+        };
+        match end {
+            Some(end) => Span::new(self.file, self.original(start), self.original(end)),
+            None => self.span(span),
+        }
     }
 
     fn scan_error(&self, error: &ScanError) -> Diagnostic {
@@ -234,7 +254,7 @@ impl<'a> Builder<'a> {
                 let value = resolve(&text, style, tag.as_deref());
                 let node = Node {
                     value,
-                    span: self.span(span),
+                    span: self.scalar_span(span, style),
                     tag,
                 };
                 let plain = style == ScalarStyle::Plain;
@@ -351,13 +371,13 @@ impl<'a> Builder<'a> {
                                 .filter_map(|n| match n.value {
                                     Value::Map(entries) => Some(entries),
                                     _ => {
-                                        self.diags.push(merge_error(n.span));
+                                        self.diags.push(merge_error(key_span, &n));
                                         None
                                     }
                                 })
                                 .collect(),
                             _ => {
-                                self.diags.push(merge_error(node.span));
+                                self.diags.push(merge_error(key_span, &node));
                                 Vec::new()
                             }
                         };
@@ -388,9 +408,15 @@ impl<'a> Builder<'a> {
     }
 }
 
-fn merge_error(span: Span) -> Diagnostic {
-    Diagnostic::new(Code::InvalidMergeKey, "`<<` merges only mappings")
-        .at(span)
+/// `<<` at `key` meets `value`, which is not a mapping (an alias shows where it was
+/// anchored).
+fn merge_error(key: Span, value: &Node) -> Diagnostic {
+    Diagnostic::new(
+        Code::InvalidMergeKey,
+        format!("`<<` merges only mappings, not {}", value.type_name()),
+    )
+    .at(key)
+    .with_label(value.span, format!("{}, not a mapping", value.type_name()))
         .with_help("use `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping")
 }
 
@@ -440,6 +466,25 @@ fn count(node: &Node) -> usize {
 
 trait MaxByIndex {
     fn max_by_index(self, other: Self) -> Self;
+}
+
+/// The byte after the quote that closes the quoted scalar opening at `start`; `None` when
+/// `start` is not a quote (a tag or anchor comes first) or the quote is not closed.
+fn closing_quote(bytes: &[u8], start: usize, double: bool) -> Option<usize> {
+    let quote = if double { b'"' } else { b'\'' };
+    if bytes.get(start) != Some(&quote) {
+        return None;
+    }
+    let mut i = start + 1;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'\\' if double => i += 2,
+            b'\'' if !double && bytes.get(i + 1) == Some(&b'\'') => i += 2,
+            _ if b == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
 }
 
 impl MaxByIndex for saphyr_parser::Marker {
@@ -629,6 +674,20 @@ mod tests {
     fn other_indentation_errors_stay_errors() {
         let (_, diags) = load("a:\n  b: 1\n c: 2\n");
         assert!(diags.iter().any(|d| d.code == Code::YamlSyntax));
+    }
+
+    #[test]
+    fn quoted_scalars_end_at_their_closing_quote() {
+        let text = "a: \"x\\\"y\"   # c\nb: 'it''s'  # d\nc: plain   # e\n";
+        let (node, _) = load(text);
+        let node = node.unwrap();
+        let slice = |key: &str| {
+            let span = node.get(key).unwrap().span;
+            &text[span.start as usize..span.end as usize]
+        };
+        assert_eq!(slice("a"), "\"x\\\"y\"");
+        assert_eq!(slice("b"), "'it''s'");
+        assert_eq!(slice("c"), "plain");
     }
 
     #[test]
