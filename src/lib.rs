@@ -4,7 +4,7 @@
 //! The pipeline, one module per step (see `ARCHITECTURE.md`):
 //! `load` → `schema` → `model` → `validate` → `lower` → `emit`. Each step reports every
 //! problem it finds as a [`diag::Diagnostic`]; the driver stops before lowering only when
-//! there is an error.
+//! there is an error, and drops the template when it breaks a CloudFormation quota.
 
 pub mod cli;
 pub mod config;
@@ -91,13 +91,19 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
     if let Some(root) = &loaded.root {
         let checked = schema::check(root, &mut diags);
         let built = model::build(root, &checked, &loaded.project_name, &mut diags);
-        validate::validate(root, &built, &mut diags);
+        validate::validate(root, &loaded.inactive, &built, &mut diags);
         project = Some(built);
     }
-    let template = match &project {
+    let mut template = match &project {
         Some(project) if !diags.has_errors() => Some(lower::lower(project)),
         _ => None,
     };
+    if let (Some(compiled), Some(root)) = (&template, &loaded.root) {
+        validate::limits::check(compiled, root, &mut diags);
+        if diags.has_errors() {
+            template = None;
+        }
+    }
     Ok(Compilation {
         sources: loaded.sources,
         diagnostics: diags.into_sorted(),

@@ -214,9 +214,12 @@ fn every_code_has_a_case() {
             }
         }
     }
+    // A template over 1 MiB needs an input too large to keep in testdata; a unit test in
+    // `validate/limits.rs` shows the code.
+    let exempt = [compose2cfn::diag::Code::TemplateTooLarge];
     let missing: Vec<String> = compose2cfn::diag::Code::ALL
         .iter()
-        .filter(|c| !seen.contains(c))
+        .filter(|c| !seen.contains(c) && !exempt.contains(c))
         .map(|c| format!("{c} ({})", c.name()))
         .collect();
     assert!(

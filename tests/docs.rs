@@ -71,7 +71,7 @@ fn every_example_shows_its_code_and_every_fix_cures_it() {
     for code in Code::ALL {
         let doc = explain::lookup(*code);
         let example = codes(doc.example, doc.files, dir.path());
-        if !example.iter().any(|(c, _)| c == code) {
+        if doc.checked && !example.iter().any(|(c, _)| c == code) {
             wrong.push(format!("{code}: the example gets {example:?}"));
         }
         let fix = codes(doc.fix, doc.files, dir.path());

@@ -86,9 +86,14 @@ codes! {
     NotYetSupported = "E0412", "not-yet-supported", Error, "the setting is valid on ECS but compose2cfn does not lower it yet";
     InvalidName = "E0413", "invalid-name", Error, "a service or network name cannot become an AWS name";
     TooManyListeners = "E0414", "too-many-listeners", Error, "more ports are published than a load balancer has listeners";
+    UndefinedResource = "E0415", "undefined-resource", Error, "a service uses a volume, secret or config that is not defined";
+    TemplateTooLarge = "E0416", "template-too-large", Error, "the template is larger than CloudFormation accepts (1 MiB)";
+    TooManyResources = "E0417", "too-many-resources", Error, "the template has more resources than a stack may hold (500)";
     IgnoredKey = "W0401", "ignored-key", Warning, "the key has no meaning on ECS and is ignored";
     IgnoredValue = "W0402", "ignored-value", Warning, "part of a value has no meaning on ECS and is ignored";
     PublicPort = "W0403", "public-port", Warning, "a database or admin port is published to the internet";
+    UnusedDefinition = "W0404", "unused-definition", Warning, "a network, volume, secret or config is used by no service";
+    TemplateNeedsS3 = "W0405", "template-needs-s3", Warning, "the template is larger than the 51,200 bytes CloudFormation takes inline";
 }
 
 impl fmt::Display for Code {
@@ -138,7 +143,7 @@ mod tests {
             assert!(
                 code.name()
                     .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'-')
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             );
         }
     }

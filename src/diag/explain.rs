@@ -21,7 +21,16 @@ pub struct Doc {
     pub fix: &'static str,
     /// Other files the example and the fix need beside `compose.yaml`: (name, text).
     pub files: &'static [(&'static str, &'static str)],
+    /// Whether the example really gets the code (a test compiles it); `false` only where
+    /// the input would be too large to print.
+    pub checked: bool,
 }
+
+/// 125 services (the example of `E0417`): four resources each.
+const TOO_MANY_RESOURCES: &str = "x-service: &service\n  image: nginx:1.27\nservices:\n  s001: *service\n  s002: *service\n  s003: *service\n  s004: *service\n  s005: *service\n  s006: *service\n  s007: *service\n  s008: *service\n  s009: *service\n  s010: *service\n  s011: *service\n  s012: *service\n  s013: *service\n  s014: *service\n  s015: *service\n  s016: *service\n  s017: *service\n  s018: *service\n  s019: *service\n  s020: *service\n  s021: *service\n  s022: *service\n  s023: *service\n  s024: *service\n  s025: *service\n  s026: *service\n  s027: *service\n  s028: *service\n  s029: *service\n  s030: *service\n  s031: *service\n  s032: *service\n  s033: *service\n  s034: *service\n  s035: *service\n  s036: *service\n  s037: *service\n  s038: *service\n  s039: *service\n  s040: *service\n  s041: *service\n  s042: *service\n  s043: *service\n  s044: *service\n  s045: *service\n  s046: *service\n  s047: *service\n  s048: *service\n  s049: *service\n  s050: *service\n  s051: *service\n  s052: *service\n  s053: *service\n  s054: *service\n  s055: *service\n  s056: *service\n  s057: *service\n  s058: *service\n  s059: *service\n  s060: *service\n  s061: *service\n  s062: *service\n  s063: *service\n  s064: *service\n  s065: *service\n  s066: *service\n  s067: *service\n  s068: *service\n  s069: *service\n  s070: *service\n  s071: *service\n  s072: *service\n  s073: *service\n  s074: *service\n  s075: *service\n  s076: *service\n  s077: *service\n  s078: *service\n  s079: *service\n  s080: *service\n  s081: *service\n  s082: *service\n  s083: *service\n  s084: *service\n  s085: *service\n  s086: *service\n  s087: *service\n  s088: *service\n  s089: *service\n  s090: *service\n  s091: *service\n  s092: *service\n  s093: *service\n  s094: *service\n  s095: *service\n  s096: *service\n  s097: *service\n  s098: *service\n  s099: *service\n  s100: *service\n  s101: *service\n  s102: *service\n  s103: *service\n  s104: *service\n  s105: *service\n  s106: *service\n  s107: *service\n  s108: *service\n  s109: *service\n  s110: *service\n  s111: *service\n  s112: *service\n  s113: *service\n  s114: *service\n  s115: *service\n  s116: *service\n  s117: *service\n  s118: *service\n  s119: *service\n  s120: *service\n  s121: *service\n  s122: *service\n  s123: *service\n  s124: *service\n  s125: *service\n";
+
+/// Sixteen services (the example of `W0405`).
+const NEEDS_S3: &str = "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n  s03: *service\n  s04: *service\n  s05: *service\n  s06: *service\n  s07: *service\n  s08: *service\n  s09: *service\n  s10: *service\n  s11: *service\n  s12: *service\n  s13: *service\n  s14: *service\n  s15: *service\n  s16: *service\n";
 
 const fn doc(
     what: &'static str,
@@ -35,6 +44,7 @@ const fn doc(
         example,
         fix,
         files: &[],
+        checked: true,
     }
 }
 
@@ -277,6 +287,27 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8000-8050:8000-8050\"]\n",
             "services:\n  web:\n    image: nginx:1.27\n    ports: [\"8000-8009:8000-8009\"]\n",
         ),
+        Code::UndefinedResource => doc(
+            "A service uses a volume, secret or config that the top-level `volumes`, `secrets` or `configs` does not define.",
+            "Compose refuses such a project; the mount or secret would have nothing behind it.",
+            "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n",
+            "services:\n  db:\n    image: postgres:16\n",
+        ),
+        Code::TemplateTooLarge => Doc {
+            checked: false,
+            ..doc(
+                "The compiled template is larger than 1 MiB, the most CloudFormation accepts even from S3.",
+                "CloudFormation rejects the template; split the project into several stacks (several Compose files or profiles, one stack each).",
+                "# hundreds of services with large environments\nservices:\n  web:\n    image: nginx:1.27\n",
+                "services:\n  web:\n    image: nginx:1.27\n",
+            )
+        },
+        Code::TooManyResources => doc(
+            "The compiled template has more than 500 resources, the most a stack may hold.",
+            "CloudFormation rejects the stack; split the project into several stacks (several Compose files or profiles, one stack each).",
+            TOO_MANY_RESOURCES,
+            "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n",
+        ),
         Code::IgnoredKey => doc(
             "The key has no meaning on ECS and is ignored.",
             "The file stays valid for `docker compose up`, but the setting does nothing on ECS; the warning says why and what ECS does instead.",
@@ -288,6 +319,18 @@ pub fn lookup(code: Code) -> Doc {
             "The rest of the value is used; the ignored part would behave differently on ECS than on a laptop.",
             "services:\n  web:\n    image: nginx:1.27\n    ports: [\"127.0.0.1:8080:80\"]\n",
             "services:\n  web:\n    image: nginx:1.27\n    expose: [\"80\"]\n",
+        ),
+        Code::UnusedDefinition => doc(
+            "A top-level network, volume, secret or config is used by no service, in any profile.",
+            "The stack leaves it out, as Compose does; an unused definition is usually a typo in the service that should use it, or a leftover.",
+            "services:\n  web:\n    image: nginx:1.27\n    networks: [front]\nnetworks:\n  front: {}\n  back: {}\n",
+            "services:\n  web:\n    image: nginx:1.27\n    networks: [front]\nnetworks:\n  front: {}\n",
+        ),
+        Code::TemplateNeedsS3 => doc(
+            "The compiled template is larger than 51,200 bytes.",
+            "CloudFormation takes at most 51,200 bytes inline; `aws cloudformation deploy` needs `--s3-bucket BUCKET` to upload a larger template first.",
+            NEEDS_S3,
+            "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n",
         ),
         Code::PublicPort => doc(
             "A database or admin port (PostgreSQL, MySQL, Redis, MongoDB, SSH, ...) is published.",

@@ -62,6 +62,8 @@ pub struct Loaded {
     pub project_dir: PathBuf,
     /// Every profile a service names, active or not.
     pub profiles: BTreeSet<String>,
+    /// The services no active profile enables, left out of `root`.
+    pub inactive: Vec<Entry>,
 }
 
 /// An input that could not be read at all: the CLI reports it with exit code 2.
@@ -123,6 +125,7 @@ pub fn load(
         .collect();
     let mut root = loader.project(documents);
     let mut profiles = BTreeSet::new();
+    let mut inactive = Vec::new();
     if let Some(node) = root.as_mut() {
         environment::resolve(node, &project_dir, &env, &mut loader.sources, loader.diags);
         profiles = profiles::declared(node);
@@ -135,7 +138,7 @@ pub fn load(
                     .map(String::from),
             );
         }
-        profiles::apply(node, &active);
+        inactive = profiles::apply(node, &active);
     }
     let sources = loader.sources;
     let project_name = project_name(root.as_ref(), &project_dir, options, &env, first, diags);
@@ -145,6 +148,7 @@ pub fn load(
         project_name,
         project_dir,
         profiles,
+        inactive,
     })
 }
 

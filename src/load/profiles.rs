@@ -4,11 +4,12 @@
 
 use std::collections::BTreeSet;
 
-use super::tree::{Node, Value};
+use super::tree::{Entry, Node, Value};
 
-pub(super) fn apply(root: &mut Node, active: &[String]) {
+/// Leaves out the services no active profile enables; returns them.
+pub(super) fn apply(root: &mut Node, active: &[String]) -> Vec<Entry> {
     let Some(services) = root.map_mut("services") else {
-        return;
+        return Vec::new();
     };
     let all = active.iter().any(|p| p == "*");
     let enabled_by_profile = |service: &Node| match service.get("profiles").map(|p| &p.value) {
@@ -35,7 +36,11 @@ pub(super) fn apply(root: &mut Node, active: &[String]) {
             }
         }
     }
-    services.retain(|s| enabled.contains(&s.key));
+    let (kept, left_out) = std::mem::take(services)
+        .into_iter()
+        .partition(|s| enabled.contains(&s.key));
+    *services = kept;
+    left_out
 }
 
 fn dependencies(service: &Node) -> Vec<String> {

@@ -219,9 +219,11 @@ impl<'a> Builder<'a> {
     fn scalar_span(&self, span: YSpan, style: ScalarStyle) -> Span {
         let start = self.byte_in_text(span.start.index());
         let end = match style {
-            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => {
-                closing_quote(self.text.as_bytes(), start, style == ScalarStyle::DoubleQuoted)
-            }
+            ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted => closing_quote(
+                self.text.as_bytes(),
+                start,
+                style == ScalarStyle::DoubleQuoted,
+            ),
             _ => None,
         };
         match end {
@@ -417,7 +419,7 @@ fn merge_error(key: Span, value: &Node) -> Diagnostic {
     )
     .at(key)
     .with_label(value.span, format!("{}, not a mapping", value.type_name()))
-        .with_help("use `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping")
+    .with_help("use `<<: *anchor` or `<<: [*a, *b]` where each anchor names a mapping")
 }
 
 /// Applies merge keys: explicit keys win over merged ones, earlier merge sources win over

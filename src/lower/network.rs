@@ -86,7 +86,18 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             ),
         );
     }
-    for network in project.networks.values().filter(|n| n.external.is_none()) {
+    // A network no service joins is left out, as Compose leaves it out (`W0404` says so).
+    let joined = |name: &str| {
+        project
+            .services
+            .values()
+            .any(|s| s.networks.contains_key(name))
+    };
+    for network in project
+        .networks
+        .values()
+        .filter(|n| n.external.is_none() && joined(&n.name))
+    {
         let id = names::network_id(&network.name);
         let qualified = format!("{}_{}", project.name, network.name);
         let mut group = Resource::new(

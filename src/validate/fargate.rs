@@ -310,7 +310,7 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
                 let first = parts.next().unwrap_or_default();
                 match parts.next() {
                     None => ("anonymous", first.to_string()),
-                    Some(_) if is_path(first) => ("bind", first.to_string()),
+                    Some(_) if super::definitions::is_path(first) => ("bind", first.to_string()),
                     Some(_) => ("volume", first.to_string()),
                 }
             }
@@ -328,6 +328,10 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
             }
             _ => continue,
         };
+        let defined = root.get("volumes").and_then(|v| v.get(&source)).is_some();
+        if kind == "volume" && !defined {
+            continue; // undefined: `definitions` reports it
+        }
         let diagnostic = match kind {
             "bind" => Diagnostic::new(Code::UnsupportedOnFargate, format!("host bind mount of `{source}` cannot run on Fargate"))
                 .with_help("Fargate tasks have no host files: use a named volume, or bake the files into the image"),
@@ -342,8 +346,4 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
         };
         diags.push(diagnostic.at(entry.span));
     }
-}
-
-fn is_path(source: &str) -> bool {
-    source.starts_with(['/', '.', '~', '$']) || source.contains('/') || source.contains('\\')
 }

@@ -1,19 +1,23 @@
 //! Validation: the ECS and Fargate rules and cross-references a Compose file must pass
 //! before anything is lowered. Every rule runs; each reports every problem it finds.
 
+mod definitions;
 mod exposure;
 mod fargate;
 mod iam;
+pub mod limits;
 mod references;
 pub mod support;
 
 use crate::diag::Diagnostics;
-use crate::load::Node;
+use crate::load::{Entry, Node};
 use crate::model::Project;
 
-/// Runs every rule over the project (and the tree, for rules about keys).
-pub fn validate(root: &Node, project: &Project, diags: &mut Diagnostics) {
+/// Runs every rule over the project (and the tree, for rules about keys; `inactive` are
+/// the services of inactive profiles).
+pub fn validate(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Diagnostics) {
     support::check(root, diags);
+    definitions::check(root, inactive, diags);
     fargate::check(root, project, diags);
     references::check(project, diags);
     iam::check(project, diags);
