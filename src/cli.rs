@@ -205,7 +205,9 @@ pub fn run(
             _ => Format::Yaml,
         }
     });
-    let bytes = emit::emit(template, format);
+    let bytes = compilation
+        .output(format)
+        .unwrap_or_else(|| emit::emit(template, format));
     deliver(path.as_deref(), &bytes, stdout, stderr)
 }
 

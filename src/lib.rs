@@ -71,9 +71,20 @@ pub struct Compilation {
     pub project: Option<Project>,
     /// The template, when there was no error.
     pub template: Option<Template>,
+    /// The template as YAML, emitted once to measure it against CloudFormation's quotas.
+    yaml: Option<String>,
 }
 
 impl Compilation {
+    /// The template as text in `format` (the YAML is the one already emitted).
+    #[must_use]
+    pub fn output(&self, format: emit::Format) -> Option<String> {
+        match format {
+            emit::Format::Yaml => self.yaml.clone(),
+            emit::Format::Json => self.template.as_ref().map(|t| emit::emit(t, format)),
+        }
+    }
+
     #[must_use]
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
@@ -98,10 +109,13 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         Some(project) if !diags.has_errors() => Some(lower::lower(project)),
         _ => None,
     };
+    let mut yaml = None;
     if let (Some(compiled), Some(root)) = (&template, &loaded.root) {
-        validate::limits::check(compiled, root, &mut diags);
+        let text = validate::limits::check(compiled, root, &mut diags);
         if diags.has_errors() {
             template = None;
+        } else {
+            yaml = text;
         }
     }
     Ok(Compilation {
@@ -109,5 +123,6 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         diagnostics: diags.into_sorted(),
         project,
         template,
+        yaml,
     })
 }

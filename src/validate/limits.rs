@@ -17,8 +17,9 @@ pub const MAX_INLINE_BYTES: usize = 51_200;
 pub const MAX_S3_BYTES: usize = 1_048_576;
 
 /// Checks the template; the diagnostics point at the top-level `services` key (or at the
-/// start of the first file).
-pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) {
+/// start of the first file). Returns the YAML it measured (`None` when there were too many
+/// resources to bother emitting).
+pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) -> Option<String> {
     let at = root
         .as_map()
         .and_then(|entries| entries.iter().find(|e| e.key == "services"))
@@ -33,9 +34,10 @@ pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) {
             .at_labelled(at, "these services")
             .with_help("split the project into several stacks: several Compose files or profiles, one stack each"),
         );
-        return;
+        return None;
     }
-    let yaml = emit(template, Format::Yaml).len();
+    let text = emit(template, Format::Yaml);
+    let yaml = text.len();
     let json = || emit(template, Format::Json).len();
     if yaml > MAX_S3_BYTES {
         diags.push(
@@ -56,6 +58,7 @@ pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) {
             .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET ...`"),
         );
     }
+    Some(text)
 }
 
 #[cfg(test)]
@@ -67,7 +70,7 @@ mod tests {
     fn codes(template: &Template) -> Vec<Code> {
         let root = Node::new(crate::load::Value::Null, Span::default());
         let mut diags = Diagnostics::new();
-        check(template, &root, &mut diags);
+        let _ = check(template, &root, &mut diags);
         diags.iter().map(|d| d.code).collect()
     }
 
