@@ -13,6 +13,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::diag::render::{self, MessageFormat};
 use crate::emit::{self, Format};
+use crate::inspect::{self, graph::GraphFormat};
 use crate::load::{Input, Options, dotenv, files};
 
 /// Compile Docker Compose files into an AWS CloudFormation template for ECS on Fargate.
@@ -45,6 +46,16 @@ enum Command {
     Man,
     /// Print the JSON Schema of Compose with the `x-aws-*` extensions, for editors.
     Schema,
+    /// Draw the template's resources, grouped by Compose service, with their references.
+    Graph {
+        #[command(flatten)]
+        input: InputArgs,
+        /// Graph format: mermaid (renders in GitHub Markdown) or dot (Graphviz).
+        #[arg(long, value_enum, default_value = "mermaid")]
+        format: GraphFormat,
+    },
+    /// List per Compose service the resources it produces and what happened to its keys.
+    Plan(InputArgs),
 }
 
 #[derive(Debug, Args)]
@@ -158,8 +169,10 @@ pub fn run(
     stdout: &mut dyn Write,
     stderr: &mut dyn Write,
 ) -> u8 {
-    let (input_args, output) = match cli.command {
-        Some(Command::Check(input)) => (input, None),
+    let (input_args, then) = match cli.command {
+        Some(Command::Check(input)) => (input, Then::Check),
+        Some(Command::Graph { input, format }) => (input, Then::Graph(format)),
+        Some(Command::Plan(input)) => (input, Then::Plan),
         Some(Command::Config(config)) => return run_config(config, env, color, stdout, stderr),
         Some(Command::Explain { code }) => return run_explain(code.as_deref(), stdout, stderr),
         Some(Command::Completions { shell }) => return run_generated(Some(shell), stdout),
@@ -172,7 +185,7 @@ pub fn run(
         }
         None => (
             cli.compile.input,
-            Some((cli.compile.output, cli.compile.format)),
+            Then::Write(cli.compile.output, cli.compile.format),
         ),
     };
     let compilation = match run_step(&input_args, env, stderr, crate::compile) {
@@ -186,29 +199,50 @@ pub fn run(
         color,
     );
     let _ = stderr.write_all(text.as_bytes());
-    let Some(template) = compilation.template.as_ref() else {
+    let (Some(template), Some(project), Some(root)) = (
+        compilation.template.as_ref(),
+        compilation.project.as_ref(),
+        compilation.root.as_ref(),
+    ) else {
         return EXIT_INPUT;
     };
     if denied(&input_args, &compilation.diagnostics, stderr) {
         return EXIT_INPUT;
     }
-    let Some((path, format)) = output else {
-        return EXIT_OK; // `check`
-    };
-    let format = format.unwrap_or_else(|| {
-        match path
-            .as_deref()
-            .and_then(Path::extension)
-            .and_then(|e| e.to_str())
-        {
-            Some("json") => Format::Json,
-            _ => Format::Yaml,
+    let (path, bytes) = match then {
+        Then::Check => return EXIT_OK,
+        Then::Graph(format) => (None, inspect::graph::graph(template, project, format)),
+        Then::Plan => (None, inspect::plan::plan(template, project, root)),
+        Then::Write(path, format) => {
+            let format = format.unwrap_or_else(|| {
+                match path
+                    .as_deref()
+                    .and_then(Path::extension)
+                    .and_then(|e| e.to_str())
+                {
+                    Some("json") => Format::Json,
+                    _ => Format::Yaml,
+                }
+            });
+            let bytes = compilation
+                .output(format)
+                .unwrap_or_else(|| emit::emit(template, format));
+            (path, bytes)
         }
-    });
-    let bytes = compilation
-        .output(format)
-        .unwrap_or_else(|| emit::emit(template, format));
+    };
     deliver(path.as_deref(), &bytes, stdout, stderr)
+}
+
+/// What a compiling command does with a template.
+enum Then {
+    /// Nothing: `check`.
+    Check,
+    /// Write it (to a file, atomically, or to standard output) in a format.
+    Write(Option<PathBuf>, Option<Format>),
+    /// Draw its resource graph.
+    Graph(GraphFormat),
+    /// List what each Compose service became.
+    Plan,
 }
 
 /// `compose2cfn config`.

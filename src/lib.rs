@@ -10,6 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod diag;
 pub mod emit;
+pub mod inspect;
 pub mod ir;
 pub mod load;
 pub mod lower;
@@ -69,6 +70,8 @@ pub struct Compilation {
     /// Sorted by file and position.
     pub diagnostics: Vec<Diagnostic>,
     pub project: Option<Project>,
+    /// The loaded document (files merged, variables interpolated), when it parsed.
+    pub root: Option<load::Node>,
     /// The template, when there was no error.
     pub template: Option<Template>,
     /// The template as YAML, emitted once to measure it against CloudFormation's quotas.
@@ -122,6 +125,7 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         sources: loaded.sources,
         diagnostics: diags.into_sorted(),
         project,
+        root: loaded.root,
         template,
         yaml,
     })

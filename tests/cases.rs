@@ -200,6 +200,31 @@ fn err_cases_fail_with_diagnostics() {
     }
 }
 
+/// Cases whose `graph` (mermaid) and `plan` are snapshots too.
+const INSPECTED: [&str; 2] = ["ports-http", "x-aws-iam"];
+
+#[test]
+fn graph_and_plan_of_inspected_cases() {
+    use compose2cfn::inspect::{graph, plan};
+    for name in INSPECTED {
+        let dir = root().join("testdata/ok").join(name);
+        let compilation = compile(&dir, case_env(&dir));
+        let (template, project, tree) = (
+            compilation.template.as_ref().unwrap(),
+            compilation.project.as_ref().unwrap(),
+            compilation.root.as_ref().unwrap(),
+        );
+        let mermaid = graph::graph(template, project, graph::GraphFormat::Mermaid);
+        let dot = graph::graph(template, project, graph::GraphFormat::Dot);
+        assert!(dot.starts_with("digraph") && dot.matches('{').count() == dot.matches('}').count());
+        let plan = plan::plan(template, project, tree);
+        snapshot_settings(&dir).bind(|| {
+            insta::assert_snapshot!("graph.mmd", mermaid);
+            insta::assert_snapshot!("plan", plan);
+        });
+    }
+}
+
 /// Every diagnostic code is shown by at least one case (errors by `err` cases, warnings by
 /// either kind).
 #[test]

@@ -421,3 +421,33 @@ fn explain_completions_and_man_come_from_the_definitions() {
         "{man}"
     );
 }
+
+#[test]
+fn graph_and_plan_show_what_the_file_becomes() {
+    let dir = project(GOOD);
+    let mermaid = String::from_utf8(stdout(dir.path(), &["graph"])).unwrap();
+    assert!(mermaid.starts_with("flowchart LR\n"), "{mermaid}");
+    assert!(
+        mermaid.contains("subgraph service_web[\"service web\"]"),
+        "{mermaid}"
+    );
+    assert!(
+        mermaid.contains("  WebService --> WebTaskDefinition\n"),
+        "{mermaid}"
+    );
+    let dot = String::from_utf8(stdout(dir.path(), &["graph", "--format", "dot"])).unwrap();
+    assert!(
+        dot.starts_with("digraph template {") && dot.ends_with("}\n"),
+        "{dot}"
+    );
+    let plan = String::from_utf8(stdout(dir.path(), &["plan"])).unwrap();
+    assert!(
+        plan.starts_with("service web\n") && plan.contains("  + WebService (ECS::Service)\n"),
+        "{plan}"
+    );
+    assert!(plan.contains("  lowered    image, ports\n"), "{plan}");
+    // An input with errors draws nothing.
+    let bad = project(BAD);
+    cmd(bad.path()).args(["graph"]).assert().code(1).stdout("");
+    cmd(bad.path()).args(["plan"]).assert().code(1).stdout("");
+}
