@@ -70,7 +70,7 @@ codes! {
     InvalidDuration = "E0302", "invalid-duration", Error, "a duration cannot be parsed";
     InvalidSize = "E0303", "invalid-size", Error, "a byte size cannot be parsed";
     InvalidNumber = "E0304", "invalid-number", Error, "a number cannot be parsed";
-    InvalidProjectName = "E0305", "invalid-project-name", Error, "the project name is empty after normalisation";
+    InvalidProjectName = "E0305", "invalid-project-name", Error, "the project name is empty, or too long, after normalisation";
     // validate: ECS, Fargate and cross-references
     MissingImage = "E0401", "missing-image", Error, "a service has no `image` to run";
     UnsupportedOnFargate = "E0402", "unsupported-on-fargate", Error, "the setting cannot run on ECS Fargate";

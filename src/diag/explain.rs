@@ -198,8 +198,8 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\n    cpus: 0.5\n",
         ),
         Code::InvalidProjectName => doc(
-            "The project name has no letter or digit left after Compose's normalisation (lower case, `a-z0-9_-`).",
-            "The project name prefixes the stack's resources, the cluster and the `{name}.local` namespace.",
+            "The project name has no letter or digit left after Compose's normalisation (lower case, `a-z0-9_-`), or is longer than 63 characters.",
+            "The project name prefixes the stack's resources and names the cluster and the Cloud Map namespace `{name}.local`, whose labels hold at most 63 characters.",
             "name: \"!!!\"\nservices:\n  web:\n    image: nginx:1.27\n",
             "name: shop\nservices:\n  web:\n    image: nginx:1.27\n",
         ),

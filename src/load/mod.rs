@@ -582,8 +582,21 @@ fn project_name(
         diags.push(diagnostic.at(span.unwrap_or(Span::new(file, 0, 0))));
         return "project".to_string();
     }
+    if name.len() > MAX_PROJECT_NAME {
+        let diagnostic = Diagnostic::new(
+            Code::InvalidProjectName,
+            format!("project name `{name}` is longer than {MAX_PROJECT_NAME} characters"),
+        )
+        .with_help(format!(
+            "the project name is the first label of the Cloud Map namespace `{name}.local`, and DNS labels hold at most {MAX_PROJECT_NAME} characters; choose a shorter one (`name:` or `-p`)"
+        ));
+        diags.push(diagnostic.at(span.unwrap_or(Span::new(file, 0, 0))));
+    }
     name
 }
+
+/// The longest project name: one DNS label of the `{name}.local` namespace.
+const MAX_PROJECT_NAME: usize = 63;
 
 /// Compose's normalisation of project names.
 #[must_use]
