@@ -403,20 +403,20 @@ pub fn markdown() -> String {
 
 /// Checks every key of the document against the table.
 pub fn check(root: &Node, diags: &mut Diagnostics) {
-    walk_section(root, T, diags);
+    walk_section(root, T, "", diags);
     for service in entries_of(root.get("services")) {
-        walk_section(&service.value, S, diags);
+        walk_section(&service.value, S, "", diags);
         if let Some(deploy) = service.value.get("deploy") {
-            walk_section(deploy, D, diags);
+            walk_section(deploy, D, "deploy.", diags);
             if let Some(update) = deploy.get("update_config") {
-                walk_section(update, U, diags);
+                walk_section(update, U, "deploy.update_config.", diags);
             }
             let resources = deploy.get("resources");
             if let Some(limits) = resources.and_then(|r| r.get("limits")) {
-                walk_section(limits, L, diags);
+                walk_section(limits, L, "deploy.resources.limits.", diags);
             }
             if let Some(reservations) = resources.and_then(|r| r.get("reservations")) {
-                walk_section(reservations, R, diags);
+                walk_section(reservations, R, "deploy.resources.reservations.", diags);
             }
         }
     }
@@ -427,7 +427,8 @@ pub fn check(root: &Node, diags: &mut Diagnostics) {
         ("configs", C),
     ] {
         for definition in entries_of(root.get(top)) {
-            walk_section(&definition.value, section, diags);
+            let prefix = format!("{top}.{}.", definition.key);
+            walk_section(&definition.value, section, &prefix, diags);
         }
     }
 }
@@ -436,7 +437,9 @@ fn entries_of(node: Option<&Node>) -> &[crate::load::Entry] {
     node.and_then(Node::as_map).unwrap_or(&[])
 }
 
-fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
+/// Checks the keys of one mapping against the rows of `section`; `prefix` says where the
+/// keys are in messages (`deploy.`, `networks.back.`).
+fn walk_section(node: &Node, section: &str, prefix: &str, diags: &mut Diagnostics) {
     for entry in node.as_map().unwrap_or(&[]) {
         let row = TABLE
             .iter()
@@ -449,7 +452,7 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
                     .map(|r| r.key);
                 let mut d = Diagnostic::new(
                     Code::IgnoredKey,
-                    format!("unknown extension `{}` is ignored", entry.key),
+                    format!("unknown extension `{prefix}{}` is ignored", entry.key),
                 )
                 .at(entry.key_span);
                 if let Some(best) = did_you_mean(&entry.key, known) {
@@ -473,7 +476,7 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
             Some(Verdict::Ignored(why)) => diags.push(
                 Diagnostic::new(
                     Code::IgnoredKey,
-                    format!("`{}` is ignored on ECS", entry.key),
+                    format!("`{prefix}{}` is ignored on ECS", entry.key),
                 )
                 .at(entry.key_span)
                 .with_help(why),
@@ -481,7 +484,7 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
             Some(Verdict::Rejected(hint)) => diags.push(
                 Diagnostic::new(
                     Code::UnsupportedOnFargate,
-                    format!("`{}` cannot run on ECS Fargate", entry.key),
+                    format!("`{prefix}{}` cannot run on ECS Fargate", entry.key),
                 )
                 .at(entry.key_span)
                 .with_help(hint),
@@ -489,7 +492,7 @@ fn walk_section(node: &Node, section: &str, diags: &mut Diagnostics) {
             Some(Verdict::NotYet(hint)) => diags.push(
                 Diagnostic::new(
                     Code::NotYetSupported,
-                    format!("`{}` is not supported yet", entry.key),
+                    format!("`{prefix}{}` is not supported yet", entry.key),
                 )
                 .at(entry.key_span)
                 .with_help(hint),
