@@ -242,7 +242,7 @@ def main():
         cases += [(f"corpus/{name}+" + "+".join(files[1:]), corpus / name, files, env_files)
                   for name, files, env_files in INVOCATIONS]
 
-    tally = {"compared": 0, "agree": 0, "v2": 0, "theirs_fail": 0, "ours_fail": 0}
+    tally = {"cases": 0, "compared": 0, "agree": 0, "v2": 0, "theirs_fail": 0, "ours_fail": 0}
     failures = []
     for name, directory, files, env_files in cases:
         env = case_env(directory)
@@ -267,6 +267,7 @@ def main():
         if sorted(their_services) != sorted(our_services):
             failures.append(f"{name}: services {sorted(their_services)} vs {sorted(our_services)}")
             continue
+        tally["cases"] += 1
         for service in sorted(our_services):
             a = normalise(their_services[service], directory)
             b = normalise(our_services[service], directory)
@@ -279,7 +280,7 @@ def main():
                 else:
                     failures.append(f"{name}: {service}.{field}\n    docker-compose 1.29: "
                                     f"{a[field]}\n    compose2cfn:         {b[field]}")
-    print(f"oracle: {tally['compared']} fields compared, {tally['agree']} agree, "
+    print(f"oracle: {tally['cases']} cases, {tally['compared']} fields compared, {tally['agree']} agree, "
           f"{tally['v2']} differ where compose2cfn follows Compose v2, "
           f"{len(failures)} disagree; {tally['theirs_fail']} cases docker-compose 1.29 "
           f"cannot load, {tally['ours_fail']} it loads and compose2cfn rejects")
