@@ -94,6 +94,7 @@ codes! {
     PublicPort = "W0403", "public-port", Warning, "a database or admin port is published to the internet";
     UnusedDefinition = "W0404", "unused-definition", Warning, "a network, volume, secret or config is used by no service";
     TemplateNeedsS3 = "W0405", "template-needs-s3", Warning, "the template is larger than the 51,200 bytes CloudFormation takes inline";
+    SharedVolumeWriters = "W0406", "shared-volume-writers", Warning, "several tasks of a service write to one volume";
 }
 
 impl fmt::Display for Code {

@@ -332,6 +332,12 @@ pub fn lookup(code: Code) -> Doc {
             NEEDS_S3,
             "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n",
         ),
+        Code::SharedVolumeWriters => doc(
+            "A service runs more than one task (`replicas`) and mounts a volume read-write.",
+            "Every task mounts the same EFS file system; a database or any store that assumes one writer is corrupted when two tasks write at once.",
+            "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 2\nvolumes:\n  pgdata: {}\n",
+            "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 1\nvolumes:\n  pgdata: {}\n",
+        ),
         Code::PublicPort => doc(
             "A database or admin port (PostgreSQL, MySQL, Redis, MongoDB, SSH, ...) is published.",
             "Published ports listen on an internet-facing load balancer open to 0.0.0.0/0; services on the same network reach the port without publishing it.",

@@ -67,22 +67,26 @@ fn add_role(
     );
 }
 
-/// The task role, when the service asks for permissions; returns its logical ID.
+/// The task role, when the service asks for permissions (its IAM extensions, or `extra`
+/// inline policies such as volume mounts); returns its logical ID.
 pub(super) fn task_role(
     service: &Service,
+    extra: &[Value],
     tags: &Value,
     template: &mut Template,
 ) -> Option<String> {
-    if service.role_policy.is_none() && service.managed_policies.is_empty() {
+    if service.role_policy.is_none() && service.managed_policies.is_empty() && extra.is_empty() {
         return None;
     }
     let id = names::service_id(&service.name, "TaskRole");
-    let policies = service.role_policy.as_ref().map(|(document, _)| {
-        Value::list([map! {
+    let own = service.role_policy.as_ref().map(|(document, _)| {
+        map! {
             "PolicyDocument" => Value::from(document),
             "PolicyName" => names::service_id(&service.name, "Policy"),
-        }])
+        }
     });
+    let all: Vec<Value> = own.into_iter().chain(extra.iter().cloned()).collect();
+    let policies = (!all.is_empty()).then_some(Value::List(all));
     let managed = (!service.managed_policies.is_empty())
         .then(|| Value::strs(service.managed_policies.iter().map(|(arn, _)| arn.clone())));
     let origin = service

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP, SUBNETS, VPC};
-use super::{names, tags};
+use super::{names, network, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::Project;
@@ -86,13 +86,15 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
         let svc_sg = names::service_id(&service.name, "ServiceIngressSecurityGroup");
         template.add(
             &svc_sg,
-            Resource::new(
-                "AWS::EC2::SecurityGroup",
-                map! {
-                    "GroupDescription" => format!("{}: traffic from the load balancer to service {}", project.name, service.name),
-                    "Tags" => tags(project, &[("com.docker.compose.service", service.name.as_str())]),
-                    "VpcId" => Value::reference(VPC),
-                },
+            network::group(
+                format!(
+                    "{}: traffic from the load balancer to service {}",
+                    project.name, service.name
+                ),
+                tags(
+                    project,
+                    &[("com.docker.compose.service", service.name.as_str())],
+                ),
             )
             .from_source(service.span),
         );

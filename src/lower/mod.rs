@@ -10,6 +10,7 @@ pub mod names;
 mod network;
 mod service;
 pub mod sizing;
+mod volumes;
 
 use crate::ir::{Template, Value};
 use crate::map;
@@ -54,8 +55,9 @@ pub fn lower(project: &Project) -> Template {
     cluster::lower(project, &mut template);
     discovery::namespace(project, &mut template);
     let ingress = ingress::lower(project, &mut template);
+    let mounts = volumes::lower(project, &mut template);
     for svc in project.services.values() {
-        service::lower(project, svc, &ingress, &mut template);
+        service::lower(project, svc, &ingress, mounts.get(&svc.name), &mut template);
     }
     template
 }

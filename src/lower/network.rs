@@ -124,6 +124,18 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     }
 }
 
+/// A security group in the stack's VPC (its rules are separate resources).
+pub(super) fn group(description: String, tags: Value) -> Resource {
+    Resource::new(
+        "AWS::EC2::SecurityGroup",
+        map! {
+            "GroupDescription" => description,
+            "Tags" => tags,
+            "VpcId" => Value::reference(VPC),
+        },
+    )
+}
+
 /// The security group ID a service wears for one of its networks.
 pub(super) fn security_group(project: &Project, network: &str) -> Value {
     match project

@@ -7,6 +7,7 @@ use super::discovery;
 use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
 use super::network::{self, security_group};
+use super::volumes::ServiceMounts;
 use super::{iam, names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
@@ -22,6 +23,7 @@ pub(super) fn lower(
     project: &Project,
     service: &Service,
     ingress: &Ingress,
+    mounts: Option<&ServiceMounts>,
     template: &mut Template,
 ) {
     let task = names::service_id(&service.name, "TaskDefinition");
@@ -30,14 +32,15 @@ pub(super) fn lower(
         &[("com.docker.compose.service", service.name.as_str())],
     );
     let role = iam::execution_role(service, &service_tags, template);
-    let task_role = iam::task_role(service, &service_tags, template);
+    let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
+    let task_role = iam::task_role(service, extra, &service_tags, template);
     let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
     template.add(
         &task,
         Resource::new(
             "AWS::ECS::TaskDefinition",
             map! {
-                "ContainerDefinitions" => containers(project, service),
+                "ContainerDefinitions" => containers(project, service, mounts),
                 "Cpu" => size.cpu.to_string(),
                 "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
                 "Family" => format!("{}-{}", project.name, service.name),
@@ -50,6 +53,7 @@ pub(super) fn lower(
                 },
                 "Tags" => service_tags.clone(),
                 "TaskRoleArn" => task_role.map(|id| Value::get_att(id, "Arn")),
+                "Volumes" => mounts.map(|m| m.task_volumes.clone()),
             },
         )
         .from_source(service.span),
@@ -63,6 +67,9 @@ pub(super) fn lower(
         .collect();
     if let Some(own) = own_ingress {
         groups.push(Value::reference(&own.security_group));
+    }
+    if let Some(mounts) = mounts {
+        groups.push(Value::reference(&mounts.security_group));
     }
     let load_balancers = own_ingress.map(|own| {
         Value::list(own.target_groups.iter().map(|(tg, port)| {
@@ -86,6 +93,8 @@ pub(super) fn lower(
     // Tasks pull their image as soon as the service exists: the subnets must route to the
     // internet by then.
     depends_on.extend(network::ROUTING.iter().map(|id| (*id).to_string()));
+    // Tasks mount their volumes at start: the mount targets must exist.
+    depends_on.extend(mounts.iter().flat_map(|m| m.depends_on.iter().cloned()));
     template.add(
         names::service_id(&service.name, "Service"),
         Resource::new(
@@ -185,8 +194,11 @@ fn health_check(check: &Healthcheck) -> Value {
 }
 
 /// The task's containers: the service's own, and the short-name resolver it waits for.
-fn containers(project: &Project, service: &Service) -> Value {
+fn containers(project: &Project, service: &Service, mounts: Option<&ServiceMounts>) -> Value {
     let mut main = container(project, service);
+    if let (Value::Map(properties), Some(mounts)) = (&mut main, mounts) {
+        properties.insert("MountPoints".to_string(), mounts.mount_points.clone());
+    }
     if !discovery::needs_resolver(project) {
         return Value::list([main]);
     }

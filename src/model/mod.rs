@@ -6,6 +6,7 @@ pub mod ports;
 mod service;
 pub mod spec;
 pub mod units;
+pub mod volumes;
 
 use std::collections::BTreeMap;
 
@@ -14,6 +15,7 @@ use crate::load::{Node, Seg};
 use crate::source::Span;
 
 pub use ports::{PortMapping, Protocol};
+pub use volumes::{Mount, Volume, VolumeOptions};
 
 /// Options of the `awslogs` log driver that a Compose file may set.
 pub const AWSLOGS_OPTIONS: &[&str] = &[
@@ -44,6 +46,8 @@ pub struct Project {
     pub networks: BTreeMap<String, Network>,
     /// `x-aws-logs_retention`, in days.
     pub logs_retention: Option<(i64, Span)>,
+    /// Named volumes defined at the top level.
+    pub volumes: BTreeMap<String, Volume>,
     /// The parsed document, for checks that need keys the model does not carry.
     pub spec: spec::ComposeFile,
 }
@@ -146,6 +150,8 @@ pub struct Service {
     pub ports: Vec<(PortMapping, Span)>,
     /// Networks the service joins, sorted, with where each is named.
     pub networks: BTreeMap<String, Option<Span>>,
+    /// Named volumes it mounts.
+    pub mounts: Vec<Mount>,
     /// `awslogs-*` logging options.
     pub log_options: BTreeMap<String, String>,
     pub arm64: bool,
@@ -257,6 +263,7 @@ pub fn build(
             Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
         }
     }
+    project.volumes = volumes::build(&file, &at, diags);
     for (name, network) in file.networks.iter().flatten() {
         project
             .networks

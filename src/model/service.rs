@@ -162,6 +162,7 @@ pub(super) fn build(
     out.cap_drop = s.cap_drop.clone().unwrap_or_default();
     out.ports = port_mappings(&mut r, s);
     out.networks = networks(&mut r, s.networks.as_ref());
+    out.mounts = super::volumes::mounts(s.volumes.as_ref(), &|i| r.span(path!["volumes", i]));
     out.log_options = log_options(&mut r, s.logging.as_ref());
     out.pull_credentials = s
         .x_aws_pull_credentials

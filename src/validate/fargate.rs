@@ -35,6 +35,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         timings(service, diags);
         deployment(service, diags);
         volumes(root, service, diags);
+        shared_writers(service, diags);
     }
     if let Some((days, span)) = project.logs_retention
         && !LOG_RETENTION_DAYS.contains(&days)
@@ -292,8 +293,39 @@ fn timings(service: &Service, diags: &mut Diagnostics) {
     }
 }
 
-/// Volume entries: host bind mounts and anonymous volumes cannot run; named volumes are
-/// not lowered yet.
+/// Volume entries: host bind mounts, anonymous volumes and tmpfs cannot run; named
+/// volumes become EFS mounts, except external ones and subpaths (not yet).
+fn is_set(node: &Node) -> bool {
+    match &node.value {
+        crate::load::Value::Bool(b) => *b,
+        crate::load::Value::String(s) => s.eq_ignore_ascii_case("true"),
+        crate::load::Value::Map(_) => true,
+        _ => false,
+    }
+}
+
+/// A service with several tasks that write to one volume: a database or any other
+/// single-writer store behind it would be corrupted.
+fn shared_writers(service: &Service, diags: &mut Diagnostics) {
+    if service.replicas <= 1 {
+        return;
+    }
+    for mount in service.mounts.iter().filter(|m| !m.read_only) {
+        diags.push(
+            Diagnostic::new(
+                Code::SharedVolumeWriters,
+                format!(
+                    "{} tasks of `{}` write to volume `{}` at once",
+                    service.replicas, service.name, mount.volume
+                ),
+            )
+            .at(mount.span)
+            .with_label(service.replicas_span.unwrap_or(service.span), "replicas")
+            .with_help("a database or any single-writer store needs `replicas: 1`; mount it `:ro` where the service only reads"),
+        );
+    }
+}
+
 fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
     let Some(Value::Seq(entries)) = root
         .get("services")
@@ -328,17 +360,24 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
             }
             _ => continue,
         };
-        let defined = root.get("volumes").and_then(|v| v.get(&source)).is_some();
-        if kind == "volume" && !defined {
-            continue; // undefined: `definitions` reports it
-        }
+        let definition = root.get("volumes").and_then(|v| v.get(&source));
         let diagnostic = match kind {
+            // Undefined: `definitions` reports it; defined: an EFS mount, unless external
+            // or with a subpath.
+            "volume" => match (definition, entry.get("volume").and_then(|v| v.get("subpath"))) {
+                (None, _) => continue,
+                (Some(volume), _) if volume.get("external").is_some_and(is_set) => {
+                    Diagnostic::new(Code::NotYetSupported, format!("external volume `{source}` is not supported yet"))
+                        .with_help("an existing EFS file system keeps its mount targets in its own VPC, and the stack creates a new VPC; until deploying into an existing VPC is supported, let the stack create the file system (remove `external`)")
+                }
+                (Some(_), Some(_)) => Diagnostic::new(Code::NotYetSupported, "`volume.subpath` is not supported yet")
+                    .with_help("mount the whole volume, or give the subdirectory its own volume (`driver_opts: {root_directory: /sub}`)"),
+                (Some(_), None) => continue,
+            },
             "bind" => Diagnostic::new(Code::UnsupportedOnFargate, format!("host bind mount of `{source}` cannot run on Fargate"))
                 .with_help("Fargate tasks have no host files: use a named volume, or bake the files into the image"),
             "anonymous" => Diagnostic::new(Code::UnsupportedOnFargate, "anonymous volumes cannot run on ECS")
                 .with_help("give the volume a name (`data:/path`) and define it under the top-level `volumes`"),
-            "volume" => Diagnostic::new(Code::NotYetSupported, format!("named volume `{source}` is not supported yet"))
-                .with_help("EFS volumes are planned; until then remove the mount (the data will not persist)"),
             "tmpfs" => Diagnostic::new(Code::UnsupportedOnFargate, "tmpfs mounts cannot run on Fargate")
                 .with_help("use a writable path inside the container instead"),
             other => Diagnostic::new(Code::UnsupportedOnFargate, format!("`{other}` mounts cannot run on Fargate"))

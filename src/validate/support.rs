@@ -162,6 +162,15 @@ fn services_configs(node: &Node) -> Option<Verdict> {
     })
 }
 
+fn volume_driver(node: &Node) -> Option<Verdict> {
+    match node.as_str() {
+        None | Some("local" | "") => None,
+        Some(driver) => Some(Verdict::Ignored(format!(
+            "every volume is an encrypted EFS file system; the `{driver}` driver is not used"
+        ))),
+    }
+}
+
 /// An existing security group lives in an existing VPC, and the stack creates its own.
 fn network_external(node: &Node) -> Option<Verdict> {
     let external = match &node.value {
@@ -279,7 +288,7 @@ pub const TABLE: &[Row] = &table! {
     S "user" => Lowered("container `User`");
     S "uts" => Depends(host_namespace, "rejected for `host`, otherwise ignored with a warning");
     S "userns_mode" => Ignored("Fargate manages user namespaces");
-    S "volumes" => Checked("entry by entry (`validate/fargate.rs`): host bind mounts, anonymous volumes and tmpfs rejected; named volumes not supported yet");
+    S "volumes" => Checked("entry by entry (`validate/fargate.rs`): a named volume becomes an EFS mount (transit encryption, IAM authorisation, `:ro` honoured); host bind mounts, anonymous volumes and tmpfs rejected; `volume.subpath` not yet");
     S "volumes_from" => Rejected("each service is its own task; services cannot share volumes this way");
     S "working_dir" => Lowered("container `WorkingDirectory`");
     S "deploy" => Lowered("see `deploy.*`");
@@ -322,11 +331,11 @@ pub const TABLE: &[Row] = &table! {
     N "attachable" => Dropped("security groups are always attachable");
     N "labels" => Dropped("security groups are tagged with the project and network");
     N "x-aws-securitygroup" => NotYet("an existing security group belongs to an existing VPC, which is not supported yet");
-    V "name" => Checked("named volumes (EFS) are not lowered yet: a service that mounts one is rejected (`E0412`); an unused definition changes nothing");
-    V "driver" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
-    V "driver_opts" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
-    V "external" => Checked("as `name`: an existing EFS file system will be named here once volumes are lowered");
-    V "labels" => Checked("as `name`: definitions are kept, mounts of them rejected until EFS support lands");
+    V "name" => Lowered("the EFS file system's `Name` tag; every used volume is an encrypted file system (retained on stack deletion), an access point, a mount target per subnet and an NFS security group open only to the services that mount it");
+    V "driver" => Depends(volume_driver, "`local` (or none) is the default; any other driver is ignored: every volume is an EFS file system");
+    V "driver_opts" => Lowered("`uid`, `gid`, `permissions`, `root_directory` → access point; `performance_mode`, `throughput_mode`, `provisioned_throughput`, `lifecycle_policy`, `backup_policy` (default `ENABLED`), `kms_key_id` → file system; others ignored with a warning");
+    V "external" => Checked("an existing EFS file system: not yet (`E0412`), its mount targets live in its own VPC and the stack creates a new one");
+    V "labels" => Ignored("EFS file systems are tagged with the project and the volume");
     SE "name" => Checked("secrets are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
     SE "environment" => Checked("as `name`; compose2cfn never writes secret values into a template");
     SE "file" => Checked("as `name`; compose2cfn never writes secret values into a template");
