@@ -209,6 +209,13 @@ impl Resource {
     }
 }
 
+/// A template parameter: always a string, `NoEcho` when it is secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parameter {
+    pub description: String,
+    pub no_echo: bool,
+}
+
 /// A template output.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Output {
@@ -220,6 +227,8 @@ pub struct Output {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
     pub description: String,
+    /// Values given at deployment (`--parameter-overrides`), never written in the template.
+    pub parameters: BTreeMap<String, Parameter>,
     pub resources: BTreeMap<String, Resource>,
     pub outputs: BTreeMap<String, Output>,
 }

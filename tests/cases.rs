@@ -347,3 +347,51 @@ fn corpus_compiles_or_is_diagnosed() {
     eprintln!("compiled: {}", compiled.join(", "));
     eprintln!("rejected: {}", rejected.join(", "));
 }
+
+/// No `file:` secret's content, in any ok case or corpus project, appears in a template
+/// the compiler emits (in either format).
+#[test]
+fn secret_contents_never_reach_a_template() {
+    let mut dirs = cases("ok");
+    if let Ok(entries) = std::fs::read_dir(root().join("../shared/corpus")) {
+        dirs.extend(
+            entries
+                .map(|e| e.unwrap().path())
+                .filter(|p| p.join("compose.yaml").is_file()),
+        );
+    }
+    let mut checked = 0;
+    for dir in dirs {
+        let compilation = compile(&dir, case_env(&dir));
+        let (Some(yaml), Some(json), Some(tree)) = (
+            compilation.output(Format::Yaml),
+            compilation.output(Format::Json),
+            compilation.root.as_ref(),
+        ) else {
+            continue;
+        };
+        let files = tree
+            .get("secrets")
+            .and_then(compose2cfn::load::Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|s| s.value.get("file")?.as_str().map(|f| dir.join(f)));
+        for file in files {
+            let Ok(content) = std::fs::read_to_string(&file) else {
+                continue;
+            };
+            let content = content.trim();
+            if content.len() < 4 {
+                continue;
+            }
+            assert!(
+                !yaml.contains(content) && !json.contains(content),
+                "{}: the content of {} is in the template",
+                dir.display(),
+                file.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 0, "no secret file was checked");
+}

@@ -4,7 +4,7 @@
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::ir::{Intrinsic, Output, Resource, Template, Value};
+use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Value};
 
 pub(super) struct Document<'a>(pub(super) &'a Template);
 
@@ -14,10 +14,39 @@ impl Serialize for Document<'_> {
         let mut map = serializer.serialize_map(None)?;
         map.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
         map.serialize_entry("Description", &t.description)?;
+        if !t.parameters.is_empty() {
+            map.serialize_entry("Parameters", &Parameters(t))?;
+        }
         map.serialize_entry("Resources", &Resources(t))?;
         if !t.outputs.is_empty() {
             map.serialize_entry("Outputs", &Outputs(t))?;
         }
+        map.end()
+    }
+}
+
+struct Parameters<'a>(&'a Template);
+
+impl Serialize for Parameters<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.parameters.len()))?;
+        for (id, parameter) in &self.0.parameters {
+            map.serialize_entry(id, &ParameterView(parameter))?;
+        }
+        map.end()
+    }
+}
+
+struct ParameterView<'a>(&'a Parameter);
+
+impl Serialize for ParameterView<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("Type", "String")?;
+        if self.0.no_echo {
+            map.serialize_entry("NoEcho", &true)?;
+        }
+        map.serialize_entry("Description", &self.0.description)?;
         map.end()
     }
 }

@@ -19,17 +19,29 @@ fn assumed_by_ecs_tasks() -> Value {
     }
 }
 
-/// The execution role; returns its logical ID.
-pub(super) fn execution_role(service: &Service, tags: &Value, template: &mut Template) -> String {
+/// The execution role; returns its logical ID. It may read the service's pull credentials
+/// and the `secrets` given, nothing else.
+pub(super) fn execution_role(
+    service: &Service,
+    secrets: &[Value],
+    tags: &Value,
+    template: &mut Template,
+) -> String {
     let id = names::service_id(&service.name, "TaskExecutionRole");
+    let mut readable: Vec<Value> = service
+        .pull_credentials
+        .iter()
+        .map(|(arn, _)| Value::str(arn.as_str()))
+        .collect();
+    readable.extend(secrets.iter().cloned());
     // The Docker integration's policy name, so its stacks update in place.
-    let policies = service.pull_credentials.as_ref().map(|(arn, _)| {
+    let policies = (!readable.is_empty()).then(|| {
         Value::list([map! {
             "PolicyDocument" => map! {
                 "Statement" => Value::list([map! {
                     "Action" => Value::strs(["secretsmanager:GetSecretValue"]),
                     "Effect" => "Allow",
-                    "Resource" => Value::strs([arn.as_str()]),
+                    "Resource" => Value::List(readable),
                 }]),
                 "Version" => "2012-10-17",
             },

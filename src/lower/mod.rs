@@ -8,6 +8,7 @@ mod iam;
 mod ingress;
 pub mod names;
 mod network;
+mod secrets;
 mod service;
 pub mod sizing;
 mod volumes;
@@ -56,8 +57,10 @@ pub fn lower(project: &Project) -> Template {
     discovery::namespace(project, &mut template);
     let ingress = ingress::lower(project, &mut template);
     let mounts = volumes::lower(project, &mut template);
+    let secrets = secrets::lower(project, &mut template);
     for svc in project.services.values() {
-        service::lower(project, svc, &ingress, mounts.get(&svc.name), &mut template);
+        let (mounts, secrets) = (mounts.get(&svc.name), secrets.get(&svc.name));
+        service::lower(project, svc, &ingress, mounts, secrets, &mut template);
     }
     template
 }

@@ -7,10 +7,12 @@ use super::discovery;
 use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
 use super::network::{self, security_group};
+use super::secrets::{SECRETS_VOLUME, ServiceSecrets};
 use super::volumes::ServiceMounts;
 use super::{iam, names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
+use crate::model::secrets::SECRETS_DIR;
 use crate::model::spec::UpdateOrder;
 use crate::model::{Healthcheck, Project, Service};
 
@@ -24,6 +26,7 @@ pub(super) fn lower(
     service: &Service,
     ingress: &Ingress,
     mounts: Option<&ServiceMounts>,
+    secrets: Option<&ServiceSecrets>,
     template: &mut Template,
 ) {
     let task = names::service_id(&service.name, "TaskDefinition");
@@ -31,7 +34,8 @@ pub(super) fn lower(
         project,
         &[("com.docker.compose.service", service.name.as_str())],
     );
-    let role = iam::execution_role(service, &service_tags, template);
+    let readable = secrets.map_or(&[][..], |s| s.resources.as_slice());
+    let role = iam::execution_role(service, readable, &service_tags, template);
     let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
     let task_role = iam::task_role(service, extra, &service_tags, template);
     let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
@@ -40,7 +44,7 @@ pub(super) fn lower(
         Resource::new(
             "AWS::ECS::TaskDefinition",
             map! {
-                "ContainerDefinitions" => containers(project, service, mounts),
+                "ContainerDefinitions" => containers(project, service, mounts, secrets),
                 "Cpu" => size.cpu.to_string(),
                 "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
                 "Family" => format!("{}-{}", project.name, service.name),
@@ -53,7 +57,7 @@ pub(super) fn lower(
                 },
                 "Tags" => service_tags.clone(),
                 "TaskRoleArn" => task_role.map(|id| Value::get_att(id, "Arn")),
-                "Volumes" => mounts.map(|m| m.task_volumes.clone()),
+                "Volumes" => task_volumes(mounts, secrets),
             },
         )
         .from_source(service.span),
@@ -193,30 +197,78 @@ fn health_check(check: &Healthcheck) -> Value {
     }
 }
 
-/// The task's containers: the service's own, and the short-name resolver it waits for.
-fn containers(project: &Project, service: &Service, mounts: Option<&ServiceMounts>) -> Value {
-    let mut main = container(project, service);
-    if let (Value::Map(properties), Some(mounts)) = (&mut main, mounts) {
-        properties.insert("MountPoints".to_string(), mounts.mount_points.clone());
-    }
-    if !discovery::needs_resolver(project) {
-        return Value::list([main]);
-    }
-    let resolver = discovery::resolver_name(service);
-    if let Value::Map(properties) = &mut main {
-        properties.insert(
-            "DependsOn".to_string(),
-            Value::list([map! { "Condition" => "SUCCESS", "ContainerName" => resolver.as_str() }]),
-        );
-    }
-    let init = map! {
-        "Command" => discovery::resolver_command(project),
-        "Essential" => false,
-        "Image" => discovery::RESOLVER_IMAGE,
-        "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
-        "Name" => resolver.as_str(),
+/// The task definition's volumes: EFS volumes, and the task volume for secrets.
+fn task_volumes(mounts: Option<&ServiceMounts>, secrets: Option<&ServiceSecrets>) -> Option<Value> {
+    let mut volumes: Vec<Value> = match mounts.map(|m| &m.task_volumes) {
+        Some(Value::List(items)) => items.clone(),
+        _ => Vec::new(),
     };
-    Value::list([main, init])
+    if secrets.is_some() {
+        volumes.push(map! { "Name" => SECRETS_VOLUME });
+    }
+    (!volumes.is_empty()).then_some(Value::List(volumes))
+}
+
+/// The task's containers: the service's own, and the short-name resolver it waits for.
+/// The task's containers: the service's own, then the init containers it waits for (the
+/// search-domain fix, the secrets writer).
+fn containers(
+    project: &Project,
+    service: &Service,
+    mounts: Option<&ServiceMounts>,
+    secrets: Option<&ServiceSecrets>,
+) -> Value {
+    let mut mount_points: Vec<Value> = match mounts.map(|m| &m.mount_points) {
+        Some(Value::List(items)) => items.clone(),
+        _ => Vec::new(),
+    };
+    let no_options = std::collections::BTreeMap::new();
+    let mut inits: Vec<(String, Value)> = Vec::new();
+    if discovery::needs_resolver(project) {
+        let name = discovery::resolver_name(service);
+        let init = map! {
+            "Command" => discovery::resolver_command(project),
+            "Essential" => false,
+            "Image" => discovery::RESOLVER_IMAGE,
+            "LogConfiguration" => log_configuration(project, &no_options),
+            "Name" => name.as_str(),
+        };
+        inits.push((name, init));
+    }
+    if let Some(secrets) = secrets {
+        mount_points.push(map! {
+            "ContainerPath" => SECRETS_DIR,
+            "ReadOnly" => true,
+            "SourceVolume" => SECRETS_VOLUME,
+        });
+        let init = map! {
+            "Command" => secrets.command.clone(),
+            "Essential" => false,
+            "Image" => discovery::RESOLVER_IMAGE,
+            "LogConfiguration" => log_configuration(project, &no_options),
+            "MountPoints" => Value::list([map! {
+                "ContainerPath" => SECRETS_DIR,
+                "ReadOnly" => false,
+                "SourceVolume" => SECRETS_VOLUME,
+            }]),
+            "Name" => secrets.container.as_str(),
+            "Secrets" => secrets.environment.clone(),
+        };
+        inits.push((secrets.container.clone(), init));
+    }
+    let mut main = container(project, service);
+    if let Value::Map(properties) = &mut main {
+        if !mount_points.is_empty() {
+            properties.insert("MountPoints".to_string(), Value::List(mount_points));
+        }
+        if !inits.is_empty() {
+            let waits = inits.iter().map(|(name, _)| {
+                map! { "Condition" => "SUCCESS", "ContainerName" => name.as_str() }
+            });
+            properties.insert("DependsOn".to_string(), Value::list(waits));
+        }
+    }
+    Value::list(std::iter::once(main).chain(inits.into_iter().map(|(_, c)| c)))
 }
 
 /// `awslogs` to the project's log group, with the service's own `awslogs-*` options.

@@ -3,6 +3,7 @@
 //! into a [`Project`]. Parse errors become diagnostics at the value's span.
 
 pub mod ports;
+pub mod secrets;
 mod service;
 pub mod spec;
 pub mod units;
@@ -15,6 +16,7 @@ use crate::load::{Node, Seg};
 use crate::source::Span;
 
 pub use ports::{PortMapping, Protocol};
+pub use secrets::{Secret, SecretSource, SecretUse};
 pub use volumes::{Mount, Volume, VolumeOptions};
 
 /// Options of the `awslogs` log driver that a Compose file may set.
@@ -48,6 +50,8 @@ pub struct Project {
     pub logs_retention: Option<(i64, Span)>,
     /// Named volumes defined at the top level.
     pub volumes: BTreeMap<String, Volume>,
+    /// Secrets defined at the top level.
+    pub secrets: BTreeMap<String, Secret>,
     /// The parsed document, for checks that need keys the model does not carry.
     pub spec: spec::ComposeFile,
 }
@@ -152,6 +156,8 @@ pub struct Service {
     pub networks: BTreeMap<String, Option<Span>>,
     /// Named volumes it mounts.
     pub mounts: Vec<Mount>,
+    /// Secrets it reads, as files in `/run/secrets`.
+    pub secrets: Vec<SecretUse>,
     /// `awslogs-*` logging options.
     pub log_options: BTreeMap<String, String>,
     pub arm64: bool,
@@ -264,6 +270,7 @@ pub fn build(
         }
     }
     project.volumes = volumes::build(&file, &at, diags);
+    project.secrets = secrets::build(&file, &at, diags);
     for (name, network) in file.networks.iter().flatten() {
         project
             .networks

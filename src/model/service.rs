@@ -163,6 +163,8 @@ pub(super) fn build(
     out.ports = port_mappings(&mut r, s);
     out.networks = networks(&mut r, s.networks.as_ref());
     out.mounts = super::volumes::mounts(s.volumes.as_ref(), &|i| r.span(path!["volumes", i]));
+    let secret_span = |i: usize| at.span(&[base.clone(), path!["secrets", i]].concat());
+    out.secrets = super::secrets::uses(s.secrets.as_ref(), &secret_span, r.diags);
     out.log_options = log_options(&mut r, s.logging.as_ref());
     out.pull_credentials = s
         .x_aws_pull_credentials

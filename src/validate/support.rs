@@ -152,10 +152,6 @@ fn non_empty(node: &Node) -> bool {
     }
 }
 
-fn services_secrets(node: &Node) -> Option<Verdict> {
-    non_empty(node).then(|| Verdict::NotYet("secrets are not lowered yet (Secrets Manager support is planned); remove them to compile the rest".into()))
-}
-
 fn services_configs(node: &Node) -> Option<Verdict> {
     non_empty(node).then(|| {
         Verdict::NotYet("configs are not lowered yet; remove them to compile the rest".into())
@@ -275,7 +271,7 @@ pub const TABLE: &[Row] = &table! {
     S "scale" => Lowered("service `DesiredCount`, like `deploy.replicas`");
     S "security_opt" => Ignored("Fargate does not take Docker security options");
     S "shm_size" => Ignored("Fargate does not size `/dev/shm`");
-    S "secrets" => Depends(services_secrets, "rejected until Secrets Manager support lands");
+    S "secrets" => Lowered("files in `/run/secrets/<target>` (`mode`, `uid`, `gid` honoured), written by a non-essential init container from Secrets Manager; the execution role reads exactly these secrets");
     S "sysctls" => Lowered("container `SystemControls`");
     S "stdin_open" => Lowered("container `Interactive`");
     S "stop_grace_period" => Lowered("container `StopTimeout` (at most 120 s)");
@@ -336,14 +332,15 @@ pub const TABLE: &[Row] = &table! {
     V "driver_opts" => Lowered("`uid`, `gid`, `permissions`, `root_directory` → access point; `performance_mode`, `throughput_mode`, `provisioned_throughput`, `lifecycle_policy`, `backup_policy` (default `ENABLED`), `kms_key_id` → file system; others ignored with a warning");
     V "external" => Checked("an existing EFS file system: not yet (`E0412`), its mount targets live in its own VPC and the stack creates a new one");
     V "labels" => Ignored("EFS file systems are tagged with the project and the volume");
-    SE "name" => Checked("secrets are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
-    SE "environment" => Checked("as `name`; compose2cfn never writes secret values into a template");
-    SE "file" => Checked("as `name`; compose2cfn never writes secret values into a template");
-    SE "external" => Checked("as `name`: an existing Secrets Manager secret will be named here once secrets are lowered");
-    SE "labels" => Checked("as `name`");
-    SE "driver" => Checked("as `name`");
-    SE "driver_opts" => Checked("as `name`");
-    SE "template_driver" => Checked("as `name`");
+    SE "name" => Lowered("with `external: true`, the existing Secrets Manager secret (ARN or name); otherwise the secret's `com.docker.compose.secret` tag");
+    SE "environment" => Lowered("a Secrets Manager secret whose value is the `NoEcho` parameter `<Name>SecretValue`: pass the variable's value with `--parameter-overrides`; it never appears in the template");
+    SE "file" => Lowered("a Secrets Manager secret whose value is the `NoEcho` parameter `<Name>SecretValue`: pass the file's content with `--parameter-overrides`; compose2cfn never reads it");
+    SE "external" => Lowered("an existing Secrets Manager secret, by ARN or name (`name:`); nothing is created");
+    SE "labels" => Ignored("the secret is tagged with the project and its name");
+    SE "driver" => Ignored("every secret is a Secrets Manager secret");
+    SE "driver_opts" => Ignored("every secret is a Secrets Manager secret");
+    SE "template_driver" => Ignored("secret values are not templated");
+    SE "x-aws-keys" => Lowered("each listed key of a JSON secret is its own file `/run/secrets/<target>/<key>` (ECS reads the key); `*` not yet");
     C "name" => Checked("configs are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
     C "content" => Checked("as `name`");
     C "environment" => Checked("as `name`");

@@ -1,0 +1,178 @@
+//! Secrets in AWS Secrets Manager, never in the template: a `file:` or `environment:`
+//! secret becomes a secret whose value is a `NoEcho` parameter (the deployer passes the
+//! content with `--parameter-overrides`); an external one is referenced by ARN or name.
+//! A service sees its secrets as files in `/run/secrets`, as Compose promises: a
+//! non-essential init container (busybox from ECR Public) receives them through ECS
+//! `Secrets` and writes them into a task volume the main container mounts read-only.
+//! `x-aws-keys` writes listed keys of a JSON secret as separate files. The execution role
+//! may read exactly these secrets.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use super::{names, tags};
+use crate::ir::{Parameter, Resource, Template, Value};
+use crate::map;
+use crate::model::secrets::SECRETS_DIR;
+use crate::model::{Project, Secret, SecretSource, Service};
+
+/// The task volume the init container writes and the main container reads.
+pub(super) const SECRETS_VOLUME: &str = "run-secrets";
+
+/// What one service needs to see its secrets.
+#[derive(Debug)]
+pub(super) struct ServiceSecrets {
+    /// The init container's name.
+    pub container: String,
+    /// Its ECS `Secrets`: environment variables the script reads.
+    pub environment: Value,
+    /// Its command: `sh -c SCRIPT`.
+    pub command: Value,
+    /// What the execution role may read.
+    pub resources: Vec<Value>,
+}
+
+fn secret_id(name: &str) -> String {
+    format!("{}Secret", names::normalize(name))
+}
+
+fn parameter_id(name: &str) -> String {
+    format!("{}SecretValue", names::normalize(name))
+}
+
+/// Lowers every secret some service uses; returns what each using service needs.
+pub(super) fn lower(
+    project: &Project,
+    template: &mut Template,
+) -> BTreeMap<String, ServiceSecrets> {
+    for secret in project.secrets.values() {
+        let used = project
+            .services
+            .values()
+            .any(|s| s.secrets.iter().any(|u| u.secret == secret.name));
+        if !used {
+            continue; // left out (`W0404`)
+        }
+        let from = match &secret.source {
+            SecretSource::External(_) => continue,
+            SecretSource::File(path) => format!("the contents of `{path}`"),
+            SecretSource::Environment(variable) => format!("the value of `${variable}`"),
+        };
+        template.parameters.insert(
+            parameter_id(&secret.name),
+            Parameter {
+                description: format!("Secret `{}`: {from}", secret.name),
+                no_echo: true,
+            },
+        );
+        template.add(
+            secret_id(&secret.name),
+            Resource::new(
+                "AWS::SecretsManager::Secret",
+                map! {
+                    "Description" => format!("Secret {} of {}", secret.name, project.name),
+                    "SecretString" => Value::reference(parameter_id(&secret.name)),
+                    "Tags" => tags(project, &[("com.docker.compose.secret", secret.name.as_str())]),
+                },
+            )
+            .from_source(secret.span),
+        );
+    }
+    project
+        .services
+        .values()
+        .filter(|s| !s.secrets.is_empty())
+        .map(|s| (s.name.clone(), for_service(project, s)))
+        .collect()
+}
+
+/// The ARN of an external secret given by name.
+fn arn_of_name(name: &str) -> String {
+    format!(
+        "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}"
+    )
+}
+
+/// `ValueFrom` for a secret, or for one key of a JSON secret.
+fn value_from(secret: &Secret, key: Option<&str>) -> Value {
+    let suffix = key.map(|k| format!(":{k}::")).unwrap_or_default();
+    match &secret.source {
+        SecretSource::External(arn) if arn.starts_with("arn:") => {
+            Value::str(format!("{arn}{suffix}"))
+        }
+        SecretSource::External(name) => Value::sub(format!("{}{suffix}", arn_of_name(name))),
+        _ if key.is_some() => Value::sub(format!("${{{}}}{suffix}", secret_id(&secret.name))),
+        _ => Value::reference(secret_id(&secret.name)),
+    }
+}
+
+/// What the execution role may read for a secret: the secret itself, and for an external
+/// one given by name (or a partial ARN), the ARN with Secrets Manager's random suffix.
+fn readable(secret: &Secret) -> Vec<Value> {
+    match &secret.source {
+        SecretSource::External(arn) if arn.starts_with("arn:") => {
+            vec![
+                Value::str(arn.as_str()),
+                Value::str(format!("{arn}-??????")),
+            ]
+        }
+        SecretSource::External(name) => vec![Value::sub(format!("{}-??????", arn_of_name(name)))],
+        _ => vec![Value::reference(secret_id(&secret.name))],
+    }
+}
+
+/// A shell word in single quotes.
+fn quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
+    let mut script = String::from("set -e\numask 077\n");
+    let mut environment = Vec::new();
+    let mut resources = Vec::new();
+    for used in &service.secrets {
+        let Some(secret) = project.secrets.get(&used.secret) else {
+            continue; // undefined: validation reported it
+        };
+        resources.extend(readable(secret));
+        let path = format!("{SECRETS_DIR}/{}", used.target);
+        let owner = match (&used.uid, &used.gid) {
+            (None, None) => None,
+            (uid, gid) => Some(format!(
+                "{}:{}",
+                uid.as_deref().unwrap_or("0"),
+                gid.as_deref().unwrap_or("0")
+            )),
+        };
+        let files: Vec<(String, Option<&str>)> = if secret.keys.is_empty() {
+            vec![(path.clone(), None)]
+        } else {
+            let _ = writeln!(script, "mkdir -p {}", quoted(&path));
+            secret
+                .keys
+                .iter()
+                .map(|key| (format!("{path}/{key}"), Some(key.as_str())))
+                .collect()
+        };
+        for (file, key) in files {
+            let variable = format!("COMPOSE2CFN_SECRET_{}", environment.len());
+            environment.push(map! {
+                "Name" => variable.as_str(),
+                "ValueFrom" => value_from(secret, key),
+            });
+            let _ = writeln!(script, "printf '%s' \"${variable}\" > {}", quoted(&file));
+            let _ = writeln!(script, "chmod {} {}", used.mode, quoted(&file));
+            if let Some(owner) = &owner {
+                let _ = writeln!(script, "chown {owner} {}", quoted(&file));
+            }
+        }
+    }
+    resources.sort_by_key(|v| format!("{v:?}"));
+    resources.dedup();
+    ServiceSecrets {
+        container: format!("{}_Secrets_InitContainer", names::normalize(&service.name)),
+        environment: Value::List(environment),
+        command: Value::strs(["sh", "-c", script.as_str()]),
+        resources,
+    }
+}

@@ -1,0 +1,236 @@
+//! Secrets: the top-level `secrets` (from a file or an environment variable, whose content
+//! the deployer passes as a `NoEcho` parameter and compose2cfn never reads; or an existing
+//! Secrets Manager secret), and a service's uses of them (short name, or long syntax with
+//! `target`, `uid`, `gid`, `mode`). Problems are reported here, at the exact value.
+
+use std::collections::BTreeMap;
+
+use super::spec;
+use super::{Locator, units};
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::path;
+use crate::source::Span;
+
+/// Where the secret folder is in a container.
+pub const SECRETS_DIR: &str = "/run/secrets";
+
+/// One top-level secret.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Secret {
+    pub name: String,
+    /// Its key under `secrets`.
+    pub span: Span,
+    pub source: SecretSource,
+    /// `x-aws-keys`: keys of a JSON secret, each written to its own file.
+    pub keys: Vec<String>,
+}
+
+/// Where a secret's value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecretSource {
+    /// `external: true`: an existing Secrets Manager secret, by ARN or name.
+    External(String),
+    /// `file:`: the deployer passes the file's content as a parameter.
+    File(String),
+    /// `environment:`: the deployer passes the variable's value as a parameter.
+    Environment(String),
+}
+
+/// A service's use of a secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SecretUse {
+    pub secret: String,
+    /// The file name under `/run/secrets` (default: the secret's name).
+    pub target: String,
+    pub uid: Option<String>,
+    pub gid: Option<String>,
+    /// Octal permissions (default `0444`).
+    pub mode: String,
+    pub span: Span,
+}
+
+/// The top-level secrets.
+pub(super) fn build(
+    file: &spec::ComposeFile,
+    at: &Locator<'_>,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, Secret> {
+    let mut out = BTreeMap::new();
+    for (name, secret) in file.secrets.iter().flatten() {
+        let base = path!["secrets", name.as_str()];
+        let span = at.key_span(&base);
+        let external = match &secret.external {
+            Some(spec::External::Flag(flag)) => units::boolean(flag).unwrap_or(false),
+            Some(spec::External::Named(_)) => true,
+            None => false,
+        };
+        let source = if external {
+            let legacy = match &secret.external {
+                Some(spec::External::Named(named)) => named.name.clone(),
+                _ => None,
+            };
+            SecretSource::External(
+                secret
+                    .name
+                    .clone()
+                    .or(legacy)
+                    .unwrap_or_else(|| name.clone()),
+            )
+        } else if let Some(path) = &secret.file {
+            SecretSource::File(path.clone())
+        } else if let Some(variable) = &secret.environment {
+            SecretSource::Environment(variable.clone())
+        } else {
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("secret `{name}` has no `file`, `environment` or `external`"),
+                )
+                .at(span)
+                .with_help("name the file or the variable that holds the value, or `external: true` with `name:` for an existing Secrets Manager secret"),
+            );
+            continue;
+        };
+        let keys = match &secret.x_aws_keys {
+            None => Vec::new(),
+            Some(spec::StringOrList::One(key)) => vec![key.clone()],
+            Some(spec::StringOrList::List(keys)) => keys.clone(),
+        };
+        if keys.iter().any(|k| k == "*") {
+            diags.push(
+                Diagnostic::new(Code::NotYetSupported, "`x-aws-keys: \"*\"` is not supported yet")
+                    .at(at.span(&path!["secrets", name.as_str(), "x-aws-keys"]))
+                    .with_help("list the keys: ECS reads each key of a JSON secret by name, and the names are needed when the template is written"),
+            );
+            continue;
+        }
+        if let Some(bad) = keys.iter().find(|k| !plain_name(k)) {
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{bad}` cannot be a file name"))
+                    .at(at.span(&path!["secrets", name.as_str(), "x-aws-keys"]))
+                    .with_help("each key becomes a file `/run/secrets/<target>/<key>`: use letters, digits, `.`, `_` and `-`"),
+            );
+            continue;
+        }
+        out.insert(
+            name.clone(),
+            Secret {
+                name: name.clone(),
+                span,
+                source,
+                keys,
+            },
+        );
+    }
+    out
+}
+
+/// Whether a name can be a file name in the secrets folder.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name != "."
+        && name != ".."
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// A service's uses of secrets (entry `i` of its `secrets` is at `span(i)`).
+pub(super) fn uses(
+    entries: Option<&Vec<spec::ConfigOrSecretRef>>,
+    span: &dyn Fn(usize) -> Span,
+    diags: &mut Diagnostics,
+) -> Vec<SecretUse> {
+    let mut out = Vec::new();
+    for (i, entry) in entries.into_iter().flatten().enumerate() {
+        let (source, target, uid, gid, mode) = match entry {
+            spec::ConfigOrSecretRef::Short(name) => (name.clone(), None, None, None, None),
+            spec::ConfigOrSecretRef::Long(long) => {
+                let Some(source) = long.source.clone() else {
+                    continue; // the schema requires it
+                };
+                (
+                    source,
+                    long.target.clone(),
+                    long.uid.clone(),
+                    long.gid.clone(),
+                    long.mode.as_ref(),
+                )
+            }
+        };
+        let target = target.unwrap_or_else(|| source.clone());
+        let relative = target
+            .strip_prefix(SECRETS_DIR)
+            .map_or(target.as_str(), |rest| rest.trim_start_matches('/'));
+        if !plain_name(relative) {
+            diags.push(
+                Diagnostic::new(
+                    Code::NotYetSupported,
+                    format!("secret target `{target}` is not supported yet"),
+                )
+                .at(span(i))
+                .with_help("secrets are files in `/run/secrets`: give `target` a plain file name (letters, digits, `.`, `_`, `-`)"),
+            );
+            continue;
+        }
+        if let Some(bad) = [&uid, &gid]
+            .into_iter()
+            .flatten()
+            .find(|id| id.is_empty() || !id.bytes().all(|b| b.is_ascii_digit()))
+        {
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{bad}` is not a numeric user or group ID"))
+                    .at(span(i))
+                    .with_help("the secret file is written by an init container that does not know the image's user names: give the numeric ID"),
+            );
+            continue;
+        }
+        let mode = match mode.map(octal) {
+            None => "0444".to_string(),
+            Some(Ok(mode)) => mode,
+            Some(Err(why)) => {
+                diags.push(Diagnostic::new(Code::InvalidValue, why).at(span(i)));
+                continue;
+            }
+        };
+        out.push(SecretUse {
+            secret: source,
+            target: relative.to_string(),
+            uid,
+            gid,
+            mode,
+            span: span(i),
+        });
+    }
+    out
+}
+
+/// A file mode: a YAML number (already octal-read, `0440` is 288) or octal text.
+fn octal(mode: &spec::NumOrStr) -> Result<String, String> {
+    let value = match mode {
+        spec::NumOrStr::Num(n) if n.fract() == 0.0 && (0.0..=4095.0).contains(n) => {
+            #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked
+            let n = *n as u32;
+            n
+        }
+        spec::NumOrStr::Str(text) => u32::from_str_radix(text, 8)
+            .ok()
+            .filter(|n| *n <= 0o7777)
+            .ok_or_else(|| format!("`{text}` is not an octal file mode like `0440`"))?,
+        spec::NumOrStr::Num(n) => return Err(format!("`{n}` is not a file mode like `0440`")),
+    };
+    Ok(format!("{value:04o}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_are_octal_however_written() {
+        assert_eq!(octal(&spec::NumOrStr::Num(288.0)).unwrap(), "0440");
+        assert_eq!(octal(&spec::NumOrStr::Str("0400".into())).unwrap(), "0400");
+        assert!(octal(&spec::NumOrStr::Str("0999".into())).is_err());
+        assert!(plain_name("db_password.txt") && !plain_name("../etc") && !plain_name("a/b"));
+    }
+}
