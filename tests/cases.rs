@@ -131,6 +131,7 @@ fn check_template(
             "CloudMap",
             "LogGroup",
             "LoadBalancer",
+            "EncryptionKey",
         ];
         assert!(
             resource.origin.is_some() || project_wide.iter().any(|p| id.starts_with(p)),

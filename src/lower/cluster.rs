@@ -1,11 +1,15 @@
 //! Project-wide ECS plumbing: the cluster and the CloudWatch log group every container
-//! logs to.
+//! logs to (encrypted with the project's key, kept 30 days unless `x-aws-logs_retention`
+//! says otherwise).
 
-use super::ids::{CLUSTER, LOG_GROUP};
+use super::ids::{CLUSTER, ENCRYPTION_KEY, LOG_GROUP};
 use super::tags;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::Project;
+
+/// How long logs are kept when the file does not say.
+pub(super) const DEFAULT_RETENTION_DAYS: i64 = 30;
 
 pub(super) fn lower(project: &Project, template: &mut Template) {
     template.add(
@@ -22,8 +26,9 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     let mut log_group = Resource::new(
         "AWS::Logs::LogGroup",
         map! {
+            "KmsKeyId" => Value::get_att(ENCRYPTION_KEY, "Arn"),
             "LogGroupName" => log_group_name(project),
-            "RetentionInDays" => project.logs_retention.map(|(days, _)| days),
+            "RetentionInDays" => project.logs_retention.map_or(DEFAULT_RETENTION_DAYS, |(days, _)| days),
         },
     );
     log_group.origin = project.logs_retention.map(|(_, span)| span);

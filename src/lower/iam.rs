@@ -2,6 +2,7 @@
 //! (and to read the registry credentials of `x-aws-pull_credentials`), and, only when the
 //! service asks for permissions (`x-aws-role`, `x-aws-policies`), a task role.
 
+use super::ids::ENCRYPTION_KEY;
 use super::names;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
@@ -20,10 +21,12 @@ fn assumed_by_ecs_tasks() -> Value {
 }
 
 /// The execution role; returns its logical ID. It may read the service's pull credentials
-/// and the `secrets` given, nothing else.
+/// and the `secrets` given, nothing else, and decrypt with the project's key when
+/// `decrypt` (its secrets are encrypted with it).
 pub(super) fn execution_role(
     service: &Service,
     secrets: &[Value],
+    decrypt: bool,
     tags: &Value,
     template: &mut Template,
 ) -> String {
@@ -34,15 +37,26 @@ pub(super) fn execution_role(
         .map(|(arn, _)| Value::str(arn.as_str()))
         .collect();
     readable.extend(secrets.iter().cloned());
+    let mut statements = Vec::new();
+    if !readable.is_empty() {
+        statements.push(map! {
+            "Action" => Value::strs(["secretsmanager:GetSecretValue"]),
+            "Effect" => "Allow",
+            "Resource" => Value::List(readable),
+        });
+    }
+    if decrypt {
+        statements.push(map! {
+            "Action" => Value::strs(["kms:Decrypt"]),
+            "Effect" => "Allow",
+            "Resource" => Value::get_att(ENCRYPTION_KEY, "Arn"),
+        });
+    }
     // The Docker integration's policy name, so its stacks update in place.
-    let policies = (!readable.is_empty()).then(|| {
+    let policies = (!statements.is_empty()).then(|| {
         Value::list([map! {
             "PolicyDocument" => map! {
-                "Statement" => Value::list([map! {
-                    "Action" => Value::strs(["secretsmanager:GetSecretValue"]),
-                    "Effect" => "Allow",
-                    "Resource" => Value::List(readable),
-                }]),
+                "Statement" => Value::List(statements),
                 "Version" => "2012-10-17",
             },
             "PolicyName" => format!("{}GrantAccessToSecrets", service.name),

@@ -4,6 +4,7 @@
 
 mod cluster;
 mod discovery;
+mod encryption;
 mod iam;
 mod ingress;
 pub mod names;
@@ -23,6 +24,7 @@ pub mod ids {
     pub const SUBNETS: [&str; 2] = ["PublicSubnet1", "PublicSubnet2"];
     pub const CLUSTER: &str = "Cluster";
     pub const LOG_GROUP: &str = "LogGroup";
+    pub const ENCRYPTION_KEY: &str = "EncryptionKey";
     pub const CLOUD_MAP: &str = "CloudMap";
     pub const LOAD_BALANCER: &str = "LoadBalancer";
     pub const LOAD_BALANCER_SECURITY_GROUP: &str = "LoadBalancerSecurityGroup";
@@ -53,6 +55,7 @@ pub fn lower(project: &Project) -> Template {
         ..Template::default()
     };
     network::lower(project, &mut template);
+    encryption::lower(project, &mut template);
     cluster::lower(project, &mut template);
     discovery::namespace(project, &mut template);
     let ingress = ingress::lower(project, &mut template);

@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+use super::ids::ENCRYPTION_KEY;
 use super::{names, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
@@ -30,6 +31,8 @@ pub(super) struct ServiceSecrets {
     pub command: Value,
     /// What the execution role may read.
     pub resources: Vec<Value>,
+    /// Whether one of them is encrypted with the project's key (the role may decrypt).
+    pub uses_project_key: bool,
 }
 
 fn secret_id(name: &str) -> String {
@@ -71,6 +74,7 @@ pub(super) fn lower(
                 "AWS::SecretsManager::Secret",
                 map! {
                     "Description" => format!("Secret {} of {}", secret.name, project.name),
+                    "KmsKeyId" => Value::get_att(ENCRYPTION_KEY, "Arn"),
                     "SecretString" => Value::reference(parameter_id(&secret.name)),
                     "Tags" => tags(project, &[("com.docker.compose.secret", secret.name.as_str())]),
                 },
@@ -169,7 +173,14 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
     }
     resources.sort_by_key(|v| format!("{v:?}"));
     resources.dedup();
+    let uses_project_key = service.secrets.iter().any(|u| {
+        project
+            .secrets
+            .get(&u.secret)
+            .is_some_and(|s| !matches!(s.source, SecretSource::External(_)))
+    });
     ServiceSecrets {
+        uses_project_key,
         container: format!("{}_Secrets_InitContainer", names::normalize(&service.name)),
         environment: Value::List(environment),
         command: Value::strs(["sh", "-c", script.as_str()]),

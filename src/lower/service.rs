@@ -35,7 +35,8 @@ pub(super) fn lower(
         &[("com.docker.compose.service", service.name.as_str())],
     );
     let readable = secrets.map_or(&[][..], |s| s.resources.as_slice());
-    let role = iam::execution_role(service, readable, &service_tags, template);
+    let decrypt = secrets.is_some_and(|s| s.uses_project_key);
+    let role = iam::execution_role(service, readable, decrypt, &service_tags, template);
     let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
     let task_role = iam::task_role(service, extra, &service_tags, template);
     let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
