@@ -94,13 +94,16 @@ fn add_role(
 }
 
 /// The task role, when the service asks for permissions (its IAM extensions, or `extra`
-/// inline policies such as volume mounts); returns its logical ID.
+/// inline policies such as volume mounts); returns its ARN (an existing role's, or ours).
 pub(super) fn task_role(
     service: &Service,
     extra: &[Value],
     tags: &Value,
     template: &mut Template,
-) -> Option<String> {
+) -> Option<Value> {
+    if let Some((arn, _)) = &service.existing_role {
+        return Some(Value::str(arn.as_str()));
+    }
     if service.role_policy.is_none() && service.managed_policies.is_empty() && extra.is_empty() {
         return None;
     }
@@ -120,5 +123,5 @@ pub(super) fn task_role(
         .as_ref()
         .map_or(service.span, |(_, span)| *span);
     add_role(template, &id, managed, policies, tags, origin);
-    Some(id)
+    Some(Value::get_att(id, "Arn"))
 }

@@ -57,7 +57,7 @@ pub(super) fn lower(
                     "OperatingSystemFamily" => "LINUX",
                 },
                 "Tags" => service_tags.clone(),
-                "TaskRoleArn" => task_role.map(|id| Value::get_att(id, "Arn")),
+                "TaskRoleArn" => task_role,
                 "Volumes" => task_volumes(mounts, secrets),
             },
         )

@@ -167,6 +167,8 @@ pub struct Service {
     pub pull_credentials: Option<(String, Span)>,
     /// `x-aws-role`: an IAM policy document for the task role.
     pub role_policy: Option<(serde_json::Value, Span)>,
+    /// `x-aws-role` as an ARN: an existing role the tasks assume instead of one of ours.
+    pub existing_role: Option<(String, Span)>,
     /// `x-aws-policies`: managed policy ARNs for the task role.
     pub managed_policies: Vec<(String, Span)>,
     /// The service did not match the schema (already reported): only its name is known,

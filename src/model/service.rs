@@ -170,12 +170,18 @@ pub(super) fn build(
         .x_aws_pull_credentials
         .as_ref()
         .map(|arn| (arn.clone(), r.span(path!["x-aws-pull_credentials"])));
-    out.role_policy = s.x_aws_role.as_ref().map(|doc| {
-        (
-            serde_json::Value::Object(doc.clone()),
-            r.key_span(path!["x-aws-role"]),
-        )
-    });
+    match &s.x_aws_role {
+        Some(spec::XAwsRole::Document(doc)) => {
+            out.role_policy = Some((
+                serde_json::Value::Object(doc.clone()),
+                r.key_span(path!["x-aws-role"]),
+            ));
+        }
+        Some(spec::XAwsRole::Arn(arn)) => {
+            out.existing_role = Some((arn.clone(), r.span(path!["x-aws-role"])));
+        }
+        None => {}
+    }
     out.managed_policies = r.spanned(s.x_aws_policies.as_ref(), "x-aws-policies");
     out.arm64 = s
         .platform

@@ -250,7 +250,7 @@ compose_object! {
         pub x_aws_pull_credentials: Option<String>,
         /// An IAM policy document for the task role.
         #[serde(rename = "x-aws-role")]
-        pub x_aws_role: Option<serde_json::Map<String, Value>>,
+        pub x_aws_role: Option<XAwsRole>,
         /// Managed policy ARNs for the task role.
         #[serde(rename = "x-aws-policies")]
         pub x_aws_policies: Option<Vec<String>>,
@@ -324,6 +324,14 @@ compose_object! {
         pub priority: Option<f64>,
         pub gw_priority: Option<f64>,
     }
+}
+
+/// `x-aws-role`: an inline policy document for the task role, or an existing role's ARN.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum XAwsRole {
+    Arn(String),
+    Document(serde_json::Map<String, Value>),
 }
 
 /// `extends`: a service of the same file, or a service and the file that defines it.

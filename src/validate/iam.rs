@@ -1,5 +1,6 @@
 //! The IAM extensions of a service: `x-aws-pull_credentials` must name a Secrets Manager
-//! secret, `x-aws-policies` managed policies, and `x-aws-role` must be a policy document.
+//! secret, `x-aws-policies` managed policies, and `x-aws-role` must be a policy document or
+//! the ARN of an existing role (which then gets nothing added).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::{Project, Service};
@@ -9,6 +10,55 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
         pull_credentials(service, diags);
         managed_policies(service, diags);
         role_policy(service, diags);
+        existing_role(service, diags);
+    }
+}
+
+/// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
+fn is_role_arn(text: &str) -> bool {
+    match text.splitn(6, ':').collect::<Vec<_>>().as_slice() {
+        ["arn", partition, "iam", "", account, resource] => {
+            partition.starts_with("aws")
+                && is_account(account)
+                && resource.starts_with("role/")
+                && resource.len() > 5
+        }
+        _ => false,
+    }
+}
+
+/// An existing task role: a role ARN, and nothing compose2cfn would have to add to it.
+fn existing_role(service: &Service, diags: &mut Diagnostics) {
+    let Some((arn, span)) = &service.existing_role else {
+        return;
+    };
+    if !is_role_arn(arn) {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{arn}` is not the ARN of an IAM role"),
+            )
+            .at(*span)
+            .with_help("give `arn:aws:iam::123456789012:role/NAME`, or an inline policy document"),
+        );
+        return;
+    }
+    let needs = if !service.managed_policies.is_empty() {
+        Some("`x-aws-policies`")
+    } else if !service.mounts.is_empty() {
+        Some("its volume mounts")
+    } else {
+        None
+    };
+    if let Some(needs) = needs {
+        diags.push(
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{}` uses an existing role, which cannot also get the permissions of {needs}", service.name),
+            )
+            .at(*span)
+            .with_help("compose2cfn does not change roles it does not own: grant those permissions to the role yourself, or give `x-aws-role` as a policy document"),
+        );
     }
 }
 
@@ -123,5 +173,8 @@ mod tests {
         ));
         assert!(!is_policy_arn("arn:aws:iam::<account>:policy/x"));
         assert!(!is_policy_arn("arn:aws:iam::123456789012:role/x"));
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/team/app"));
+        assert!(!is_role_arn("arn:aws:iam::123456789012:policy/x"));
+        assert!(!is_role_arn("my-role"));
     }
 }
