@@ -43,7 +43,7 @@ if [ ! -x "$checkov_venv/bin/checkov" ] || ! "$checkov_venv/bin/checkov" --versi
   python3 -m venv "$checkov_venv"
   "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
-"$checkov_venv/bin/checkov" -d target/cfn-lint --framework cloudformation --quiet --compact \
+"$checkov_venv/bin/checkov" -d target/cfn-lint --framework cloudformation --quiet --compact --skip-download \
   --output json > target/checkov.json || true
 "$venv/bin/python" scripts/checkov_gate.py target/checkov.json
 
