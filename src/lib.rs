@@ -104,7 +104,13 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
     let mut project = None;
     if let Some(root) = &loaded.root {
         let checked = schema::check(root, &mut diags);
-        let built = model::build(root, &checked, &loaded.project_name, &mut diags);
+        let built = model::build(
+            root,
+            &checked,
+            &loaded.project_name,
+            &loaded.configs,
+            &mut diags,
+        );
         validate::validate(root, &loaded.inactive, &built, &mut diags);
         project = Some(built);
     }

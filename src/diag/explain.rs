@@ -338,6 +338,12 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 2\nvolumes:\n  pgdata: {}\n",
             "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 1\nvolumes:\n  pgdata: {}\n",
         ),
+        Code::ConfigHidesDirectory => doc(
+            "A service reads a config, and the config's directory becomes a task volume.",
+            "Fargate cannot place a single file in a container: the directory is a volume holding only the configs, so whatever the image had there is hidden (`/etc/nginx` without `mime.types` breaks nginx).",
+            "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    content: \"server { listen 80; }\"\n",
+            "services:\n  web:\n    image: nginx:1.27\nconfigs: {}\n",
+        ),
         Code::PublicPort => doc(
             "A database or admin port (PostgreSQL, MySQL, Redis, MongoDB, SSH, ...) is published.",
             "Published ports listen on an internet-facing load balancer open to 0.0.0.0/0; services on the same network reach the port without publishing it.",

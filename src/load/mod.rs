@@ -10,6 +10,7 @@ pub mod interpolate;
 pub mod tree;
 pub mod yaml;
 
+mod configs;
 mod environment;
 mod extends;
 mod include;
@@ -64,6 +65,8 @@ pub struct Loaded {
     pub profiles: BTreeSet<String>,
     /// The services no active profile enables, left out of `root`.
     pub inactive: Vec<Entry>,
+    /// The contents of the top-level configs, by name.
+    pub configs: BTreeMap<String, String>,
 }
 
 /// An input that could not be read at all: the CLI reports it with exit code 2.
@@ -126,8 +129,11 @@ pub fn load(
     let mut root = loader.project(documents);
     let mut profiles = BTreeSet::new();
     let mut inactive = Vec::new();
+    let mut config_contents = BTreeMap::new();
     if let Some(node) = root.as_mut() {
         environment::resolve(node, &project_dir, &env, &mut loader.sources, loader.diags);
+        config_contents =
+            configs::contents(node, &project_dir, &env, &mut loader.sources, loader.diags);
         profiles = profiles::declared(node);
         let mut active = options.profiles.clone();
         if let Some(list) = env.get("COMPOSE_PROFILES") {
@@ -149,6 +155,7 @@ pub fn load(
         project_dir,
         profiles,
         inactive,
+        configs: config_contents,
     })
 }
 

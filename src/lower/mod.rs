@@ -3,6 +3,7 @@
 //! it could not express.
 
 mod cluster;
+mod configs;
 mod discovery;
 mod encryption;
 mod iam;
@@ -61,9 +62,14 @@ pub fn lower(project: &Project) -> Template {
     let ingress = ingress::lower(project, &mut template);
     let mounts = volumes::lower(project, &mut template);
     let secrets = secrets::lower(project, &mut template);
+    let configs = configs::lower(project);
     for svc in project.services.values() {
-        let (mounts, secrets) = (mounts.get(&svc.name), secrets.get(&svc.name));
-        service::lower(project, svc, &ingress, mounts, secrets, &mut template);
+        let files = service::Files {
+            mounts: mounts.get(&svc.name),
+            secrets: secrets.get(&svc.name),
+            configs: configs.get(&svc.name),
+        };
+        service::lower(project, svc, &ingress, &files, &mut template);
     }
     template
 }

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeSet;
 
+use super::configs::ServiceConfigs;
 use super::discovery;
 use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
 use super::ingress::Ingress;
@@ -21,14 +22,21 @@ const DEFAULT_INTERVAL: i64 = 30;
 const DEFAULT_TIMEOUT: i64 = 30;
 const DEFAULT_RETRIES: i64 = 3;
 
+/// What a service's containers read besides their image: volumes, secrets, configs.
+pub(super) struct Files<'a> {
+    pub mounts: Option<&'a ServiceMounts>,
+    pub secrets: Option<&'a ServiceSecrets>,
+    pub configs: Option<&'a ServiceConfigs>,
+}
+
 pub(super) fn lower(
     project: &Project,
     service: &Service,
     ingress: &Ingress,
-    mounts: Option<&ServiceMounts>,
-    secrets: Option<&ServiceSecrets>,
+    files: &Files,
     template: &mut Template,
 ) {
+    let (mounts, secrets) = (files.mounts, files.secrets);
     let task = names::service_id(&service.name, "TaskDefinition");
     let service_tags = tags(
         project,
@@ -45,7 +53,7 @@ pub(super) fn lower(
         Resource::new(
             "AWS::ECS::TaskDefinition",
             map! {
-                "ContainerDefinitions" => containers(project, service, mounts, secrets),
+                "ContainerDefinitions" => containers(project, service, files),
                 "Cpu" => size.cpu.to_string(),
                 "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
                 "Family" => format!("{}-{}", project.name, service.name),
@@ -58,7 +66,7 @@ pub(super) fn lower(
                 },
                 "Tags" => service_tags.clone(),
                 "TaskRoleArn" => task_role,
-                "Volumes" => task_volumes(mounts, secrets),
+                "Volumes" => task_volumes(files),
             },
         )
         .from_source(service.span),
@@ -198,32 +206,44 @@ fn health_check(check: &Healthcheck) -> Value {
     }
 }
 
-/// The task definition's volumes: EFS volumes, and the task volume for secrets.
-fn task_volumes(mounts: Option<&ServiceMounts>, secrets: Option<&ServiceSecrets>) -> Option<Value> {
-    let mut volumes: Vec<Value> = match mounts.map(|m| &m.task_volumes) {
+/// The task definition's volumes: EFS volumes, the task volume for secrets, one per
+/// config directory.
+fn task_volumes(files: &Files) -> Option<Value> {
+    let mut volumes: Vec<Value> = match files.mounts.map(|m| &m.task_volumes) {
         Some(Value::List(items)) => items.clone(),
         _ => Vec::new(),
     };
-    if secrets.is_some() {
+    if files.secrets.is_some() {
         volumes.push(map! { "Name" => SECRETS_VOLUME });
+    }
+    for (volume, _) in files.configs.iter().flat_map(|c| &c.directories) {
+        volumes.push(map! { "Name" => volume.as_str() });
     }
     (!volumes.is_empty()).then_some(Value::List(volumes))
 }
 
-/// The task's containers: the service's own, and the short-name resolver it waits for.
+/// A file-writing init container: it mounts `mounts` (volume, path) read-write.
+fn writer(project: &Project, name: &str, command: &Value, mounts: &[(&str, &str)]) -> Value {
+    let mount_points = mounts.iter().map(|(volume, path)| {
+        map! { "ContainerPath" => *path, "ReadOnly" => false, "SourceVolume" => *volume }
+    });
+    map! {
+        "Command" => command.clone(),
+        "Essential" => false,
+        "Image" => discovery::RESOLVER_IMAGE,
+        "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
+        "MountPoints" => Value::list(mount_points),
+        "Name" => name,
+    }
+}
+
 /// The task's containers: the service's own, then the init containers it waits for (the
-/// search-domain fix, the secrets writer).
-fn containers(
-    project: &Project,
-    service: &Service,
-    mounts: Option<&ServiceMounts>,
-    secrets: Option<&ServiceSecrets>,
-) -> Value {
-    let mut mount_points: Vec<Value> = match mounts.map(|m| &m.mount_points) {
+/// search-domain fix, the secrets writer, the configs writer).
+fn containers(project: &Project, service: &Service, files: &Files) -> Value {
+    let mut mount_points: Vec<Value> = match files.mounts.map(|m| &m.mount_points) {
         Some(Value::List(items)) => items.clone(),
         _ => Vec::new(),
     };
-    let no_options = std::collections::BTreeMap::new();
     let mut inits: Vec<(String, Value)> = Vec::new();
     if discovery::needs_resolver(project) {
         let name = discovery::resolver_name(service);
@@ -231,31 +251,44 @@ fn containers(
             "Command" => discovery::resolver_command(project),
             "Essential" => false,
             "Image" => discovery::RESOLVER_IMAGE,
-            "LogConfiguration" => log_configuration(project, &no_options),
+            "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
             "Name" => name.as_str(),
         };
         inits.push((name, init));
     }
-    if let Some(secrets) = secrets {
+    if let Some(secrets) = files.secrets {
         mount_points.push(map! {
             "ContainerPath" => SECRETS_DIR,
             "ReadOnly" => true,
             "SourceVolume" => SECRETS_VOLUME,
         });
-        let init = map! {
-            "Command" => secrets.command.clone(),
-            "Essential" => false,
-            "Image" => discovery::RESOLVER_IMAGE,
-            "LogConfiguration" => log_configuration(project, &no_options),
-            "MountPoints" => Value::list([map! {
-                "ContainerPath" => SECRETS_DIR,
-                "ReadOnly" => false,
-                "SourceVolume" => SECRETS_VOLUME,
-            }]),
-            "Name" => secrets.container.as_str(),
-            "Secrets" => secrets.environment.clone(),
-        };
+        let mut init = writer(
+            project,
+            &secrets.container,
+            &secrets.command,
+            &[(SECRETS_VOLUME, SECRETS_DIR)],
+        );
+        if let Value::Map(properties) = &mut init {
+            properties.insert("Secrets".to_string(), secrets.environment.clone());
+        }
         inits.push((secrets.container.clone(), init));
+    }
+    if let Some(configs) = files.configs {
+        let mounts: Vec<(&str, &str)> = configs
+            .directories
+            .iter()
+            .map(|(volume, dir)| (volume.as_str(), dir.as_str()))
+            .collect();
+        for (volume, dir) in &mounts {
+            mount_points.push(
+                map! { "ContainerPath" => *dir, "ReadOnly" => true, "SourceVolume" => *volume },
+            );
+        }
+        let mut init = writer(project, &configs.container, &configs.command, &mounts);
+        if let Value::Map(properties) = &mut init {
+            properties.insert("Environment".to_string(), configs.environment.clone());
+        }
+        inits.push((configs.container.clone(), init));
     }
     let mut main = container(project, service);
     if let Value::Map(properties) = &mut main {

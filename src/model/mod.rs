@@ -52,8 +52,20 @@ pub struct Project {
     pub volumes: BTreeMap<String, Volume>,
     /// Secrets defined at the top level.
     pub secrets: BTreeMap<String, Secret>,
+    /// Configs defined at the top level.
+    pub configs: BTreeMap<String, Config>,
     /// The parsed document, for checks that need keys the model does not carry.
     pub spec: spec::ComposeFile,
+}
+
+/// A top-level config.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    pub name: String,
+    /// Its key under `configs`.
+    pub span: Span,
+    /// What the file holds; `None` for an external config (or one that could not be read).
+    pub content: Option<String>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -158,6 +170,8 @@ pub struct Service {
     pub mounts: Vec<Mount>,
     /// Secrets it reads, as files in `/run/secrets`.
     pub secrets: Vec<SecretUse>,
+    /// Configs it reads, as files at their targets.
+    pub configs: Vec<SecretUse>,
     /// `awslogs-*` logging options.
     pub log_options: BTreeMap<String, String>,
     pub arm64: bool,
@@ -233,6 +247,7 @@ pub fn build(
     root: &Node,
     checked: &crate::schema::Checked,
     name: &str,
+    configs: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Project {
     let instance = &checked.instance;
@@ -273,6 +288,14 @@ pub fn build(
     }
     project.volumes = volumes::build(&file, &at, diags);
     project.secrets = secrets::build(&file, &at, diags);
+    for name in file.configs.iter().flatten().map(|(name, _)| name) {
+        let config = Config {
+            name: name.clone(),
+            span: at.key_span(&path!["configs", name.as_str()]),
+            content: configs.get(name).cloned(),
+        };
+        project.configs.insert(name.clone(), config);
+    }
     for (name, network) in file.networks.iter().flatten() {
         project
             .networks

@@ -36,11 +36,13 @@ pub enum SecretSource {
     Environment(String),
 }
 
-/// A service's use of a secret.
+/// A service's use of a secret or a config: a file it reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SecretUse {
+    /// The secret's or config's name.
     pub secret: String,
-    /// The file name under `/run/secrets` (default: the secret's name).
+    /// For a secret, the file name under `/run/secrets` (default: the secret's name); for a
+    /// config, the absolute path (default `/<name>`).
     pub target: String,
     pub uid: Option<String>,
     pub gid: Option<String>,
@@ -135,9 +137,84 @@ fn plain_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
-/// A service's uses of secrets (entry `i` of its `secrets` is at `span(i)`).
+/// Where files a service reads are placed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Place {
+    /// Secrets: a plain name in `/run/secrets` (`target` is that name).
+    Secrets,
+    /// Configs: an absolute path (default `/<name>`) in a directory of its own.
+    Configs,
+}
+
+impl Place {
+    /// The file's target, or a diagnostic and `None`.
+    fn target(
+        self,
+        source: &str,
+        target: Option<String>,
+        at: Span,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        match self {
+            Place::Secrets => {
+                let target = target.unwrap_or_else(|| source.to_string());
+                let relative = target
+                    .strip_prefix(SECRETS_DIR)
+                    .map_or(target.as_str(), |rest| rest.trim_start_matches('/'));
+                if plain_name(relative) {
+                    return Some(relative.to_string());
+                }
+                diags.push(
+                    Diagnostic::new(Code::NotYetSupported, format!("secret target `{target}` is not supported yet"))
+                        .at(at)
+                        .with_help("secrets are files in `/run/secrets`: give `target` a plain file name (letters, digits, `.`, `_`, `-`)"),
+                );
+                None
+            }
+            Place::Configs => {
+                let defaulted = target.is_none();
+                let target = target.unwrap_or_else(|| format!("/{source}"));
+                let parts: Vec<&str> = target.strip_prefix('/').unwrap_or("").split('/').collect();
+                let problem = if !target.starts_with('/') || !parts.iter().all(|p| plain_name(p)) {
+                    Some(
+                        "give `target` an absolute path of plain names (letters, digits, `.`, `_`, `-`)",
+                    )
+                } else if parts.len() < 2 && defaulted {
+                    Some(
+                        "without `target`, Compose places a config at `/<name>`, at the root of the filesystem, which cannot be a volume: use the long syntax with a `target` in a directory, such as `/etc/app/config.yaml`",
+                    )
+                } else if parts.len() < 2 {
+                    Some(
+                        "the file's directory becomes a volume, and `/` cannot be one: give `target` a path in a directory, such as `/etc/app/config.yaml`",
+                    )
+                } else if target.starts_with(SECRETS_DIR) {
+                    Some("`/run/secrets` holds the secrets: put configs elsewhere")
+                } else {
+                    None
+                };
+                match problem {
+                    None => Some(target),
+                    Some(help) => {
+                        diags.push(
+                            Diagnostic::new(
+                                Code::InvalidValue,
+                                format!("config target `{target}` cannot be placed"),
+                            )
+                            .at(at)
+                            .with_help(help),
+                        );
+                        None
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A service's uses of secrets or configs (entry `i` of the list is at `span(i)`).
 pub(super) fn uses(
     entries: Option<&Vec<spec::ConfigOrSecretRef>>,
+    place: Place,
     span: &dyn Fn(usize) -> Span,
     diags: &mut Diagnostics,
 ) -> Vec<SecretUse> {
@@ -158,21 +235,9 @@ pub(super) fn uses(
                 )
             }
         };
-        let target = target.unwrap_or_else(|| source.clone());
-        let relative = target
-            .strip_prefix(SECRETS_DIR)
-            .map_or(target.as_str(), |rest| rest.trim_start_matches('/'));
-        if !plain_name(relative) {
-            diags.push(
-                Diagnostic::new(
-                    Code::NotYetSupported,
-                    format!("secret target `{target}` is not supported yet"),
-                )
-                .at(span(i))
-                .with_help("secrets are files in `/run/secrets`: give `target` a plain file name (letters, digits, `.`, `_`, `-`)"),
-            );
+        let Some(target) = place.target(&source, target, span(i), diags) else {
             continue;
-        }
+        };
         if let Some(bad) = [&uid, &gid]
             .into_iter()
             .flatten()
@@ -181,7 +246,7 @@ pub(super) fn uses(
             diags.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{bad}` is not a numeric user or group ID"))
                     .at(span(i))
-                    .with_help("the secret file is written by an init container that does not know the image's user names: give the numeric ID"),
+                    .with_help("the file is written by an init container that does not know the image's user names: give the numeric ID"),
             );
             continue;
         }
@@ -195,7 +260,7 @@ pub(super) fn uses(
         };
         out.push(SecretUse {
             secret: source,
-            target: relative.to_string(),
+            target,
             uid,
             gid,
             mode,

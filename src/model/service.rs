@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::secrets::Place;
 use super::spec;
 use super::{
     AWSLOGS_OPTIONS, AWSLOGS_RENAMED, Condition, DEFAULT_NETWORK, Dependency, Healthcheck, Locator,
@@ -164,7 +165,9 @@ pub(super) fn build(
     out.networks = networks(&mut r, s.networks.as_ref());
     out.mounts = super::volumes::mounts(s.volumes.as_ref(), &|i| r.span(path!["volumes", i]));
     let secret_span = |i: usize| at.span(&[base.clone(), path!["secrets", i]].concat());
-    out.secrets = super::secrets::uses(s.secrets.as_ref(), &secret_span, r.diags);
+    out.secrets = super::secrets::uses(s.secrets.as_ref(), Place::Secrets, &secret_span, r.diags);
+    let config_span = |i: usize| at.span(&[base.clone(), path!["configs", i]].concat());
+    out.configs = super::secrets::uses(s.configs.as_ref(), Place::Configs, &config_span, r.diags);
     out.log_options = log_options(&mut r, s.logging.as_ref());
     out.pull_credentials = s
         .x_aws_pull_credentials

@@ -36,6 +36,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         deployment(service, diags);
         volumes(root, service, diags);
         shared_writers(service, diags);
+        configs(project, service, diags);
     }
     if let Some((days, span)) = project.logs_retention
         && !LOG_RETENTION_DAYS.contains(&days)
@@ -295,6 +296,51 @@ fn timings(service: &Service, diags: &mut Diagnostics) {
 
 /// Volume entries: host bind mounts, anonymous volumes and tmpfs cannot run; named
 /// volumes become EFS mounts, except external ones and subpaths (not yet).
+/// The largest config compose2cfn carries in a container definition (ECS allows 64 KiB
+/// for all of a task's container definitions).
+const MAX_CONFIG_BYTES: usize = 16 * 1024;
+
+/// Configs a service reads: not external, small enough, and a warning for each directory
+/// whose image files a config volume hides.
+fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
+    let mut warned = std::collections::BTreeSet::new();
+    for used in &service.configs {
+        let Some(config) = project.configs.get(&used.secret) else {
+            continue; // undefined: `definitions` reports it
+        };
+        match &config.content {
+            None => {
+                diags.push(
+                    Diagnostic::new(Code::NotYetSupported, format!("external config `{}` is not supported yet", config.name))
+                        .at(used.span)
+                        .with_help("ECS has no store of configs to read an existing one from: give the config `file:` or `content:`"),
+                );
+                continue;
+            }
+            Some(content) if content.len() > MAX_CONFIG_BYTES => diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("config `{}` is {} bytes; a container definition carries at most {MAX_CONFIG_BYTES}", config.name, content.len()),
+                )
+                .at(used.span)
+                .with_help("bake a file this large into the image"),
+            ),
+            Some(_) => {}
+        }
+        let directory = used.target.rsplit_once('/').map_or("/", |(dir, _)| dir);
+        if warned.insert(directory.to_string()) {
+            diags.push(
+                Diagnostic::new(
+                    Code::ConfigHidesDirectory,
+                    format!("`{directory}` in `{}` holds only its configs", service.name),
+                )
+                .at(used.span)
+                .with_help(format!("Fargate mounts a volume at `{directory}` to place the file, so any file the image has there is hidden; put configs in a directory of their own (such as `{directory}/conf.d`) when the image keeps files there")),
+            );
+        }
+    }
+}
+
 fn is_set(node: &Node) -> bool {
     match &node.value {
         crate::load::Value::Bool(b) => *b,

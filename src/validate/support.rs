@@ -143,21 +143,6 @@ fn logging(node: &Node) -> Option<Verdict> {
     })
 }
 
-fn non_empty(node: &Node) -> bool {
-    match &node.value {
-        Value::Seq(items) => !items.is_empty(),
-        Value::Map(entries) => !entries.is_empty(),
-        Value::Null => false,
-        _ => true,
-    }
-}
-
-fn services_configs(node: &Node) -> Option<Verdict> {
-    non_empty(node).then(|| {
-        Verdict::NotYet("configs are not lowered yet; remove them to compile the rest".into())
-    })
-}
-
 fn volume_driver(node: &Node) -> Option<Verdict> {
     match node.as_str() {
         None | Some("local" | "") => None,
@@ -205,7 +190,7 @@ pub const TABLE: &[Row] = &table! {
     S "cgroup" => Ignored("Fargate manages cgroups");
     S "cgroup_parent" => Ignored("Fargate manages cgroups");
     S "command" => Lowered("container `Command`");
-    S "configs" => Depends(services_configs, "rejected until config support lands");
+    S "configs" => Lowered("files at their `target` (default `/<name>`; `mode`, `uid`, `gid` honoured): each directory a task volume mounted read-only, written by a non-essential init container (`W0407`: the image's files in that directory are hidden)");
     S "container_name" => Ignored("ECS names the container after the service; other services reach it by the service name");
     S "cpu_count" => Ignored("Fargate sizes tasks from `deploy.resources`");
     S "cpu_percent" => Ignored("Fargate sizes tasks from `deploy.resources`");
@@ -341,13 +326,13 @@ pub const TABLE: &[Row] = &table! {
     SE "driver_opts" => Ignored("every secret is a Secrets Manager secret");
     SE "template_driver" => Ignored("secret values are not templated");
     SE "x-aws-keys" => Lowered("each listed key of a JSON secret is its own file `/run/secrets/<target>/<key>` (ECS reads the key); `*` not yet");
-    C "name" => Checked("configs are not lowered yet: a service that uses one is rejected (`E0412`); an unused definition changes nothing");
-    C "content" => Checked("as `name`");
-    C "environment" => Checked("as `name`");
-    C "file" => Checked("as `name`");
-    C "external" => Checked("as `name`");
-    C "labels" => Checked("as `name`");
-    C "template_driver" => Checked("as `name`");
+    C "name" => Dropped("the config is known by its key; `name` names a platform object ECS does not have");
+    C "content" => Lowered("the file's content, carried in the template (configs are not secret), at most 16 KiB");
+    C "environment" => Lowered("the variable's value at compile time, carried in the template");
+    C "file" => Lowered("the file's content, read at compile time (relative to the project directory), carried in the template");
+    C "external" => Checked("not yet (`E0412` where a service uses it): ECS has no store of configs to read an existing one from");
+    C "labels" => Dropped("configs are not AWS resources");
+    C "template_driver" => Ignored("config contents are not templated");
 };
 
 impl Support {
