@@ -64,8 +64,10 @@ pub struct Config {
     pub name: String,
     /// Its key under `configs`.
     pub span: Span,
-    /// What the file holds; `None` for an external config (or one that could not be read).
+    /// What the file holds; `None` for an external config or one that could not be read.
     pub content: Option<String>,
+    /// `external: true`: a platform object ECS does not have.
+    pub external: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -288,11 +290,17 @@ pub fn build(
     }
     project.volumes = volumes::build(&file, &at, diags);
     project.secrets = secrets::build(&file, &at, diags);
-    for name in file.configs.iter().flatten().map(|(name, _)| name) {
+    for (name, definition) in file.configs.iter().flatten() {
+        let external = match &definition.external {
+            Some(spec::External::Flag(flag)) => units::boolean(flag).unwrap_or(false),
+            Some(spec::External::Named(_)) => true,
+            None => false,
+        };
         let config = Config {
             name: name.clone(),
             span: at.key_span(&path!["configs", name.as_str()]),
             content: configs.get(name).cloned(),
+            external,
         };
         project.configs.insert(name.clone(), config);
     }

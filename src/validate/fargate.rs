@@ -309,6 +309,7 @@ fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
             continue; // undefined: `definitions` reports it
         };
         match &config.content {
+            None if !config.external => continue, // unreadable: the loader reported it
             None => {
                 diags.push(
                     Diagnostic::new(Code::NotYetSupported, format!("external config `{}` is not supported yet", config.name))
