@@ -100,17 +100,12 @@ impl Compilation {
 /// Only when one of the Compose files itself cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoError> {
     let mut diags = Diagnostics::new();
-    let loaded = load::load(inputs, options, &mut diags)?;
+    let mut loaded = load::load(inputs, options, &mut diags)?;
+    let configs = loaded.config_contents(&mut diags);
     let mut project = None;
     if let Some(root) = &loaded.root {
         let checked = schema::check(root, &mut diags);
-        let built = model::build(
-            root,
-            &checked,
-            &loaded.project_name,
-            &loaded.configs,
-            &mut diags,
-        );
+        let built = model::build(root, &checked, &loaded.project_name, &configs, &mut diags);
         validate::validate(root, &loaded.inactive, &built, &mut diags);
         project = Some(built);
     }

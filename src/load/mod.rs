@@ -65,8 +65,8 @@ pub struct Loaded {
     pub profiles: BTreeSet<String>,
     /// The services no active profile enables, left out of `root`.
     pub inactive: Vec<Entry>,
-    /// The contents of the top-level configs, by name.
-    pub configs: BTreeMap<String, String>,
+    /// The variables interpolation saw (for configs read from the environment).
+    pub env: Env,
 }
 
 /// An input that could not be read at all: the CLI reports it with exit code 2.
@@ -129,11 +129,8 @@ pub fn load(
     let mut root = loader.project(documents);
     let mut profiles = BTreeSet::new();
     let mut inactive = Vec::new();
-    let mut config_contents = BTreeMap::new();
     if let Some(node) = root.as_mut() {
         environment::resolve(node, &project_dir, &env, &mut loader.sources, loader.diags);
-        config_contents =
-            configs::contents(node, &project_dir, &env, &mut loader.sources, loader.diags);
         profiles = profiles::declared(node);
         let mut active = options.profiles.clone();
         if let Some(list) = env.get("COMPOSE_PROFILES") {
@@ -155,7 +152,7 @@ pub fn load(
         project_dir,
         profiles,
         inactive,
-        configs: config_contents,
+        env,
     })
 }
 
@@ -176,6 +173,19 @@ pub fn clean(path: &Path) -> PathBuf {
         }
     }
     out
+}
+
+impl Loaded {
+    /// The contents of the top-level configs, by name: read for compiling only (`config`
+    /// shows the project without reading them, as Compose does).
+    pub fn config_contents(&mut self, diags: &mut Diagnostics) -> BTreeMap<String, String> {
+        match &self.root {
+            Some(root) => {
+                configs::contents(root, &self.project_dir, &self.env, &mut self.sources, diags)
+            }
+            None => BTreeMap::new(),
+        }
+    }
 }
 
 /// The folder a file is in.
