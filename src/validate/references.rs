@@ -183,7 +183,7 @@ type Named<'a> = (&'a String, Option<Span>);
 
 /// Names that normalise to the same logical-ID stem.
 fn collisions(project: &Project, diags: &mut Diagnostics) {
-    let groups: [(&str, Vec<Named<'_>>); 2] = [
+    let groups: [(&str, Vec<Named<'_>>); 4] = [
         (
             "service",
             project
@@ -198,6 +198,22 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                 .networks
                 .values()
                 .map(|n| (&n.name, n.span))
+                .collect(),
+        ),
+        (
+            "volume",
+            project
+                .volumes
+                .values()
+                .map(|v| (&v.name, Some(v.span)))
+                .collect(),
+        ),
+        (
+            "secret",
+            project
+                .secrets
+                .values()
+                .map(|s| (&s.name, Some(s.span)))
                 .collect(),
         ),
     ];
