@@ -14,6 +14,7 @@ use crate::load::Node;
 use crate::model::ports;
 use crate::model::spec::Port;
 use crate::model::units::shell_words;
+use crate::model::volumes::split_short;
 
 /// A resolved project: the document after loading, known to match the Compose schema.
 #[derive(Debug)]
@@ -340,13 +341,7 @@ fn volumes_long(value: &Value) -> Value {
 }
 
 fn volume_long(short: &str) -> Value {
-    let parts: Vec<&str> = short.split(':').collect();
-    let (source, target, mode) = match parts.as_slice() {
-        [target] => (None, *target, None),
-        [source, target] => (Some(*source), *target, None),
-        [source, target, mode, ..] => (Some(*source), *target, Some(*mode)),
-        [] => return json!(short),
-    };
+    let (source, target, mode) = split_short(short);
     let mut mount = Map::new();
     let kind = match source {
         Some(s) if s.starts_with(['.', '/', '~']) => "bind",

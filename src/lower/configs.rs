@@ -8,9 +8,9 @@
 //! already carries).
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use super::names;
+use super::secrets::write_file;
 use crate::ir::Value;
 use crate::map;
 use crate::model::{Project, Service};
@@ -63,17 +63,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceConfigs {
         };
         let variable = format!("COMPOSE2CFN_CONFIG_{}", environment.len());
         environment.push(map! { "Name" => variable.as_str(), "Value" => content.as_str() });
-        let file = format!("'{}'", used.target.replace('\'', r"'\''"));
-        let _ = writeln!(script, "printf '%s' \"${variable}\" > {file}");
-        let _ = writeln!(script, "chmod {} {file}", used.mode);
-        if used.uid.is_some() || used.gid.is_some() {
-            let owner = format!(
-                "{}:{}",
-                used.uid.as_deref().unwrap_or("0"),
-                used.gid.as_deref().unwrap_or("0")
-            );
-            let _ = writeln!(script, "chown {owner} {file}");
-        }
+        write_file(&mut script, &variable, &used.target, used);
     }
     ServiceConfigs {
         container: format!("{}_Configs_InitContainer", names::normalize(&service.name)),

@@ -15,7 +15,7 @@ use super::{names, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
-use crate::model::{Project, Secret, SecretSource, Service};
+use crate::model::{Project, Secret, SecretSource, SecretUse, Service};
 
 /// The task volume the init container writes and the main container reads.
 pub(super) const SECRETS_VOLUME: &str = "run-secrets";
@@ -126,8 +126,24 @@ fn readable(secret: &Secret) -> Vec<Value> {
 }
 
 /// A shell word in single quotes.
-fn quoted(text: &str) -> String {
+pub(super) fn quoted(text: &str) -> String {
     format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// Appends to an init container's script the lines that write `file` from `$variable`
+/// with the mode and owner `used` asks for (secrets and configs alike).
+pub(super) fn write_file(script: &mut String, variable: &str, file: &str, used: &SecretUse) {
+    let file = quoted(file);
+    let _ = writeln!(script, "printf '%s' \"${variable}\" > {file}");
+    let _ = writeln!(script, "chmod {} {file}", used.mode);
+    if used.uid.is_some() || used.gid.is_some() {
+        let owner = format!(
+            "{}:{}",
+            used.uid.as_deref().unwrap_or("0"),
+            used.gid.as_deref().unwrap_or("0")
+        );
+        let _ = writeln!(script, "chown {owner} {file}");
+    }
 }
 
 fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
@@ -140,14 +156,6 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         };
         resources.extend(readable(secret));
         let path = format!("{SECRETS_DIR}/{}", used.target);
-        let owner = match (&used.uid, &used.gid) {
-            (None, None) => None,
-            (uid, gid) => Some(format!(
-                "{}:{}",
-                uid.as_deref().unwrap_or("0"),
-                gid.as_deref().unwrap_or("0")
-            )),
-        };
         let files: Vec<(String, Option<&str>)> = if secret.keys.is_empty() {
             vec![(path.clone(), None)]
         } else {
@@ -164,11 +172,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
                 "Name" => variable.as_str(),
                 "ValueFrom" => value_from(secret, key),
             });
-            let _ = writeln!(script, "printf '%s' \"${variable}\" > {}", quoted(&file));
-            let _ = writeln!(script, "chmod {} {}", used.mode, quoted(&file));
-            if let Some(owner) = &owner {
-                let _ = writeln!(script, "chown {owner} {}", quoted(&file));
-            }
+            write_file(&mut script, &variable, &file, used);
         }
     }
     resources.sort_by_key(|v| format!("{v:?}"));

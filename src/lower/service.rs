@@ -209,10 +209,10 @@ fn health_check(check: &Healthcheck) -> Value {
 /// The task definition's volumes: EFS volumes, the task volume for secrets, one per
 /// config directory.
 fn task_volumes(files: &Files) -> Option<Value> {
-    let mut volumes: Vec<Value> = match files.mounts.map(|m| &m.task_volumes) {
-        Some(Value::List(items)) => items.clone(),
-        _ => Vec::new(),
-    };
+    let mut volumes: Vec<Value> = files
+        .mounts
+        .map(|m| m.task_volumes.clone())
+        .unwrap_or_default();
     if files.secrets.is_some() {
         volumes.push(map! { "Name" => SECRETS_VOLUME });
     }
@@ -240,10 +240,10 @@ fn writer(project: &Project, name: &str, command: &Value, mounts: &[(&str, &str)
 /// The task's containers: the service's own, then the init containers it waits for (the
 /// search-domain fix, the secrets writer, the configs writer).
 fn containers(project: &Project, service: &Service, files: &Files) -> Value {
-    let mut mount_points: Vec<Value> = match files.mounts.map(|m| &m.mount_points) {
-        Some(Value::List(items)) => items.clone(),
-        _ => Vec::new(),
-    };
+    let mut mount_points: Vec<Value> = files
+        .mounts
+        .map(|m| m.mount_points.clone())
+        .unwrap_or_default();
     let mut inits: Vec<(String, Value)> = Vec::new();
     if discovery::needs_resolver(project) {
         let name = discovery::resolver_name(service);

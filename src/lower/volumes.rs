@@ -23,9 +23,9 @@ pub(super) struct ServiceMounts {
     /// The service's NFS client security group.
     pub security_group: String,
     /// The task definition's `Volumes`.
-    pub task_volumes: Value,
+    pub task_volumes: Vec<Value>,
     /// The main container's `MountPoints`.
-    pub mount_points: Value,
+    pub mount_points: Vec<Value>,
     /// Inline policies for the task role.
     pub policies: Vec<Value>,
     /// Mount targets the service waits for.
@@ -252,8 +252,8 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
     });
     ServiceMounts {
         security_group: group,
-        task_volumes: Value::list(task_volumes),
-        mount_points: Value::list(mount_points),
+        task_volumes: task_volumes.collect(),
+        mount_points: mount_points.collect(),
         policies: policies.collect(),
         depends_on: volumes.keys().flat_map(|v| mount_target_ids(v)).collect(),
     }

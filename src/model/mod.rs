@@ -291,11 +291,10 @@ pub fn build(
     project.volumes = volumes::build(&file, &at, diags);
     project.secrets = secrets::build(&file, &at, diags);
     for (name, definition) in file.configs.iter().flatten() {
-        let external = match &definition.external {
-            Some(spec::External::Flag(flag)) => units::boolean(flag).unwrap_or(false),
-            Some(spec::External::Named(_)) => true,
-            None => false,
-        };
+        let external = definition
+            .external
+            .as_ref()
+            .is_some_and(spec::External::is_set);
         let config = Config {
             name: name.clone(),
             span: at.key_span(&path!["configs", name.as_str()]),
@@ -418,14 +417,11 @@ fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) 
     let base = path!["networks", name];
     let external_flag = network
         .and_then(|n| n.external.as_ref())
-        .is_some_and(|e| match e {
-            spec::External::Flag(flag) => units::boolean(flag).unwrap_or(false),
-            spec::External::Named(_) => true,
-        });
-    let legacy_name = network.and_then(|n| match &n.external {
-        Some(spec::External::Named(named)) => named.name.clone(),
-        _ => None,
-    });
+        .is_some_and(spec::External::is_set);
+    let legacy_name = network
+        .and_then(|n| n.external.as_ref())
+        .and_then(spec::External::legacy_name)
+        .map(String::from);
     let external = if external_flag {
         Some(
             network

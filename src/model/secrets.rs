@@ -5,8 +5,8 @@
 
 use std::collections::BTreeMap;
 
+use super::Locator;
 use super::spec;
-use super::{Locator, units};
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::path;
 use crate::source::Span;
@@ -61,16 +61,13 @@ pub(super) fn build(
     for (name, secret) in file.secrets.iter().flatten() {
         let base = path!["secrets", name.as_str()];
         let span = at.key_span(&base);
-        let external = match &secret.external {
-            Some(spec::External::Flag(flag)) => units::boolean(flag).unwrap_or(false),
-            Some(spec::External::Named(_)) => true,
-            None => false,
-        };
+        let external = secret.external.as_ref().is_some_and(spec::External::is_set);
         let source = if external {
-            let legacy = match &secret.external {
-                Some(spec::External::Named(named)) => named.name.clone(),
-                _ => None,
-            };
+            let legacy = secret
+                .external
+                .as_ref()
+                .and_then(spec::External::legacy_name)
+                .map(String::from);
             SecretSource::External(
                 secret
                     .name

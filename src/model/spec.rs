@@ -541,6 +541,26 @@ pub enum External {
     Named(ExternalName),
 }
 
+impl External {
+    /// Whether the resource already exists: `external: true`, or the legacy form.
+    #[must_use]
+    pub fn is_set(&self) -> bool {
+        match self {
+            External::Flag(flag) => super::units::boolean(flag).unwrap_or(false),
+            External::Named(_) => true,
+        }
+    }
+
+    /// The name the legacy `external: {name: ...}` gives.
+    #[must_use]
+    pub fn legacy_name(&self) -> Option<&str> {
+        match self {
+            External::Named(named) => named.name.as_deref(),
+            External::Flag(_) => None,
+        }
+    }
+}
+
 compose_object! {
     /// Legacy `external: {name: ...}`.
     pub struct ExternalName {

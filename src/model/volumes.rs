@@ -106,11 +106,11 @@ pub(super) fn build(
         let span = at.key_span(&path!["volumes", name.as_str()]);
         let definition = volume.clone().unwrap_or_default();
         let external = match &definition.external {
-            Some(spec::External::Flag(flag)) if units::boolean(flag).unwrap_or(false) => {
-                Some(definition.name.clone().unwrap_or_else(|| name.clone()))
+            Some(external @ spec::External::Named(_)) => {
+                Some(external.legacy_name().unwrap_or(name).to_string())
             }
-            Some(spec::External::Named(named)) => {
-                Some(named.name.clone().unwrap_or_else(|| name.clone()))
+            Some(external) if external.is_set() => {
+                Some(definition.name.clone().unwrap_or_else(|| name.clone()))
             }
             _ => None,
         };
@@ -257,14 +257,13 @@ pub(super) fn mounts(
     for (i, entry) in entries.into_iter().flatten().enumerate() {
         let mount = match entry {
             spec::ServiceVolume::Short(text) => {
-                let mut parts = text.split(':');
-                let (Some(source), Some(target)) = (parts.next(), parts.next()) else {
+                let (Some(source), target, mode) = split_short(text) else {
                     continue;
                 };
                 if source.is_empty() || is_path(source) {
                     continue;
                 }
-                let mode = parts.next().unwrap_or_default();
+                let mode = mode.unwrap_or_default();
                 Mount {
                     volume: source.to_string(),
                     target: target.to_string(),
@@ -295,6 +294,18 @@ pub(super) fn mounts(
         out.push(mount);
     }
     out
+}
+
+/// The parts of a short volume entry `[source:]target[:mode]`: the source (none for an
+/// anonymous volume), the target, the mode.
+#[must_use]
+pub fn split_short(text: &str) -> (Option<&str>, &str, Option<&str>) {
+    let mut parts = text.split(':');
+    let first = parts.next().unwrap_or(text);
+    match parts.next() {
+        None => (None, first, None),
+        Some(target) => (Some(first), target, parts.next()),
+    }
 }
 
 /// Whether a mount source is a host path rather than a volume name.

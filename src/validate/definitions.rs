@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Entry, Node, Value};
+use crate::model::volumes::{is_path, split_short};
 use crate::schema::did_you_mean;
 use crate::source::Span;
 
@@ -174,7 +175,9 @@ fn names(node: &Node) -> Vec<(String, Span)> {
 pub(super) fn named_volume(item: &Node) -> Option<(String, Span)> {
     match &item.value {
         Value::String(text) => {
-            let (source, _) = text.split_once(':')?;
+            let (Some(source), _, _) = split_short(text) else {
+                return None;
+            };
             (!is_path(source)).then(|| (source.to_string(), item.span))
         }
         Value::Map(_) => {
@@ -185,9 +188,4 @@ pub(super) fn named_volume(item: &Node) -> Option<(String, Span)> {
         }
         _ => None,
     }
-}
-
-/// Whether a mount source is a host path rather than a volume name.
-pub(super) fn is_path(source: &str) -> bool {
-    source.starts_with(['/', '.', '~', '$']) || source.contains('/') || source.contains('\\')
 }

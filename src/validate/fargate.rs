@@ -5,6 +5,7 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Value};
 use crate::lower::sizing;
+use crate::model::volumes::{is_path, split_short};
 use crate::model::{Locator, Project, Service, Timed};
 use crate::path;
 use crate::schema::did_you_mean;
@@ -34,7 +35,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         ulimits(root, service, diags);
         timings(service, diags);
         deployment(service, diags);
-        volumes(root, service, diags);
+        volumes(root, project, service, diags);
         shared_writers(service, diags);
         configs(project, service, diags);
     }
@@ -342,15 +343,6 @@ fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
     }
 }
 
-fn is_set(node: &Node) -> bool {
-    match &node.value {
-        crate::load::Value::Bool(b) => *b,
-        crate::load::Value::String(s) => s.eq_ignore_ascii_case("true"),
-        crate::load::Value::Map(_) => true,
-        _ => false,
-    }
-}
-
 /// A service with several tasks that write to one volume: a database or any other
 /// single-writer store behind it would be corrupted.
 fn shared_writers(service: &Service, diags: &mut Diagnostics) {
@@ -373,7 +365,7 @@ fn shared_writers(service: &Service, diags: &mut Diagnostics) {
     }
 }
 
-fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
+fn volumes(root: &Node, project: &Project, service: &Service, diags: &mut Diagnostics) {
     let Some(Value::Seq(entries)) = root
         .get("services")
         .and_then(|s| s.get(&service.name))
@@ -384,15 +376,11 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
     };
     for entry in entries {
         let (kind, source) = match &entry.value {
-            Value::String(text) => {
-                let mut parts = text.splitn(3, ':');
-                let first = parts.next().unwrap_or_default();
-                match parts.next() {
-                    None => ("anonymous", first.to_string()),
-                    Some(_) if super::definitions::is_path(first) => ("bind", first.to_string()),
-                    Some(_) => ("volume", first.to_string()),
-                }
-            }
+            Value::String(text) => match split_short(text) {
+                (None, target, _) => ("anonymous", target.to_string()),
+                (Some(source), _, _) if is_path(source) => ("bind", source.to_string()),
+                (Some(source), _, _) => ("volume", source.to_string()),
+            },
             Value::Map(_) => {
                 let kind = entry.get("type").and_then(Node::as_str).unwrap_or("volume");
                 let source = entry
@@ -407,13 +395,13 @@ fn volumes(root: &Node, service: &Service, diags: &mut Diagnostics) {
             }
             _ => continue,
         };
-        let definition = root.get("volumes").and_then(|v| v.get(&source));
+        let definition = project.volumes.get(&source);
         let diagnostic = match kind {
             // Undefined: `definitions` reports it; defined: an EFS mount, unless external
             // or with a subpath.
             "volume" => match (definition, entry.get("volume").and_then(|v| v.get("subpath"))) {
                 (None, _) => continue,
-                (Some(volume), _) if volume.get("external").is_some_and(is_set) => {
+                (Some(volume), _) if volume.external.is_some() => {
                     Diagnostic::new(Code::NotYetSupported, format!("external volume `{source}` is not supported yet"))
                         .with_help("an existing EFS file system keeps its mount targets in its own VPC, and the stack creates a new VPC; until deploying into an existing VPC is supported, let the stack create the file system (remove `external`)")
                 }
