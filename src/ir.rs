@@ -30,6 +30,18 @@ pub enum Intrinsic {
     Select(usize, Value),
     /// `Fn::GetAZs` of the current region.
     GetAzs,
+    /// `Fn::If`: a condition's name, the value when true, the value when false.
+    If(String, Value, Value),
+    /// `Fn::Equals` of two values (in conditions and rules).
+    Equals(Value, Value),
+    /// `Fn::Not` of a condition.
+    Not(Value),
+    /// `Fn::Join` of a list with a separator.
+    Join(String, Value),
+    /// `Fn::Base64` of a string.
+    Base64(Value),
+    /// `Fn::Split` of a string by a separator.
+    Split(String, Value),
 }
 
 impl Value {
@@ -64,6 +76,51 @@ impl Value {
     #[must_use]
     pub fn azs() -> Value {
         Value::Fn(Box::new(Intrinsic::GetAzs))
+    }
+
+    /// `Fn::If`: `then` when `condition` holds, `otherwise` when not.
+    #[must_use]
+    pub fn when(
+        condition: impl Into<String>,
+        then: impl Into<Value>,
+        otherwise: impl Into<Value>,
+    ) -> Value {
+        Value::Fn(Box::new(Intrinsic::If(
+            condition.into(),
+            then.into(),
+            otherwise.into(),
+        )))
+    }
+
+    #[must_use]
+    pub fn equals(a: impl Into<Value>, b: impl Into<Value>) -> Value {
+        Value::Fn(Box::new(Intrinsic::Equals(a.into(), b.into())))
+    }
+
+    #[must_use]
+    pub fn negate(condition: Value) -> Value {
+        Value::Fn(Box::new(Intrinsic::Not(condition)))
+    }
+
+    #[must_use]
+    pub fn join(separator: impl Into<String>, list: Value) -> Value {
+        Value::Fn(Box::new(Intrinsic::Join(separator.into(), list)))
+    }
+
+    #[must_use]
+    pub fn base64(text: Value) -> Value {
+        Value::Fn(Box::new(Intrinsic::Base64(text)))
+    }
+
+    #[must_use]
+    pub fn split(separator: impl Into<String>, text: Value) -> Value {
+        Value::Fn(Box::new(Intrinsic::Split(separator.into(), text)))
+    }
+
+    /// `Ref AWS::NoValue`: the property is left out.
+    #[must_use]
+    pub fn no_value() -> Value {
+        Value::reference("AWS::NoValue")
     }
 
     #[must_use]
@@ -182,6 +239,10 @@ pub struct Resource {
     pub retain: bool,
     /// The Compose element this resource comes from (`None` for project-wide plumbing).
     pub origin: Option<Span>,
+    /// The template condition the resource exists under.
+    pub condition: Option<&'static str>,
+    /// The resource's `Metadata`.
+    pub metadata: Option<Value>,
 }
 
 impl Resource {
@@ -193,7 +254,16 @@ impl Resource {
             depends_on: BTreeSet::new(),
             retain: false,
             origin: None,
+            condition: None,
+            metadata: None,
         }
+    }
+
+    /// The resource exists only when `condition` holds.
+    #[must_use]
+    pub fn when(mut self, condition: &'static str) -> Self {
+        self.condition = Some(condition);
+        self
     }
 
     #[must_use]
@@ -209,11 +279,59 @@ impl Resource {
     }
 }
 
-/// A template parameter: always a string, `NoEcho` when it is secret.
+/// A template parameter.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Parameter {
+    /// `String`, `CommaDelimitedList`, `AWS::EC2::VPC::Id`, ...
+    pub kind: &'static str,
     pub description: String,
+    /// `NoEcho`: the value is secret.
     pub no_echo: bool,
+    pub default: Option<String>,
+    pub allowed_values: &'static [&'static str],
+    pub allowed_pattern: Option<&'static str>,
+}
+
+impl Parameter {
+    /// A parameter of type `kind`, without default.
+    #[must_use]
+    pub fn new(kind: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            kind,
+            description: description.into(),
+            no_echo: false,
+            default: None,
+            allowed_values: &[],
+            allowed_pattern: None,
+        }
+    }
+
+    /// A string whose value never shows in the console or the API (`NoEcho`).
+    #[must_use]
+    pub fn secret(description: impl Into<String>) -> Self {
+        Self {
+            no_echo: true,
+            ..Self::new("String", description)
+        }
+    }
+
+    #[must_use]
+    pub fn default(mut self, value: impl Into<String>) -> Self {
+        self.default = Some(value.into());
+        self
+    }
+
+    #[must_use]
+    pub fn allowed(mut self, values: &'static [&'static str]) -> Self {
+        self.allowed_values = values;
+        self
+    }
+
+    #[must_use]
+    pub fn pattern(mut self, pattern: &'static str) -> Self {
+        self.allowed_pattern = Some(pattern);
+        self
+    }
 }
 
 /// A template output.
@@ -227,8 +345,14 @@ pub struct Output {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Template {
     pub description: String,
-    /// Values given at deployment (`--parameter-overrides`), never written in the template.
+    /// The template's `Metadata`.
+    pub metadata: BTreeMap<String, Value>,
+    /// Values given at deployment (`--parameter-overrides`).
     pub parameters: BTreeMap<String, Parameter>,
+    /// Parameter combinations `aws cloudformation deploy` refuses before creating anything.
+    pub rules: BTreeMap<String, Value>,
+    /// Named conditions, by name.
+    pub conditions: BTreeMap<String, Value>,
     pub resources: BTreeMap<String, Resource>,
     pub outputs: BTreeMap<String, Output>,
 }

@@ -132,6 +132,7 @@ fn check_template(
             "LogGroup",
             "LoadBalancer",
             "EncryptionKey",
+            "NetworkReady",
         ];
         assert!(
             resource.origin.is_some() || project_wide.iter().any(|p| id.starts_with(p)),

@@ -270,10 +270,16 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\n    stop_grace_period: 2m\n",
         ),
         Code::NotYetSupported => doc(
-            "The setting is valid on ECS but compose2cfn does not lower it yet (named volumes, secrets, some `x-aws-*` extensions).",
+            "The setting is valid on ECS but compose2cfn does not lower it yet (`volume.subpath`, `x-aws-keys: \"*\"`, external configs, ...).",
             "Dropping it silently would deploy something else than the file says; the error keeps the gap visible until it is closed.",
-            "x-aws-vpc: vpc-0123456789abcdef0\nservices:\n  web:\n    image: nginx:1.27\n",
-            "services:\n  web:\n    image: nginx:1.27\n",
+            "services:\n  db:\n    image: postgres:16\n    volumes:\n      - type: volume\n        source: data\n        target: /var/lib/postgresql/data\n        volume: {subpath: pg}\nvolumes:\n  data: {}\n",
+            "services:\n  db:\n    image: postgres:16\n    volumes: [\"data:/var/lib/postgresql/data\"]\nvolumes:\n  data: {}\n",
+        ),
+        Code::NeedsExistingVpc => doc(
+            "The file names an existing security group (an external network), EFS file system (an external volume) or load balancer (`x-aws-loadbalancer`), or subnets (`x-aws-subnets`), but not the VPC they live in (`x-aws-vpc`).",
+            "Security groups, mount targets, load balancers and subnets belong to one VPC, and the tasks must run in it. compose2cfn never asks AWS which VPC that is: the file says it, and the template takes the VPC and its subnets as parameters (`VpcId`, `Subnets`).",
+            "services:\n  web:\n    image: nginx:1.27\n    networks: [shared]\nnetworks:\n  shared:\n    external: true\n    name: sg-0123456789abcdef0\n",
+            "x-aws-vpc: vpc-0123456789abcdef0\nx-aws-subnets: [subnet-0123456789abcdef0, subnet-0fedcba9876543210]\nservices:\n  web:\n    image: nginx:1.27\n    networks: [shared]\nnetworks:\n  shared:\n    external: true\n    name: sg-0123456789abcdef0\n",
         ),
         Code::InvalidName => doc(
             "A service or network name cannot become an AWS name: a dot, no letter or digit, or longer than a DNS label (63 characters).",

@@ -5,6 +5,8 @@
 
 mod model;
 
+pub use model::{Tree, document};
+
 use crate::ir::Template;
 
 /// Output formats.
@@ -17,7 +19,7 @@ pub enum Format {
 /// The template as text in `format`, ending in a newline.
 #[must_use]
 pub fn emit(template: &Template, format: Format) -> String {
-    value(&model::Document(template), format)
+    value(&document(template), format)
 }
 
 /// Any serialisable document as text in `format`, ending in a newline.

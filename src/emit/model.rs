@@ -1,135 +1,218 @@
-//! The serde view of a template: top-level sections and resource attributes in
-//! CloudFormation's customary order, properties sorted by key, intrinsics in long form.
+//! The template as a document: a [`Tree`] of ordered mappings with the top-level sections
+//! and resource attributes in CloudFormation's customary order, properties sorted by key,
+//! intrinsics in long form. The `x-aws-cloudformation` overlay is merged into this tree,
+//! and both output formats serialise it.
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Value};
 
-pub(super) struct Document<'a>(pub(super) &'a Template);
+/// A JSON-like document whose mappings keep their order.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Tree {
+    Null,
+    Bool(bool),
+    Num(serde_json::Number),
+    Str(String),
+    Seq(Vec<Tree>),
+    Map(Vec<(String, Tree)>),
+}
 
-impl Serialize for Document<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let t = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("AWSTemplateFormatVersion", "2010-09-09")?;
-        map.serialize_entry("Description", &t.description)?;
-        if !t.parameters.is_empty() {
-            map.serialize_entry("Parameters", &Parameters(t))?;
+impl Tree {
+    /// The value under `key` of a mapping.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&Tree> {
+        match self {
+            Tree::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
-        map.serialize_entry("Resources", &Resources(t))?;
-        if !t.outputs.is_empty() {
-            map.serialize_entry("Outputs", &Outputs(t))?;
+    }
+
+    /// The value under `key` of a mapping, for changing it.
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree> {
+        match self {
+            Tree::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
         }
-        map.end()
     }
 }
 
-struct Parameters<'a>(&'a Template);
-
-impl Serialize for Parameters<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.parameters.len()))?;
-        for (id, parameter) in &self.0.parameters {
-            map.serialize_entry(id, &ParameterView(parameter))?;
+impl From<&serde_json::Value> for Tree {
+    fn from(json: &serde_json::Value) -> Self {
+        match json {
+            serde_json::Value::Null => Tree::Null,
+            serde_json::Value::Bool(b) => Tree::Bool(*b),
+            serde_json::Value::Number(n) => Tree::Num(n.clone()),
+            serde_json::Value::String(s) => Tree::Str(s.clone()),
+            serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
+            serde_json::Value::Object(map) => Tree::Map(
+                map.iter()
+                    .map(|(k, v)| (k.clone(), Tree::from(v)))
+                    .collect(),
+            ),
         }
-        map.end()
     }
 }
 
-struct ParameterView<'a>(&'a Parameter);
+/// Builds a [`Tree::Map`] from `(key, value)` pairs, in the order given, leaving out the
+/// `None`s.
+fn entries<const N: usize>(pairs: [(&str, Option<Tree>); N]) -> Tree {
+    Tree::Map(
+        pairs
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .collect(),
+    )
+}
 
-impl Serialize for ParameterView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Type", "String")?;
-        if self.0.no_echo {
-            map.serialize_entry("NoEcho", &true)?;
-        }
-        map.serialize_entry("Description", &self.0.description)?;
-        map.end()
+fn text(s: &str) -> Tree {
+    Tree::Str(s.to_string())
+}
+
+/// The template as a document.
+#[must_use]
+pub fn document(t: &Template) -> Tree {
+    let section = |map: Tree| match &map {
+        Tree::Map(items) if items.is_empty() => None,
+        _ => Some(map),
+    };
+    entries([
+        ("AWSTemplateFormatVersion", Some(text("2010-09-09"))),
+        ("Description", Some(text(&t.description))),
+        ("Metadata", section(values(&t.metadata))),
+        (
+            "Parameters",
+            section(Tree::Map(
+                t.parameters
+                    .iter()
+                    .map(|(id, p)| (id.clone(), parameter(p)))
+                    .collect(),
+            )),
+        ),
+        ("Rules", section(values(&t.rules))),
+        ("Conditions", section(values(&t.conditions))),
+        (
+            "Resources",
+            Some(Tree::Map(
+                t.resources
+                    .iter()
+                    .map(|(id, r)| (id.clone(), resource(r)))
+                    .collect(),
+            )),
+        ),
+        (
+            "Outputs",
+            section(Tree::Map(
+                t.outputs
+                    .iter()
+                    .map(|(name, o)| (name.clone(), output(o)))
+                    .collect(),
+            )),
+        ),
+    ])
+}
+
+fn values(map: &std::collections::BTreeMap<String, Value>) -> Tree {
+    Tree::Map(map.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+}
+
+fn parameter(p: &Parameter) -> Tree {
+    entries([
+        ("Type", Some(text(p.kind))),
+        ("Default", p.default.as_deref().map(text)),
+        (
+            "AllowedValues",
+            (!p.allowed_values.is_empty())
+                .then(|| Tree::Seq(p.allowed_values.iter().map(|v| text(v)).collect())),
+        ),
+        ("AllowedPattern", p.allowed_pattern.map(text)),
+        ("NoEcho", p.no_echo.then_some(Tree::Bool(true))),
+        ("Description", Some(text(&p.description))),
+    ])
+}
+
+fn resource(r: &Resource) -> Tree {
+    let retain = r.retain.then(|| text("Retain"));
+    entries([
+        ("Type", Some(text(r.kind))),
+        ("Condition", r.condition.map(text)),
+        (
+            "DependsOn",
+            (!r.depends_on.is_empty())
+                .then(|| Tree::Seq(r.depends_on.iter().map(|id| text(id)).collect())),
+        ),
+        ("DeletionPolicy", retain.clone()),
+        ("UpdateReplacePolicy", retain),
+        ("Metadata", r.metadata.as_ref().map(value)),
+        ("Properties", Some(value(&r.properties))),
+    ])
+}
+
+fn output(o: &Output) -> Tree {
+    entries([
+        ("Description", Some(text(&o.description))),
+        ("Value", Some(value(&o.value))),
+    ])
+}
+
+fn call(name: &str, argument: Tree) -> Tree {
+    Tree::Map(vec![(name.to_string(), argument)])
+}
+
+fn value(v: &Value) -> Tree {
+    match v {
+        Value::Bool(b) => Tree::Bool(*b),
+        Value::Int(i) => Tree::Num((*i).into()),
+        Value::Str(s) => text(s),
+        Value::List(items) => Tree::Seq(items.iter().map(value).collect()),
+        Value::Map(map) => values(map),
+        Value::Fn(intrinsic) => match intrinsic.as_ref() {
+            Intrinsic::Ref(id) => call("Ref", text(id)),
+            Intrinsic::GetAtt(id, attribute) => {
+                call("Fn::GetAtt", Tree::Seq(vec![text(id), text(attribute)]))
+            }
+            Intrinsic::Sub(s) => call("Fn::Sub", text(s)),
+            Intrinsic::Select(index, list) => call(
+                "Fn::Select",
+                Tree::Seq(vec![Tree::Num((*index).into()), value(list)]),
+            ),
+            Intrinsic::GetAzs => call("Fn::GetAZs", text("")),
+            Intrinsic::If(condition, then, otherwise) => call(
+                "Fn::If",
+                Tree::Seq(vec![text(condition), value(then), value(otherwise)]),
+            ),
+            Intrinsic::Equals(a, b) => call("Fn::Equals", Tree::Seq(vec![value(a), value(b)])),
+            Intrinsic::Not(condition) => call("Fn::Not", Tree::Seq(vec![value(condition)])),
+            Intrinsic::Join(separator, list) => {
+                call("Fn::Join", Tree::Seq(vec![text(separator), value(list)]))
+            }
+            Intrinsic::Base64(s) => call("Fn::Base64", value(s)),
+            Intrinsic::Split(separator, s) => {
+                call("Fn::Split", Tree::Seq(vec![text(separator), value(s)]))
+            }
+        },
     }
 }
 
-struct Resources<'a>(&'a Template);
-
-impl Serialize for Resources<'_> {
+impl Serialize for Tree {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.resources.len()))?;
-        for (id, resource) in &self.0.resources {
-            map.serialize_entry(id, &ResourceView(resource))?;
-        }
-        map.end()
-    }
-}
-
-struct ResourceView<'a>(&'a Resource);
-
-impl Serialize for ResourceView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let r = self.0;
-        let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("Type", r.kind)?;
-        if !r.depends_on.is_empty() {
-            map.serialize_entry("DependsOn", &r.depends_on)?;
-        }
-        if r.retain {
-            map.serialize_entry("DeletionPolicy", "Retain")?;
-            map.serialize_entry("UpdateReplacePolicy", "Retain")?;
-        }
-        map.serialize_entry("Properties", &ValueView(&r.properties))?;
-        map.end()
-    }
-}
-
-struct Outputs<'a>(&'a Template);
-
-impl Serialize for Outputs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.outputs.len()))?;
-        for (name, Output { description, value }) in &self.0.outputs {
-            let view =
-                crate::map! { "Description" => description.as_str(), "Value" => value.clone() };
-            map.serialize_entry(name, &ValueView(&view))?;
-        }
-        map.end()
-    }
-}
-
-struct ValueView<'a>(&'a Value);
-
-impl Serialize for ValueView<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self.0 {
-            Value::Bool(b) => serializer.serialize_bool(*b),
-            Value::Int(i) => serializer.serialize_i64(*i),
-            Value::Str(s) => serializer.serialize_str(s),
-            Value::List(items) => {
+        match self {
+            Tree::Null => serializer.serialize_unit(),
+            Tree::Bool(b) => serializer.serialize_bool(*b),
+            Tree::Num(n) => n.serialize(serializer),
+            Tree::Str(s) => serializer.serialize_str(s),
+            Tree::Seq(items) => {
                 let mut seq = serializer.serialize_seq(Some(items.len()))?;
                 for item in items {
-                    seq.serialize_element(&ValueView(item))?;
+                    seq.serialize_element(item)?;
                 }
                 seq.end()
             }
-            Value::Map(entries) => {
+            Tree::Map(entries) => {
                 let mut map = serializer.serialize_map(Some(entries.len()))?;
                 for (k, v) in entries {
-                    map.serialize_entry(k, &ValueView(v))?;
-                }
-                map.end()
-            }
-            Value::Fn(intrinsic) => {
-                let mut map = serializer.serialize_map(Some(1))?;
-                match intrinsic.as_ref() {
-                    Intrinsic::Ref(id) => map.serialize_entry("Ref", id)?,
-                    Intrinsic::GetAtt(id, attribute) => {
-                        map.serialize_entry("Fn::GetAtt", &[id, attribute])?
-                    }
-                    Intrinsic::Sub(text) => map.serialize_entry("Fn::Sub", text)?,
-                    Intrinsic::Select(index, list) => {
-                        map.serialize_entry("Fn::Select", &(index, ValueView(list)))?;
-                    }
-                    Intrinsic::GetAzs => map.serialize_entry("Fn::GetAZs", "")?,
+                    map.serialize_entry(k, v)?;
                 }
                 map.end()
             }

@@ -104,7 +104,15 @@ fn collect(value: &Value, found: &mut std::collections::BTreeSet<String>) {
                     }
                 }
             }
-            Intrinsic::Select(_, inner) => collect(inner, found),
+            Intrinsic::Select(_, inner)
+            | Intrinsic::Not(inner)
+            | Intrinsic::Join(_, inner)
+            | Intrinsic::Base64(inner)
+            | Intrinsic::Split(_, inner) => collect(inner, found),
+            Intrinsic::If(_, a, b) | Intrinsic::Equals(a, b) => {
+                collect(a, found);
+                collect(b, found);
+            }
             Intrinsic::GetAzs => {}
         },
         Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}

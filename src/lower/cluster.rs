@@ -1,6 +1,6 @@
-//! Project-wide ECS plumbing: the cluster and the CloudWatch log group every container
-//! logs to (encrypted with the project's key, kept 30 days unless `x-aws-logs_retention`
-//! says otherwise).
+//! Project-wide ECS plumbing: the cluster (or the existing one `x-aws-cluster` names) and
+//! the CloudWatch log group every container logs to (encrypted with the project's key, kept
+//! 30 days unless `x-aws-logs_retention` says otherwise).
 
 use super::ids::{CLUSTER, ENCRYPTION_KEY, LOG_GROUP};
 use super::tags;
@@ -11,18 +11,44 @@ use crate::model::Project;
 /// How long logs are kept when the file does not say.
 pub(super) const DEFAULT_RETENTION_DAYS: i64 = 30;
 
+/// The cluster's ARN (or, for an existing cluster, what the file gives: ECS takes either).
+pub(super) fn arn(project: &Project) -> Value {
+    match &project.aws.cluster {
+        Some(existing) => Value::str(existing.reference.as_str()),
+        None => Value::get_att(CLUSTER, "Arn"),
+    }
+}
+
+/// The cluster's name.
+pub(super) fn name(project: &Project) -> Value {
+    match &project.aws.cluster {
+        Some(existing) => Value::str(existing.name.as_str()),
+        None => Value::reference(CLUSTER),
+    }
+}
+
 pub(super) fn lower(project: &Project, template: &mut Template) {
-    template.add(
-        CLUSTER,
-        Resource::new(
-            "AWS::ECS::Cluster",
-            map! {
-                "ClusterName" => project.name.as_str(),
-                "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
-                "Tags" => tags(project, &[]),
-            },
+    match &project.aws.cluster {
+        Some(existing) => {
+            // Where the Docker integration's `ps` looked for it.
+            template
+                .metadata
+                .insert("Cluster".to_string(), Value::str(existing.reference.as_str()));
+        }
+        None => template.add(
+            CLUSTER,
+            Resource::new(
+                "AWS::ECS::Cluster",
+                map! {
+                    "CapacityProviders" => Value::strs(["FARGATE", "FARGATE_SPOT"]),
+                    "ClusterName" => project.name.as_str(),
+                    "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
+                    "DefaultCapacityProviderStrategy" => Value::list([map! { "CapacityProvider" => "FARGATE", "Weight" => 1_i64 }]),
+                    "Tags" => tags(project, &[]),
+                },
+            ),
         ),
-    );
+    }
     let mut log_group = Resource::new(
         "AWS::Logs::LogGroup",
         map! {
@@ -36,7 +62,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     template.output(
         "ClusterName",
         "The ECS cluster running the project",
-        Value::reference(CLUSTER),
+        name(project),
     );
     template.output(
         "LogGroupName",

@@ -2,8 +2,9 @@
 //! service (an A record per task), and the init container that lets services reach each
 //! other by their short Compose names, as they do under Docker Compose.
 
-use super::ids::{CLOUD_MAP, VPC};
+use super::ids::CLOUD_MAP;
 use super::names;
+use super::network;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
@@ -20,7 +21,7 @@ pub(super) fn namespace(project: &Project, template: &mut Template) {
             map! {
                 "Description" => format!("Service Map for Docker Compose project {}", project.name),
                 "Name" => format!("{}.local", project.name),
-                "Vpc" => Value::reference(VPC),
+                "Vpc" => network::vpc_id(project),
             },
         ),
     );

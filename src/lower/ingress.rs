@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP, SUBNETS, VPC};
+use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP};
 use super::{names, network, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
@@ -44,7 +44,6 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             .all(|(p, _)| p.is_http())
     });
     let lb_type = if http { "application" } else { "network" };
-    let subnets = Value::list(SUBNETS.map(Value::reference));
     template.add(
         LOAD_BALANCER,
         Resource::new(
@@ -58,22 +57,22 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 }]),
                 "Scheme" => "internet-facing",
                 "SecurityGroups" => Value::list([Value::reference(LOAD_BALANCER_SECURITY_GROUP)]),
-                "Subnets" => subnets,
+                "Subnets" => network::subnets(project),
                 "Tags" => tags(project, &[]),
                 "Type" => lb_type,
             },
         )
-        .depends_on(["InternetGatewayAttachment".to_string()]),
+        .depends_on(network::ready(project)),
     );
     template.add(
         LOAD_BALANCER_SECURITY_GROUP,
-        Resource::new(
-            "AWS::EC2::SecurityGroup",
-            map! {
-                "GroupDescription" => format!("{} load balancer: internet traffic on the published ports", project.name),
-                "Tags" => tags(project, &[]),
-                "VpcId" => Value::reference(VPC),
-            },
+        network::group(
+            project,
+            format!(
+                "{} load balancer: internet traffic on the published ports",
+                project.name
+            ),
+            tags(project, &[]),
         ),
     );
     template.output(
@@ -87,6 +86,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
         template.add(
             &svc_sg,
             network::group(
+                project,
                 format!(
                     "{}: traffic from the load balancer to service {}",
                     project.name, service.name
@@ -125,7 +125,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                             "Protocol" => tg_protocol,
                             "Tags" => tags(project, &[]),
                             "TargetType" => "ip",
-                            "VpcId" => Value::reference(VPC),
+                            "VpcId" => network::vpc_id(project),
                         },
                     )
                     .from_source(*span),

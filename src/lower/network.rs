@@ -1,15 +1,31 @@
-//! The network: a VPC with two public subnets in two availability zones, an internet
-//! gateway and routes, and one security group per Compose network whose members may reach
-//! each other (and nothing else may).
+//! The network. By default the stack creates a VPC with two public subnets in two
+//! Availability Zones, an internet gateway and routes, unless the `VpcId` parameter names an
+//! existing VPC at deployment (the `CreateVpc` condition chooses); with `x-aws-vpc` it
+//! creates none and takes the VPC and its subnets as parameters. Either way, one security
+//! group per Compose network whose members may reach each other (and nothing else may).
 
 use super::ids::{SUBNETS, VPC};
 use super::{names, tags};
-use crate::ir::{Resource, Template, Value};
+use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::Project;
 
-/// The resources that give the public subnets their route to the internet.
-pub(super) const ROUTING: [&str; 3] = [
+/// The parameters and the condition that place the stack in a VPC.
+pub(super) mod parameters {
+    pub(in crate::lower) const VPC_ID: &str = "VpcId";
+    pub(in crate::lower) const SUBNETS: &str = "Subnets";
+    pub(in crate::lower) const ASSIGN_PUBLIC_IP: &str = "AssignPublicIp";
+    /// True when the stack creates its VPC (`VpcId` left empty).
+    pub(in crate::lower) const CREATE_VPC: &str = "CreateVpc";
+}
+use parameters::{ASSIGN_PUBLIC_IP, CREATE_VPC, VPC_ID};
+
+/// A resource every resource that needs the internet waits for: it depends on the routes
+/// when the stack creates them, and on nothing when the VPC exists.
+pub(super) const NETWORK_READY: &str = "NetworkReady";
+
+/// The resources that give the created subnets their route to the internet.
+const ROUTING: [&str; 3] = [
     "PublicRoute",
     "PublicSubnet1RouteTableAssociation",
     "PublicSubnet2RouteTableAssociation",
@@ -18,7 +34,133 @@ pub(super) const ROUTING: [&str; 3] = [
 const VPC_CIDR: &str = "10.0.0.0/16";
 const SUBNET_CIDRS: [&str; 2] = ["10.0.0.0/20", "10.0.16.0/20"];
 
+/// The stack's VPC ID.
+pub(super) fn vpc_id(project: &Project) -> Value {
+    if project.aws.existing_vpc() {
+        Value::reference(VPC_ID)
+    } else {
+        Value::when(CREATE_VPC, Value::reference(VPC), Value::reference(VPC_ID))
+    }
+}
+
+/// The subnets of the tasks and the load balancer.
+pub(super) fn subnets(project: &Project) -> Value {
+    let given = Value::reference(parameters::SUBNETS);
+    if project.aws.existing_vpc() {
+        given
+    } else {
+        Value::when(
+            CREATE_VPC,
+            Value::list(SUBNETS.map(Value::reference)),
+            given,
+        )
+    }
+}
+
+/// The first two subnets, in two Availability Zones (for EFS mount targets).
+pub(super) fn subnet(project: &Project, index: usize) -> Value {
+    let given = Value::select(index, Value::reference(parameters::SUBNETS));
+    if project.aws.existing_vpc() {
+        given
+    } else {
+        Value::when(CREATE_VPC, Value::reference(SUBNETS[index]), given)
+    }
+}
+
+/// Whether tasks get a public IP: in the created VPC they must (its subnets route to an
+/// internet gateway, without NAT); in an existing one the `AssignPublicIp` parameter says.
+pub(super) fn assign_public_ip(project: &Project) -> Value {
+    if project.aws.existing_vpc() {
+        Value::reference(ASSIGN_PUBLIC_IP)
+    } else {
+        Value::when(CREATE_VPC, "ENABLED", Value::reference(ASSIGN_PUBLIC_IP))
+    }
+}
+
 pub(super) fn lower(project: &Project, template: &mut Template) {
+    match &project.aws.vpc {
+        Some((vpc, _)) => {
+            let subnets = &project.aws.subnets;
+            template.parameters.insert(
+                VPC_ID.to_string(),
+                Parameter::new(
+                    "AWS::EC2::VPC::Id",
+                    "The VPC the stack deploys into (`x-aws-vpc`)",
+                )
+                .default(vpc),
+            );
+            let mut list = Parameter::new(
+                "List<AWS::EC2::Subnet::Id>",
+                "Subnets of the VPC for the tasks and the load balancer: at least two, in different Availability Zones (`x-aws-subnets`)",
+            );
+            if !subnets.is_empty() {
+                list = list.default(
+                    subnets
+                        .iter()
+                        .map(|(s, _)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                );
+            }
+            template
+                .parameters
+                .insert(parameters::SUBNETS.to_string(), list);
+        }
+        None => {
+            template.parameters.insert(
+                VPC_ID.to_string(),
+                Parameter::new(
+                    "String",
+                    "An existing VPC to deploy into; empty: the stack creates one",
+                )
+                .default("")
+                .pattern("^(vpc-[0-9a-f]{8,17})?$"),
+            );
+            template.parameters.insert(
+                parameters::SUBNETS.to_string(),
+                Parameter::new(
+                    "CommaDelimitedList",
+                    "With VpcId: subnets of that VPC for the tasks and the load balancer, at least two, in different Availability Zones",
+                )
+                .default(""),
+            );
+            template.conditions.insert(
+                CREATE_VPC.to_string(),
+                Value::equals(Value::reference(VPC_ID), ""),
+            );
+            template.rules.insert(
+                "SubnetsOfTheVpc".to_string(),
+                map! {
+                    "Assertions" => Value::list([map! {
+                        "Assert" => Value::negate(Value::equals(Value::join("", Value::reference(parameters::SUBNETS)), "")),
+                        "AssertDescription" => "An existing VPC (VpcId) needs its Subnets",
+                    }]),
+                    "RuleCondition" => Value::negate(Value::equals(Value::reference(VPC_ID), "")),
+                },
+            );
+            // cfn-lint resolves `Subnets` to its empty default on the existing-VPC branch,
+            // which the rule above already refuses at deployment.
+            template.metadata.insert(
+                "cfn-lint".to_string(),
+                map! { "config" => map! { "ignore_checks" => Value::strs(["W1030", "W1035"]) } },
+            );
+            created_vpc(project, template);
+        }
+    }
+    template.parameters.insert(
+        ASSIGN_PUBLIC_IP.to_string(),
+        Parameter::new(
+            "String",
+            "In an existing VPC: ENABLED when the subnets route to an internet gateway (tasks need a public IP to pull images), DISABLED when they reach the internet through NAT or VPC endpoints",
+        )
+        .default("DISABLED")
+        .allowed(&["DISABLED", "ENABLED"]),
+    );
+    security_groups(project, template);
+}
+
+/// The VPC, its subnets and routes, created when `VpcId` is empty.
+fn created_vpc(project: &Project, template: &mut Template) {
     template.add(
         VPC,
         Resource::new(
@@ -29,28 +171,32 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                 "EnableDnsSupport" => true,
                 "Tags" => tags(project, &[("Name", project.name.as_str())]),
             },
-        ),
+        )
+        .when(CREATE_VPC),
     );
     template.add(
         "InternetGateway",
         Resource::new(
             "AWS::EC2::InternetGateway",
             map! { "Tags" => tags(project, &[]) },
-        ),
+        )
+        .when(CREATE_VPC),
     );
     template.add(
         "InternetGatewayAttachment",
         Resource::new(
             "AWS::EC2::VPCGatewayAttachment",
             map! { "InternetGatewayId" => Value::reference("InternetGateway"), "VpcId" => Value::reference(VPC) },
-        ),
+        )
+        .when(CREATE_VPC),
     );
     template.add(
         "PublicRouteTable",
         Resource::new(
             "AWS::EC2::RouteTable",
             map! { "Tags" => tags(project, &[]), "VpcId" => Value::reference(VPC) },
-        ),
+        )
+        .when(CREATE_VPC),
     );
     template.add(
         "PublicRoute",
@@ -62,6 +208,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                 "RouteTableId" => Value::reference("PublicRouteTable"),
             },
         )
+        .when(CREATE_VPC)
         .depends_on(["InternetGatewayAttachment".to_string()]),
     );
     for (index, (id, cidr)) in SUBNETS.iter().zip(SUBNET_CIDRS).enumerate() {
@@ -76,16 +223,34 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                     "Tags" => tags(project, &[("Name", &format!("{}-public-{}", project.name, index + 1))]),
                     "VpcId" => Value::reference(VPC),
                 },
-            ),
+            )
+            .when(CREATE_VPC),
         );
         template.add(
             format!("{id}RouteTableAssociation"),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
                 map! { "RouteTableId" => Value::reference("PublicRouteTable"), "SubnetId" => Value::reference(*id) },
-            ),
+            )
+            .when(CREATE_VPC),
         );
     }
+    // A resource cannot depend on one that may not exist; this handle refers to the routes
+    // only when they do, so waiting for it waits for them.
+    let mut ready = Resource::new("AWS::CloudFormation::WaitConditionHandle", map! {});
+    ready.metadata = Some(map! {
+        "Routes" => Value::when(CREATE_VPC, Value::list(ROUTING.map(Value::reference)), Value::no_value()),
+    });
+    template.add(NETWORK_READY, ready);
+}
+
+/// What waits for the subnets' route to the internet: nothing in an existing VPC.
+pub(super) fn ready(project: &Project) -> Option<String> {
+    (!project.aws.existing_vpc()).then(|| NETWORK_READY.to_string())
+}
+
+/// One security group per Compose network some service joins.
+fn security_groups(project: &Project, template: &mut Template) {
     // A network no service joins is left out, as Compose leaves it out (`W0404` says so).
     let joined = |name: &str| {
         project
@@ -105,7 +270,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             map! {
                 "GroupDescription" => format!("{} Security Group for {} network", project.name, network.name),
                 "Tags" => tags(project, &[("com.docker.compose.network", &qualified)]),
-                "VpcId" => Value::reference(VPC),
+                "VpcId" => vpc_id(project),
             },
         );
         group.origin = network.span;
@@ -125,13 +290,13 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
 }
 
 /// A security group in the stack's VPC (its rules are separate resources).
-pub(super) fn group(description: String, tags: Value) -> Resource {
+pub(super) fn group(project: &Project, description: String, tags: Value) -> Resource {
     Resource::new(
         "AWS::EC2::SecurityGroup",
         map! {
             "GroupDescription" => description,
             "Tags" => tags,
-            "VpcId" => Value::reference(VPC),
+            "VpcId" => vpc_id(project),
         },
     )
 }

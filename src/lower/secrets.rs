@@ -63,10 +63,7 @@ pub(super) fn lower(
         };
         template.parameters.insert(
             parameter_id(&secret.name),
-            Parameter {
-                description: format!("Secret `{}`: {from}", secret.name),
-                no_echo: true,
-            },
+            Parameter::secret(format!("Secret `{}`: {from}", secret.name)),
         );
         template.add(
             secret_id(&secret.name),

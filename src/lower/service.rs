@@ -5,12 +5,12 @@ use std::collections::BTreeSet;
 
 use super::configs::ServiceConfigs;
 use super::discovery;
-use super::ids::{CLUSTER, LOG_GROUP, SUBNETS};
+use super::ids::LOG_GROUP;
 use super::ingress::Ingress;
 use super::network::{self, security_group};
 use super::secrets::{SECRETS_VOLUME, ServiceSecrets};
 use super::volumes::ServiceMounts;
-use super::{iam, names, sizing, tags};
+use super::{cluster, iam, names, sizing, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
@@ -81,8 +81,8 @@ pub(super) fn lower(
     if let Some(own) = own_ingress {
         groups.push(Value::reference(&own.security_group));
     }
-    if let Some(mounts) = mounts {
-        groups.push(Value::reference(&mounts.security_group));
+    if let Some(group) = mounts.and_then(|m| m.security_group.as_ref()) {
+        groups.push(Value::reference(group));
     }
     let load_balancers = own_ingress.map(|own| {
         Value::list(own.target_groups.iter().map(|(tg, port)| {
@@ -105,7 +105,7 @@ pub(super) fn lower(
     );
     // Tasks pull their image as soon as the service exists: the subnets must route to the
     // internet by then.
-    depends_on.extend(network::ROUTING.iter().map(|id| (*id).to_string()));
+    depends_on.extend(network::ready(project));
     // Tasks mount their volumes at start: the mount targets must exist.
     depends_on.extend(mounts.iter().flat_map(|m| m.depends_on.iter().cloned()));
     template.add(
@@ -114,7 +114,7 @@ pub(super) fn lower(
             "AWS::ECS::Service",
             map! {
                 // The ARN, as the Docker integration wrote it: `Cluster` changes replace a service.
-                "Cluster" => Value::get_att(CLUSTER, "Arn"),
+                "Cluster" => cluster::arn(project),
                 "DeploymentConfiguration" => deployment(service),
                 "DeploymentController" => map! { "Type" => "ECS" },
                 "DesiredCount" => service.replicas,
@@ -124,9 +124,9 @@ pub(super) fn lower(
                 "LoadBalancers" => load_balancers,
                 "NetworkConfiguration" => map! {
                     "AwsvpcConfiguration" => map! {
-                        "AssignPublicIp" => "ENABLED",
+                        "AssignPublicIp" => network::assign_public_ip(project),
                         "SecurityGroups" => Value::List(groups),
-                        "Subnets" => Value::list(SUBNETS.map(Value::reference)),
+                        "Subnets" => network::subnets(project),
                     },
                 },
                 "PlatformVersion" => "LATEST",

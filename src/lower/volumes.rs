@@ -1,10 +1,12 @@
 //! Named volumes on EFS, secure by default: each volume a service mounts is an encrypted
 //! file system kept when the stack is deleted or replaced, an access point (its POSIX user
-//! and root directory from `driver_opts`), one mount target per subnet, and a security group
-//! that admits NFS only from the services that mount the volume (each gets a client
-//! security group of its own). Tasks mount with transit encryption and IAM authorisation;
-//! the task role may mount (and write, unless every mount is read-only) that file system
-//! through that access point only.
+//! and root directory from `driver_opts`), one mount target in each of the first two
+//! subnets, and a security group that admits NFS only from the services that mount the
+//! volume (each gets a client security group of its own). An external volume is an
+//! existing file system: the stack adds only an access point, and leaves its mount targets
+//! and their security groups alone. Tasks mount with transit encryption and IAM
+//! authorisation; the task role may mount (and write, unless every mount is read-only)
+//! that file system through that access point only.
 
 use std::collections::BTreeMap;
 
@@ -20,8 +22,8 @@ const NFS_PORT: i64 = 2049;
 /// What one service needs for its mounts.
 #[derive(Debug)]
 pub(super) struct ServiceMounts {
-    /// The service's NFS client security group.
-    pub security_group: String,
+    /// The service's NFS client security group (when it mounts a file system of the stack).
+    pub security_group: Option<String>,
     /// The task definition's `Volumes`.
     pub task_volumes: Vec<Value>,
     /// The main container's `MountPoints`.
@@ -63,12 +65,16 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
         if users.is_empty() {
             continue; // left out, as Compose leaves it out (`W0404`)
         }
-        file_system(project, volume, template);
         access_point(project, volume, template);
+        if volume.external.is_some() {
+            continue; // an existing file system, with its own mount targets
+        }
+        file_system(project, volume, template);
         let group = security_group_id(&volume.name);
         template.add(
             &group,
             network::group(
+                project,
                 format!("NFS to the {} volume of {}", volume.name, project.name),
                 tags(
                     project,
@@ -98,7 +104,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
                 .from_source(volume.span),
             );
         }
-        for (target, subnet) in mount_target_ids(&volume.name).into_iter().zip(SUBNETS) {
+        for (index, target) in mount_target_ids(&volume.name).into_iter().enumerate() {
             template.add(
                 target,
                 Resource::new(
@@ -106,7 +112,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
                     map! {
                         "FileSystemId" => Value::reference(file_system_id(&volume.name)),
                         "SecurityGroups" => Value::list([Value::reference(&group)]),
-                        "SubnetId" => Value::reference(subnet),
+                        "SubnetId" => network::subnet(project, index),
                     },
                 )
                 .from_source(volume.span),
@@ -120,6 +126,23 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
         );
     }
     by_service
+}
+
+/// The file system's ID: the stack's, or the existing one an external volume names.
+fn file_system_ref(volume: &Volume) -> Value {
+    match &volume.external {
+        Some(id) => Value::str(id.as_str()),
+        None => Value::reference(file_system_id(&volume.name)),
+    }
+}
+
+fn file_system_arn(volume: &Volume) -> Value {
+    match &volume.external {
+        Some(id) => Value::sub(format!(
+            "arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{id}"
+        )),
+        None => Value::get_att(file_system_id(&volume.name), "Arn"),
+    }
 }
 
 fn client_group_id(service: &str) -> String {
@@ -178,7 +201,7 @@ fn access_point(project: &Project, volume: &Volume, template: &mut Template) {
             "AWS::EFS::AccessPoint",
             map! {
                 "AccessPointTags" => tags(project, &[("com.docker.compose.volume", volume.name.as_str())]),
-                "FileSystemId" => Value::reference(file_system_id(&volume.name)),
+                "FileSystemId" => file_system_ref(volume),
                 "PosixUser" => posix_user,
                 "RootDirectory" => root_directory,
             },
@@ -188,34 +211,47 @@ fn access_point(project: &Project, volume: &Volume, template: &mut Template) {
 }
 
 fn for_service(project: &Project, service: &Service, template: &mut Template) -> ServiceMounts {
-    let group = client_group_id(&service.name);
-    template.add(
-        &group,
-        network::group(
-            format!(
-                "{} of {}: NFS client of its volumes",
-                service.name, project.name
-            ),
-            tags(
-                project,
-                &[("com.docker.compose.service", service.name.as_str())],
-            ),
-        )
-        .from_source(service.span),
-    );
     // Each volume once, writable when any of the service's mounts of it is.
-    let mut volumes: BTreeMap<&str, bool> = BTreeMap::new();
+    let mut volumes: BTreeMap<&str, (&Volume, bool)> = BTreeMap::new();
     for mount in &service.mounts {
-        *volumes.entry(mount.volume.as_str()).or_default() |= !mount.read_only;
+        if let Some(volume) = project.volumes.get(&mount.volume) {
+            volumes
+                .entry(mount.volume.as_str())
+                .or_insert((volume, false))
+                .1 |= !mount.read_only;
+        }
     }
-    let task_volumes = volumes.keys().map(|volume| {
+    let created: Vec<&str> = volumes
+        .iter()
+        .filter(|(_, (v, _))| v.external.is_none())
+        .map(|(name, _)| *name)
+        .collect();
+    let group = (!created.is_empty()).then(|| client_group_id(&service.name));
+    if let Some(group) = &group {
+        template.add(
+            group,
+            network::group(
+                project,
+                format!(
+                    "{} of {}: NFS client of its volumes",
+                    service.name, project.name
+                ),
+                tags(
+                    project,
+                    &[("com.docker.compose.service", service.name.as_str())],
+                ),
+            )
+            .from_source(service.span),
+        );
+    }
+    let task_volumes = volumes.iter().map(|(volume, (definition, _))| {
         map! {
             "EFSVolumeConfiguration" => map! {
                 "AuthorizationConfig" => map! {
                     "AccessPointId" => Value::reference(access_point_id(volume)),
                     "IAM" => "ENABLED",
                 },
-                "FilesystemId" => Value::reference(file_system_id(volume)),
+                "FilesystemId" => file_system_ref(definition),
                 "TransitEncryption" => "ENABLED",
             },
             "Name" => *volume,
@@ -228,7 +264,7 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
             "SourceVolume" => mount.volume.as_str(),
         }
     });
-    let policies = volumes.iter().map(|(volume, writes)| {
+    let policies = volumes.iter().map(|(volume, (definition, writes))| {
         let mut actions = vec!["elasticfilesystem:ClientMount"];
         if *writes {
             actions.push("elasticfilesystem:ClientWrite");
@@ -243,7 +279,7 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
                         },
                     },
                     "Effect" => "Allow",
-                    "Resource" => Value::get_att(file_system_id(volume), "Arn"),
+                    "Resource" => file_system_arn(definition),
                 }]),
                 "Version" => "2012-10-17",
             },
@@ -255,6 +291,6 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
         task_volumes: task_volumes.collect(),
         mount_points: mount_points.collect(),
         policies: policies.collect(),
-        depends_on: volumes.keys().flat_map(|v| mount_target_ids(v)).collect(),
+        depends_on: created.iter().flat_map(|v| mount_target_ids(v)).collect(),
     }
 }

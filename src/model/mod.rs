@@ -2,6 +2,8 @@
 //! then normalised (short syntaxes parsed, units converted, list and map forms unified)
 //! into a [`Project`]. Parse errors become diagnostics at the value's span.
 
+pub mod arn;
+pub mod aws;
 pub mod ports;
 pub mod secrets;
 mod service;
@@ -48,6 +50,8 @@ pub struct Project {
     pub networks: BTreeMap<String, Network>,
     /// `x-aws-logs_retention`, in days.
     pub logs_retention: Option<(i64, Span)>,
+    /// Existing infrastructure and load-balancer settings (`x-aws-vpc`, ...).
+    pub aws: aws::Infrastructure,
     /// Named volumes defined at the top level.
     pub volumes: BTreeMap<String, Volume>,
     /// Secrets defined at the top level.
@@ -288,6 +292,7 @@ pub fn build(
             Err(e) => diags.push(Diagnostic::new(Code::InvalidNumber, e).at(span)),
         }
     }
+    project.aws = aws::build(&file, &at, diags);
     project.volumes = volumes::build(&file, &at, diags);
     project.secrets = secrets::build(&file, &at, diags);
     for (name, definition) in file.configs.iter().flatten() {
@@ -407,7 +412,10 @@ fn merge_top(file: &mut spec::ComposeFile, part: spec::ComposeFile) {
         configs,
         x_aws_cluster,
         x_aws_vpc,
+        x_aws_subnets,
         x_aws_loadbalancer,
+        x_aws_loadbalancer_scheme,
+        x_aws_certificate,
         x_aws_logs_retention,
         x_aws_cloudformation
     );

@@ -136,12 +136,21 @@ pub struct ComposeFile {
     /// Existing ECS cluster (name or ARN) to deploy into.
     #[serde(rename = "x-aws-cluster")]
     pub x_aws_cluster: Option<String>,
-    /// Existing VPC to deploy into.
+    /// Existing VPC to deploy into (`vpc-...` or its ARN).
     #[serde(rename = "x-aws-vpc")]
     pub x_aws_vpc: Option<String>,
-    /// Existing load balancer (name or ARN).
+    /// The subnets of `x-aws-vpc` the tasks and the load balancer use.
+    #[serde(rename = "x-aws-subnets")]
+    pub x_aws_subnets: Option<Vec<String>>,
+    /// Existing load balancer (its ARN).
     #[serde(rename = "x-aws-loadbalancer")]
     pub x_aws_loadbalancer: Option<String>,
+    /// Whether the load balancer the stack creates faces the internet or the VPC only.
+    #[serde(rename = "x-aws-loadbalancer_scheme")]
+    pub x_aws_loadbalancer_scheme: Option<Scheme>,
+    /// An ACM certificate ARN: every HTTP port of the load balancer serves HTTPS with it.
+    #[serde(rename = "x-aws-certificate")]
+    pub x_aws_certificate: Option<String>,
     /// CloudWatch Logs retention in days.
     #[serde(rename = "x-aws-logs_retention")]
     pub x_aws_logs_retention: Option<IntOrStr>,
@@ -478,6 +487,14 @@ compose_object! {
         #[serde(rename = "x-aws-max_percent")]
         pub x_aws_max_percent: Option<IntOrStr>,
     }
+}
+
+/// `x-aws-loadbalancer_scheme`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    Internal,
+    InternetFacing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]

@@ -401,10 +401,6 @@ fn volumes(root: &Node, project: &Project, service: &Service, diags: &mut Diagno
             // or with a subpath.
             "volume" => match (definition, entry.get("volume").and_then(|v| v.get("subpath"))) {
                 (None, _) => continue,
-                (Some(volume), _) if volume.external.is_some() => {
-                    Diagnostic::new(Code::NotYetSupported, format!("external volume `{source}` is not supported yet"))
-                        .with_help("an existing EFS file system keeps its mount targets in its own VPC, and the stack creates a new VPC; until deploying into an existing VPC is supported, let the stack create the file system (remove `external`)")
-                }
                 (Some(_), Some(_)) => Diagnostic::new(Code::NotYetSupported, "`volume.subpath` is not supported yet")
                     .with_help("mount the whole volume, or give the subdirectory its own volume (`driver_opts: {root_directory: /sub}`)"),
                 (Some(_), None) => continue,

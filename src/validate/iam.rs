@@ -3,6 +3,7 @@
 //! the ARN of an existing role (which then gets nothing added).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::arn::{Arn, is_account};
 use crate::model::{Project, Service};
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
@@ -16,15 +17,15 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
 
 /// `arn:aws:iam::ACCOUNT:role/PATH/NAME`.
 fn is_role_arn(text: &str) -> bool {
-    match text.splitn(6, ':').collect::<Vec<_>>().as_slice() {
-        ["arn", partition, "iam", "", account, resource] => {
-            partition.starts_with("aws")
-                && is_account(account)
-                && resource.starts_with("role/")
-                && resource.len() > 5
-        }
-        _ => false,
-    }
+    Arn::parse(text).is_some_and(|arn| {
+        arn.service == "iam"
+            && arn.region.is_empty()
+            && is_account(arn.account)
+            && arn
+                .resource
+                .strip_prefix("role/")
+                .is_some_and(|name| !name.is_empty())
+    })
 }
 
 /// An existing task role: a role ARN, and nothing compose2cfn would have to add to it.
@@ -62,52 +63,27 @@ fn existing_role(service: &Service, diags: &mut Diagnostics) {
     }
 }
 
-fn is_account(text: &str) -> bool {
-    text.len() == 12 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn is_region(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
 /// `arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME`.
 fn is_secret_arn(text: &str) -> bool {
-    match text.splitn(7, ':').collect::<Vec<_>>().as_slice() {
-        [
-            "arn",
-            partition,
-            "secretsmanager",
-            region,
-            account,
-            "secret",
-            name,
-        ] => {
-            partition.starts_with("aws")
-                && is_region(region)
-                && is_account(account)
-                && !name.is_empty()
-        }
-        _ => false,
-    }
+    Arn::regional(text, "secretsmanager").is_some_and(|arn| {
+        arn.resource
+            .strip_prefix("secret:")
+            .is_some_and(|name| !name.is_empty())
+    })
 }
 
 /// `arn:aws:iam::ACCOUNT:policy/NAME` (or `aws` for AWS managed policies).
 fn is_policy_arn(text: &str) -> bool {
-    match text.splitn(6, ':').collect::<Vec<_>>().as_slice() {
-        ["arn", partition, "iam", "", owner, resource] => {
-            let name = resource.strip_prefix("policy/").unwrap_or_default();
-            partition.starts_with("aws")
-                && (is_account(owner) || *owner == "aws")
-                && !name.is_empty()
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_/-".contains(&b))
-        }
-        _ => false,
-    }
+    Arn::parse(text).is_some_and(|arn| {
+        let name = arn.resource.strip_prefix("policy/").unwrap_or_default();
+        arn.service == "iam"
+            && arn.region.is_empty()
+            && !arn.account.is_empty()
+            && !name.is_empty()
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"+=,.@_/-".contains(&b))
+    })
 }
 
 fn pull_credentials(service: &Service, diags: &mut Diagnostics) {

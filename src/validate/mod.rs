@@ -5,6 +5,7 @@ mod definitions;
 mod exposure;
 mod fargate;
 mod iam;
+mod infrastructure;
 pub mod limits;
 mod references;
 pub mod support;
@@ -21,5 +22,6 @@ pub fn validate(root: &Node, inactive: &[Entry], project: &Project, diags: &mut 
     fargate::check(root, project, diags);
     references::check(project, diags);
     iam::check(project, diags);
+    infrastructure::check(root, project, diags);
     exposure::check(project, diags);
 }

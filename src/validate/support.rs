@@ -152,19 +152,6 @@ fn volume_driver(node: &Node) -> Option<Verdict> {
     }
 }
 
-/// An existing security group lives in an existing VPC, and the stack creates its own.
-fn network_external(node: &Node) -> Option<Verdict> {
-    let external = match &node.value {
-        Value::Map(_) => true,
-        _ => is_true(node),
-    };
-    external.then(|| {
-        Verdict::NotYet(
-            "an external network is an existing security group, which belongs to an existing VPC; deploying into an existing VPC (`x-aws-vpc`) is not supported yet, so define the network in the file".into(),
-        )
-    })
-}
-
 /// Every Compose key compose2cfn knows, and what it does with it.
 pub const TABLE: &[Row] = &table! {
     T "version" => Dropped("obsolete in the Compose specification");
@@ -176,8 +163,9 @@ pub const TABLE: &[Row] = &table! {
     T "volumes" => Lowered("definitions only; mounts are checked per service");
     T "secrets" => Lowered("definitions only; services using secrets are rejected until Secrets Manager support lands");
     T "configs" => Lowered("definitions only; services using configs are rejected until config support lands");
-    T "x-aws-cluster" => NotYet("`x-aws-cluster` (an existing cluster) is not supported yet; remove it to create a cluster");
-    T "x-aws-vpc" => NotYet("`x-aws-vpc` (an existing VPC) is not supported yet; remove it to create a VPC");
+    T "x-aws-cluster" => Lowered("an existing cluster (name or ARN): the stack creates none, its services run there (`Metadata.Cluster`)");
+    T "x-aws-vpc" => Lowered("the `VpcId` parameter's default; the stack creates no VPC (without it, the `CreateVpc` condition creates one unless `VpcId` is given at deployment)");
+    T "x-aws-subnets" => Lowered("the `Subnets` parameter's default: subnets of `x-aws-vpc` for tasks, load balancer and EFS mount targets (the first two)");
     T "x-aws-loadbalancer" => NotYet("`x-aws-loadbalancer` (an existing load balancer) is not supported yet; remove it to create one");
     T "x-aws-logs_retention" => Lowered("`LogGroup.RetentionInDays` (default: 30 days)");
     T "x-aws-cloudformation" => NotYet("the `x-aws-cloudformation` overlay is not supported yet");
@@ -305,17 +293,17 @@ pub const TABLE: &[Row] = &table! {
     N "driver" => Dropped("every network is a security group on ECS");
     N "driver_opts" => Ignored("network driver options have no meaning on ECS");
     N "ipam" => Ignored("addresses come from the stack's subnets");
-    N "external" => Depends(network_external, "an existing security group (`name: sg-...`): not supported until existing VPCs are");
+    N "external" => Checked("an existing security group (`name: sg-...`) in the VPC `x-aws-vpc` names (`E0418` without it); the stack adds no rule to it");
     N "internal" => Ignored("services keep a public IP to pull images; security groups still admit only network members");
     N "enable_ipv4" => Dropped("IPv4 is always on");
     N "enable_ipv6" => Ignored("the stack's VPC is IPv4 only");
     N "attachable" => Dropped("security groups are always attachable");
     N "labels" => Dropped("security groups are tagged with the project and network");
-    N "x-aws-securitygroup" => NotYet("an existing security group belongs to an existing VPC, which is not supported yet");
+    N "x-aws-securitygroup" => Lowered("the Docker integration's spelling of `external: true` + `name: sg-...`");
     V "name" => Lowered("the EFS file system's `Name` tag; every used volume is an encrypted file system (retained on stack deletion), an access point, a mount target per subnet and an NFS security group open only to the services that mount it");
     V "driver" => Depends(volume_driver, "`local` (or none) is the default; any other driver is ignored: every volume is an EFS file system");
     V "driver_opts" => Lowered("`uid`, `gid`, `permissions`, `root_directory` → access point; `performance_mode`, `throughput_mode`, `provisioned_throughput`, `lifecycle_policy`, `backup_policy` (default `ENABLED`), `kms_key_id` → file system; others ignored with a warning");
-    V "external" => Checked("an existing EFS file system: not yet (`E0412`), its mount targets live in its own VPC and the stack creates a new one");
+    V "external" => Checked("an existing EFS file system (`name: fs-...`) in the VPC `x-aws-vpc` names (`E0418` without it): mounted through an access point of the stack, its mount targets and security groups left as they are");
     V "labels" => Ignored("EFS file systems are tagged with the project and the volume");
     SE "name" => Lowered("with `external: true`, the existing Secrets Manager secret (ARN or name); otherwise the secret's `com.docker.compose.secret` tag");
     SE "environment" => Lowered("a Secrets Manager secret whose value is the `NoEcho` parameter `<Name>SecretValue`: pass the variable's value with `--parameter-overrides`; it never appears in the template");
