@@ -50,6 +50,17 @@ impl Value {
         Value::Str(s.into())
     }
 
+    /// A number as CloudFormation reads it: an integer, or its decimal text.
+    #[must_use]
+    pub fn number(n: f64) -> Value {
+        if n.fract() == 0.0 && n.abs() < 1e15 {
+            #[allow(clippy::cast_possible_truncation)] // integral and small, checked above
+            Value::Int(n as i64)
+        } else {
+            Value::Str(n.to_string())
+        }
+    }
+
     #[must_use]
     pub fn reference(logical_id: impl Into<String>) -> Value {
         Value::Fn(Box::new(Intrinsic::Ref(logical_id.into())))

@@ -1,16 +1,27 @@
 //! Published ports: one load balancer for the stack (application when every published
-//! port speaks HTTP, network otherwise) with its own security group open to the internet
-//! on the listener ports only; a listener per published port, a target group per target
-//! port, and per service a security group that admits the load balancer on the target
-//! ports only.
+//! port speaks HTTP, network otherwise; internet-facing unless `x-aws-loadbalancer_scheme:
+//! internal`), or the existing one `x-aws-loadbalancer` names. Its own security group
+//! admits the `LoadBalancerClientCidr` parameter on the listener ports only. A listener per
+//! published port (HTTPS with a modern TLS policy when the port has a certificate, and
+//! port 80 redirecting to it), a target group per target port with health checks from
+//! `x-aws-healthcheck` or the service's HTTP healthcheck, and per service a security group
+//! that admits the load balancer on the target ports only.
 
 use std::collections::BTreeMap;
 
 use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP};
 use super::{names, network, tags};
-use crate::ir::{Resource, Template, Value};
+use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
-use crate::model::Project;
+use crate::model::listeners::Route;
+use crate::model::{Healthcheck, PortMapping, Project, Service};
+
+/// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only.
+const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// Template parameters of the load balancer.
+const CLIENT_CIDR: &str = "LoadBalancerClientCidr";
+const EXISTING_GROUP: &str = "LoadBalancerSecurityGroup";
 
 /// What the services need to know about the load balancer.
 #[derive(Debug, Default)]
@@ -37,49 +48,28 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
     if services.is_empty() {
         return ingress;
     }
-    let http = services.iter().all(|s| {
-        s.ports
-            .iter()
-            .filter(|(p, _)| p.is_published())
-            .all(|(p, _)| p.is_http())
-    });
-    let lb_type = if http { "application" } else { "network" };
-    template.add(
-        LOAD_BALANCER,
-        Resource::new(
-            "AWS::ElasticLoadBalancingV2::LoadBalancer",
-            map! {
-                "LoadBalancerAttributes" => Value::list([if http {
-                    // Requests with malformed headers never reach the services.
-                    map! { "Key" => "routing.http.drop_invalid_header_fields.enabled", "Value" => "true" }
-                } else {
-                    map! { "Key" => "load_balancing.cross_zone.enabled", "Value" => "true" }
-                }]),
-                "Scheme" => "internet-facing",
-                "SecurityGroups" => Value::list([Value::reference(LOAD_BALANCER_SECURITY_GROUP)]),
-                "Subnets" => network::subnets(project),
-                "Tags" => tags(project, &[]),
-                "Type" => lb_type,
-            },
-        )
-        .depends_on(network::ready(project)),
-    );
-    template.add(
-        LOAD_BALANCER_SECURITY_GROUP,
-        network::group(
-            project,
-            format!(
-                "{} load balancer: internet traffic on the published ports",
-                project.name
-            ),
-            tags(project, &[]),
-        ),
-    );
-    template.output(
-        "LoadBalancerDNSName",
-        "Where the published ports are reachable",
-        Value::get_att(LOAD_BALANCER, "DNSName"),
-    );
+    let (load_balancer, source) = match &project.aws.load_balancer {
+        Some(existing) => {
+            template.parameters.insert(
+                EXISTING_GROUP.to_string(),
+                Parameter::new(
+                    "AWS::EC2::SecurityGroup::Id",
+                    "The security group of the load balancer `x-aws-loadbalancer` names: the services admit traffic from it",
+                ),
+            );
+            (
+                Value::str(existing.arn.as_str()),
+                Value::reference(EXISTING_GROUP),
+            )
+        }
+        None => {
+            load_balancer(project, template);
+            (
+                Value::reference(LOAD_BALANCER),
+                Value::reference(LOAD_BALANCER_SECURITY_GROUP),
+            )
+        }
+    };
     let mut opened = BTreeMap::new();
     for service in services {
         let svc_sg = names::service_id(&service.name, "ServiceIngressSecurityGroup");
@@ -103,12 +93,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             ..ServiceIngress::default()
         };
         for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
+            let route = project.route(port);
             let proto = port.protocol;
-            let (lb_protocol, tg_protocol) = if http {
-                ("HTTP", "HTTP")
-            } else {
-                (proto.upper(), proto.upper())
-            };
             let tg = names::service_id(
                 &service.name,
                 &format!("{}{}TargetGroup", proto.upper(), port.target),
@@ -116,80 +102,321 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             if !entry.target_groups.iter().any(|(id, _)| id == &tg) {
                 template.add(
                     &tg,
-                    Resource::new(
-                        "AWS::ElasticLoadBalancingV2::TargetGroup",
-                        map! {
-                            // A redirect (a login page, `/` → `/app`) is a healthy answer.
-                            "Matcher" => http.then(|| map! { "HttpCode" => "200-399" }),
-                            "Port" => port.target,
-                            "Protocol" => tg_protocol,
-                            "Tags" => tags(project, &[]),
-                            "TargetType" => "ip",
-                            "VpcId" => network::vpc_id(project),
-                        },
-                    )
-                    .from_source(*span),
+                    target_group(project, service, port, &route).from_source(*span),
                 );
-                template.add(
-                    names::service_id(&service.name, &format!("{}{}Ingress", proto.upper(), port.target)),
-                    Resource::new(
-                        "AWS::EC2::SecurityGroupIngress",
-                        map! {
-                            "Description" => format!("load balancer to {}:{}/{}", service.name, port.target, proto.lower()),
-                            "FromPort" => port.target,
-                            "GroupId" => Value::reference(&svc_sg),
-                            "IpProtocol" => proto.lower(),
-                            "SourceSecurityGroupId" => Value::reference(LOAD_BALANCER_SECURITY_GROUP),
-                            "ToPort" => port.target,
-                        },
-                    )
-                    .from_source(*span),
-                );
+                let mut admitted = vec![port.target];
+                if let Some((health_port, _)) = service.target_health.port {
+                    admitted.extend(
+                        u16::try_from(health_port)
+                            .ok()
+                            .filter(|p| *p != port.target),
+                    );
+                }
+                for target in admitted {
+                    template.add(
+                        names::service_id(&service.name, &format!("{}{target}Ingress", proto.upper())),
+                        Resource::new(
+                            "AWS::EC2::SecurityGroupIngress",
+                            map! {
+                                "Description" => format!("load balancer to {}:{target}/{}", service.name, proto.lower()),
+                                "FromPort" => target,
+                                "GroupId" => Value::reference(&svc_sg),
+                                "IpProtocol" => proto.lower(),
+                                "SourceSecurityGroupId" => source.clone(),
+                                "ToPort" => target,
+                            },
+                        )
+                        .from_source(*span),
+                    );
+                }
                 entry.target_groups.push((tg.clone(), port.target));
             }
             let listener = names::service_id(
                 &service.name,
-                &format!("{}{}Listener", proto.upper(), port.listener_port()),
+                &format!("{}{}Listener", proto.upper(), route.port),
             );
+            let forward = map! {
+                "ForwardConfig" => map! {
+                    "TargetGroups" => Value::list([map! { "TargetGroupArn" => Value::reference(&tg) }]),
+                },
+                "Type" => "forward",
+            };
             template.add(
                 &listener,
                 Resource::new(
                     "AWS::ElasticLoadBalancingV2::Listener",
                     map! {
-                        "DefaultActions" => Value::list([map! {
-                            "ForwardConfig" => map! {
-                                "TargetGroups" => Value::list([map! { "TargetGroupArn" => Value::reference(&tg) }]),
-                            },
-                            "Type" => "forward",
-                        }]),
-                        "LoadBalancerArn" => Value::reference(LOAD_BALANCER),
-                        "Port" => port.listener_port(),
-                        "Protocol" => lb_protocol,
+                        "Certificates" => route.certificate.map(|arn| Value::list([map! { "CertificateArn" => arn }])),
+                        "DefaultActions" => Value::list([forward]),
+                        "LoadBalancerArn" => load_balancer.clone(),
+                        "Port" => route.port,
+                        "Protocol" => route.protocol,
+                        "SslPolicy" => route.certificate.map(|_| TLS_POLICY),
                     },
                 )
                 .from_source(*span),
             );
             entry.listeners.push(listener);
-            opened.entry((port.listener_port(), proto)).or_insert(*span);
+            if let Some(from) = route.redirect_from {
+                let redirect =
+                    names::service_id(&service.name, &format!("{}{from}Listener", proto.upper()));
+                template.add(
+                    &redirect,
+                    Resource::new(
+                        "AWS::ElasticLoadBalancingV2::Listener",
+                        map! {
+                            "DefaultActions" => Value::list([map! {
+                                "RedirectConfig" => map! {
+                                    "Port" => route.port.to_string(),
+                                    "Protocol" => "HTTPS",
+                                    "StatusCode" => "HTTP_301",
+                                },
+                                "Type" => "redirect",
+                            }]),
+                            "LoadBalancerArn" => load_balancer.clone(),
+                            "Port" => from,
+                            "Protocol" => "HTTP",
+                        },
+                    )
+                    .from_source(*span),
+                );
+                entry.listeners.push(redirect);
+            }
+            for listened in route.ports() {
+                opened.entry((listened, proto)).or_insert(*span);
+            }
+            if project.aws.load_balancer.is_none() {
+                endpoint_output(service, port, &route, template);
+            }
         }
         ingress.by_service.insert(service.name.clone(), entry);
     }
-    for ((port, proto), span) in opened {
-        template.add(
-            format!("LoadBalancer{}{port}Ingress", proto.upper()),
-            Resource::new(
-                "AWS::EC2::SecurityGroupIngress",
-                map! {
-                    "CidrIp" => "0.0.0.0/0",
-                    "Description" => format!("internet to the load balancer on {port}/{}", proto.lower()),
-                    "FromPort" => port,
-                    "GroupId" => Value::reference(LOAD_BALANCER_SECURITY_GROUP),
-                    "IpProtocol" => proto.lower(),
-                    "ToPort" => port,
-                },
-            )
-            .from_source(span),
-        );
+    if project.aws.load_balancer.is_none() {
+        for ((port, proto), span) in opened {
+            template.add(
+                format!("LoadBalancer{}{port}Ingress", proto.upper()),
+                Resource::new(
+                    "AWS::EC2::SecurityGroupIngress",
+                    map! {
+                        "CidrIp" => Value::reference(CLIENT_CIDR),
+                        "Description" => format!("clients to the load balancer on {port}/{}", proto.lower()),
+                        "FromPort" => port,
+                        "GroupId" => Value::reference(LOAD_BALANCER_SECURITY_GROUP),
+                        "IpProtocol" => proto.lower(),
+                        "ToPort" => port,
+                    },
+                )
+                .from_source(span),
+            );
+        }
     }
     ingress
+}
+
+/// The stack's load balancer, its security group and the parameter of who may reach it.
+fn load_balancer(project: &Project, template: &mut Template) {
+    let application = project.application_load_balancer();
+    let internal = project.aws.internal.is_some();
+    template.add(
+        LOAD_BALANCER,
+        Resource::new(
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            map! {
+                "LoadBalancerAttributes" => Value::list([if application {
+                    // Requests with malformed headers never reach the services.
+                    map! { "Key" => "routing.http.drop_invalid_header_fields.enabled", "Value" => "true" }
+                } else {
+                    map! { "Key" => "load_balancing.cross_zone.enabled", "Value" => "true" }
+                }]),
+                "Scheme" => if internal { "internal" } else { "internet-facing" },
+                "SecurityGroups" => Value::list([Value::reference(LOAD_BALANCER_SECURITY_GROUP)]),
+                "Subnets" => network::subnets(project),
+                "Tags" => tags(project, &[]),
+                "Type" => if application { "application" } else { "network" },
+            },
+        )
+        .depends_on(network::ready(project)),
+    );
+    template.add(
+        LOAD_BALANCER_SECURITY_GROUP,
+        network::group(
+            project,
+            format!(
+                "{} load balancer: clients on the published ports",
+                project.name
+            ),
+            tags(project, &[]),
+        ),
+    );
+    let (default, who) = if internal {
+        ("10.0.0.0/8", "internal load balancer: the private network")
+    } else {
+        ("0.0.0.0/0", "internet-facing load balancer: anyone")
+    };
+    template.parameters.insert(
+        CLIENT_CIDR.to_string(),
+        Parameter::new(
+            "String",
+            format!(
+                "The addresses that may reach the load balancer's listeners (default, for an {who})"
+            ),
+        )
+        .default(default)
+        .pattern(r"^(\d{1,3}\.){3}\d{1,3}/\d{1,2}$"),
+    );
+    template.output(
+        "LoadBalancerDNSName",
+        "Where the published ports are reachable",
+        Value::get_att(LOAD_BALANCER, "DNSName"),
+    );
+}
+
+/// An output per published port: its URL (HTTP and HTTPS) or its `host:port`.
+fn endpoint_output(
+    service: &Service,
+    port: &PortMapping,
+    route: &Route<'_>,
+    template: &mut Template,
+) {
+    let label = port
+        .name
+        .as_deref()
+        .map(names::normalize)
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| format!("Port{}", port.listener_port()));
+    let default_port = matches!(
+        (route.scheme(), route.port),
+        (Some("http"), 80) | (Some("https"), 443)
+    );
+    let host = if default_port {
+        "${LoadBalancer.DNSName}".to_string()
+    } else {
+        format!("${{LoadBalancer.DNSName}}:{}", route.port)
+    };
+    let (suffix, value, what) = match route.scheme() {
+        Some(scheme) => ("URL", format!("{scheme}://{host}"), "URL"),
+        None => ("Endpoint", host, "address"),
+    };
+    template.output(
+        names::service_id(&service.name, &format!("{label}{suffix}")),
+        format!(
+            "The {what} of `{}` port {}",
+            service.name,
+            port.listener_port()
+        ),
+        Value::sub(value),
+    );
+}
+
+/// A target group, with the health checks `x-aws-healthcheck` or the service's own HTTP
+/// healthcheck give.
+fn target_group(
+    project: &Project,
+    service: &Service,
+    port: &PortMapping,
+    route: &Route<'_>,
+) -> Resource {
+    let h = &service.target_health;
+    let http = matches!(route.target_protocol, "HTTP" | "HTTPS");
+    let path = h.path.as_ref().map(|(p, _)| p.clone()).or_else(|| {
+        service
+            .healthcheck
+            .as_ref()
+            .and_then(|c| http_probe(c, port.target))
+    });
+    let grpc = route.protocol_version == Some("GRPC");
+    let matcher = h.matcher.as_ref().map(|(m, _)| m.as_str());
+    let matcher = if grpc {
+        matcher.map(|m| map! { "GrpcCode" => m })
+    } else if http || path.is_some() {
+        // A redirect (a login page, `/` → `/app`) is a healthy answer.
+        Some(map! { "HttpCode" => matcher.unwrap_or("200-399") })
+    } else {
+        None
+    };
+    // A network load balancer checks over TCP, unless there is an HTTP path to ask.
+    let check_protocol = (!http && path.is_some()).then_some("HTTP");
+    let seconds = |t: Option<crate::model::Timed>| t.map(|t| t.seconds.ceil() as i64);
+    Resource::new(
+        "AWS::ElasticLoadBalancingV2::TargetGroup",
+        map! {
+            "HealthCheckIntervalSeconds" => seconds(h.interval),
+            "HealthCheckPath" => path,
+            "HealthCheckPort" => h.port.map(|(p, _)| p.to_string()),
+            "HealthCheckProtocol" => check_protocol,
+            "HealthCheckTimeoutSeconds" => seconds(h.timeout),
+            "HealthyThresholdCount" => h.healthy_threshold.map(|(n, _)| n),
+            "Matcher" => matcher,
+            "Port" => port.target,
+            "Protocol" => route.target_protocol,
+            "ProtocolVersion" => route.protocol_version,
+            "Tags" => tags(project, &[]),
+            "TargetType" => "ip",
+            "UnhealthyThresholdCount" => h.unhealthy_threshold.map(|(n, _)| n),
+            "VpcId" => network::vpc_id(project),
+        },
+    )
+}
+
+/// The path of an HTTP healthcheck (`curl -f http://localhost:8080/health`, `wget -q
+/// --spider http://127.0.0.1/ping`) that probes `target` on the container itself.
+fn http_probe(check: &Healthcheck, target: u16) -> Option<String> {
+    let words = check.test.iter().skip(1).flat_map(|w| w.split_whitespace());
+    for word in words {
+        let word = word.trim_matches(|c| c == '"' || c == '\'');
+        let Some((scheme, rest)) = word.split_once("://") else {
+            continue;
+        };
+        let default_port = match scheme {
+            "http" => 80,
+            "https" => 443,
+            _ => continue,
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(':') => (host, port.parse().ok()?),
+            _ => (authority, default_port),
+        };
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]");
+        if local && port == target {
+            return Some(path.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(test: &[&str]) -> Healthcheck {
+        Healthcheck {
+            test: test.iter().map(|s| (*s).to_string()).collect(),
+            interval: None,
+            timeout: None,
+            start_period: None,
+            retries: None,
+        }
+    }
+
+    #[test]
+    fn http_probes() {
+        let curl = check(&["CMD", "curl", "-f", "http://localhost:8080/health"]);
+        assert_eq!(http_probe(&curl, 8080).as_deref(), Some("/health"));
+        assert_eq!(http_probe(&curl, 80), None);
+        let shell = check(&[
+            "CMD-SHELL",
+            "wget -q --spider http://127.0.0.1/ping || exit 1",
+        ]);
+        assert_eq!(http_probe(&shell, 80).as_deref(), Some("/ping"));
+        let root = check(&["CMD-SHELL", "curl -fs 'http://localhost:3000' >/dev/null"]);
+        assert_eq!(http_probe(&root, 3000).as_deref(), Some("/"));
+        let remote = check(&["CMD", "curl", "http://db:5432/"]);
+        assert_eq!(http_probe(&remote, 5432), None);
+        let other = check(&["CMD", "pg_isready"]);
+        assert_eq!(http_probe(&other, 5432), None);
+    }
 }

@@ -10,6 +10,7 @@ mod iam;
 mod ingress;
 pub mod names;
 mod network;
+mod scaling;
 mod secrets;
 mod service;
 pub mod sizing;
@@ -70,6 +71,7 @@ pub fn lower(project: &Project) -> Template {
             configs: configs.get(&svc.name),
         };
         service::lower(project, svc, &ingress, &files, &mut template);
+        scaling::lower(project, svc, &mut template);
     }
     template
 }

@@ -15,7 +15,7 @@ use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
 use crate::model::spec::UpdateOrder;
-use crate::model::{Healthcheck, Project, Service};
+use crate::model::{Capacity, Healthcheck, Project, Service};
 
 /// Compose's healthcheck defaults, made explicit because ECS's differ (timeout 5 s).
 const DEFAULT_INTERVAL: i64 = 30;
@@ -119,7 +119,8 @@ pub(super) fn lower(
                 "DeploymentController" => map! { "Type" => "ECS" },
                 "DesiredCount" => service.replicas,
                 "EnableECSManagedTags" => true,
-                "LaunchType" => "FARGATE",
+                "CapacityProviderStrategy" => capacity_strategy(service),
+                "LaunchType" => matches!(service.capacity, Capacity::Fargate).then_some("FARGATE"),
                 "HealthCheckGracePeriodSeconds" => load_balancers.is_some().then(|| grace_period(service)),
                 "LoadBalancers" => load_balancers,
                 "NetworkConfiguration" => map! {
@@ -140,6 +141,17 @@ pub(super) fn lower(
         .from_source(service.span)
         .depends_on(depends_on),
     );
+}
+
+/// Fargate Spot: `base` tasks on Fargate, the rest on Spot.
+fn capacity_strategy(service: &Service) -> Option<Value> {
+    let Capacity::FargateSpot { base, .. } = service.capacity else {
+        return None;
+    };
+    let spot = map! { "CapacityProvider" => "FARGATE_SPOT", "Weight" => 1_i64 };
+    let on_demand = (base > 0)
+        .then(|| map! { "Base" => base, "CapacityProvider" => "FARGATE", "Weight" => 0_i64 });
+    Some(Value::list(on_demand.into_iter().chain([spot])))
 }
 
 /// Rolling-update bounds: the Docker integration's math from `update_config.parallelism`,
@@ -179,9 +191,13 @@ fn deployment(service: &Service) -> Value {
     }
 }
 
-/// Time a new task has before failed load-balancer health checks count: the healthcheck's
-/// `start_period`, and at least a minute.
+/// Time a new task has before failed load-balancer health checks count:
+/// `x-aws-healthcheck.grace_period`, else the healthcheck's `start_period` and at least a
+/// minute.
 fn grace_period(service: &Service) -> i64 {
+    if let Some(grace) = service.target_health.grace_period {
+        return seconds(grace.seconds);
+    }
     let start = service
         .healthcheck
         .as_ref()

@@ -161,23 +161,13 @@ fn file_system(project: &Project, volume: &Volume, template: &mut Template) {
             "KmsKeyId" => options.kms_key_id.clone(),
             "LifecyclePolicies" => options.lifecycle_policy.as_ref().map(|p| Value::list([map! { "TransitionToIA" => p.as_str() }])),
             "PerformanceMode" => options.performance_mode.clone(),
-            "ProvisionedThroughputInMibps" => options.provisioned_throughput.map(number),
+            "ProvisionedThroughputInMibps" => options.provisioned_throughput.map(Value::number),
             "ThroughputMode" => options.throughput_mode.clone(),
         },
     )
     .from_source(volume.span);
     resource.retain = true;
     template.add(file_system_id(&volume.name), resource);
-}
-
-/// A number as CloudFormation reads it: an integer, or its decimal text.
-fn number(n: f64) -> Value {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        #[allow(clippy::cast_possible_truncation)] // integral and small, checked above
-        Value::Int(n as i64)
-    } else {
-        Value::Str(n.to_string())
-    }
 }
 
 fn access_point(project: &Project, volume: &Volume, template: &mut Template) {

@@ -4,6 +4,7 @@
 
 pub mod arn;
 pub mod aws;
+pub mod listeners;
 pub mod ports;
 pub mod secrets;
 mod service;
@@ -134,6 +135,39 @@ pub struct Update {
     pub max_percent: Option<(i64, Span)>,
 }
 
+/// `x-aws-healthcheck`, as written (ranges are checked by validation).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TargetHealth {
+    pub path: Option<(String, Span)>,
+    pub matcher: Option<(String, Span)>,
+    pub port: Option<(i64, Span)>,
+    pub interval: Option<Timed>,
+    pub timeout: Option<Timed>,
+    pub healthy_threshold: Option<(i64, Span)>,
+    pub unhealthy_threshold: Option<(i64, Span)>,
+    pub grace_period: Option<Timed>,
+}
+
+/// Where a service's tasks run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Capacity {
+    #[default]
+    Fargate,
+    /// Fargate Spot, after `base` tasks on Fargate (`span`: where it is asked for).
+    FargateSpot { base: i64, span: Span },
+}
+
+/// `deploy.x-aws-autoscaling`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Autoscaling {
+    pub min: Option<(i64, Span)>,
+    pub max: Option<(i64, Span)>,
+    pub cpu: Option<(f64, Span)>,
+    pub memory: Option<(f64, Span)>,
+    /// The `x-aws-autoscaling` key.
+    pub span: Span,
+}
+
 /// One normalised service.
 #[derive(Debug, Clone, Default)]
 pub struct Service {
@@ -191,6 +225,12 @@ pub struct Service {
     pub existing_role: Option<(String, Span)>,
     /// `x-aws-policies`: managed policy ARNs for the task role.
     pub managed_policies: Vec<(String, Span)>,
+    /// `x-aws-healthcheck`: the load balancer's checks of the service's targets.
+    pub target_health: TargetHealth,
+    /// `x-aws-capacity_provider`.
+    pub capacity: Capacity,
+    /// `deploy.x-aws-autoscaling`.
+    pub autoscaling: Option<Autoscaling>,
     /// The service did not match the schema (already reported): only its name is known,
     /// and rules about its contents skip it.
     pub partial: bool,

@@ -40,6 +40,8 @@ pub struct PortMapping {
     /// The Docker ECS integration's `x-aws-protocol`, lower case.
     pub x_aws_protocol: Option<String>,
     pub name: Option<String>,
+    /// `x-aws-certificate`: the ACM certificate the load balancer serves the port with.
+    pub certificate: Option<String>,
     /// The host address the port is bound to, as written.
     pub host_ip: Option<String>,
     /// Bound to a loopback address (`127.0.0.1:8080:80`): Compose keeps it off the network,
@@ -64,11 +66,23 @@ impl PortMapping {
         !self.loopback && !self.shadowed
     }
 
+    /// Whether the file says the port does not speak HTTP (UDP, or an `app_protocol` such
+    /// as `tcp`): an application load balancer cannot serve it.
+    #[must_use]
+    pub fn is_not_http(&self) -> bool {
+        self.protocol == Protocol::Udp
+            || self
+                .app_protocol
+                .as_deref()
+                .or(self.x_aws_protocol.as_deref())
+                .is_some_and(|p| !matches!(p, "http" | "https" | "grpc"))
+    }
+
     /// Whether the port speaks HTTP: the application load balancer can serve it.
     #[must_use]
     pub fn is_http(&self) -> bool {
         match (self.app_protocol.as_deref(), self.x_aws_protocol.as_deref()) {
-            (Some(p), _) | (None, Some(p)) => matches!(p, "http" | "https"),
+            (Some(p), _) | (None, Some(p)) => matches!(p, "http" | "https" | "grpc"),
             (None, None) => self.listener_port() == 80 && self.protocol == Protocol::Tcp,
         }
     }
@@ -139,6 +153,7 @@ fn mapping(target: u16, published: Option<u16>, protocol: Protocol) -> PortMappi
         app_protocol: None,
         x_aws_protocol: None,
         name: None,
+        certificate: None,
         host_ip: None,
         loopback: false,
         shadowed: false,
@@ -231,6 +246,7 @@ fn parse_long(long: &PortLong) -> Result<PortMapping, String> {
     m.app_protocol = long.app_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.x_aws_protocol = long.x_aws_protocol.as_ref().map(|p| p.to_ascii_lowercase());
     m.name.clone_from(&long.name);
+    m.certificate.clone_from(&long.x_aws_certificate);
     m.loopback = long.host_ip.as_deref().is_some_and(is_loopback);
     m.host_ip.clone_from(&long.host_ip);
     Ok(m)

@@ -7,8 +7,9 @@ use std::collections::BTreeMap;
 use super::secrets::Place;
 use super::spec;
 use super::{
-    AWSLOGS_OPTIONS, AWSLOGS_RENAMED, Condition, DEFAULT_NETWORK, Dependency, Healthcheck, Locator,
-    PortMapping, Service, Timed, Ulimit, Update, ports, units,
+    AWSLOGS_OPTIONS, AWSLOGS_RENAMED, Autoscaling, Capacity, Condition, DEFAULT_NETWORK,
+    Dependency, Healthcheck, Locator, PortMapping, Service, TargetHealth, Timed, Ulimit, Update,
+    ports, units,
 };
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::Seg;
@@ -186,11 +187,80 @@ pub(super) fn build(
         None => {}
     }
     out.managed_policies = r.spanned(s.x_aws_policies.as_ref(), "x-aws-policies");
+    if let Some(h) = &s.x_aws_healthcheck {
+        out.target_health = target_health(&mut r, h);
+    }
+    out.capacity = capacity(&mut r, s.x_aws_capacity_provider.as_ref());
+    out.autoscaling = s
+        .deploy
+        .as_ref()
+        .and_then(|d| d.x_aws_autoscaling.as_ref())
+        .map(|a| autoscaling(&mut r, a));
     out.arm64 = s
         .platform
         .as_deref()
         .is_some_and(|p| p.contains("arm64") || p.contains("aarch64"));
     out
+}
+
+fn target_health(r: &mut Reader<'_>, h: &spec::TargetHealthCheck) -> TargetHealth {
+    let at = |key: &str| path!["x-aws-healthcheck", key];
+    let text = |r: &Reader<'_>, value: &Option<String>, key: &str| {
+        value.as_ref().map(|v| (v.clone(), r.span(at(key))))
+    };
+    let number = |r: &mut Reader<'_>, value: &Option<spec::IntOrStr>, key: &str| {
+        value.as_ref().and_then(|v| r.integer(v, at(key)))
+    };
+    TargetHealth {
+        path: text(r, &h.path, "path"),
+        matcher: text(r, &h.matcher, "matcher"),
+        port: number(r, &h.port, "port"),
+        interval: r.duration(h.interval.as_ref(), at("interval")),
+        timeout: r.duration(h.timeout.as_ref(), at("timeout")),
+        healthy_threshold: number(r, &h.healthy_threshold, "healthy_threshold"),
+        unhealthy_threshold: number(r, &h.unhealthy_threshold, "unhealthy_threshold"),
+        grace_period: r.duration(h.grace_period.as_ref(), at("grace_period")),
+    }
+}
+
+fn capacity(r: &mut Reader<'_>, value: Option<&spec::CapacityProvider>) -> Capacity {
+    let (name, base) = match value {
+        None => return Capacity::Fargate,
+        Some(spec::CapacityProvider::Name(name)) => (Some(*name), None),
+        Some(spec::CapacityProvider::Strategy(strategy)) => (
+            strategy.name,
+            strategy
+                .base
+                .as_ref()
+                .and_then(|b| r.integer(b, path!["x-aws-capacity_provider", "base"])),
+        ),
+    };
+    match name {
+        Some(spec::CapacityProviderName::FargateSpot) => Capacity::FargateSpot {
+            base: base.map_or(0, |(n, _)| n),
+            span: base.map_or_else(|| r.span(path!["x-aws-capacity_provider"]), |(_, s)| s),
+        },
+        _ => Capacity::Fargate,
+    }
+}
+
+fn autoscaling(r: &mut Reader<'_>, a: &spec::Autoscaling) -> Autoscaling {
+    let at = |key: &str| path!["deploy", "x-aws-autoscaling", key];
+    let mut percent = |value: &Option<spec::NumOrStr>, key: &str| {
+        let value = value.as_ref()?;
+        units::number(value)
+            .map(|n| (n, r.span(at(key))))
+            .map_err(|e| r.report(at(key), Code::InvalidNumber, e))
+            .ok()
+    };
+    let (cpu, memory) = (percent(&a.cpu, "cpu"), percent(&a.memory, "memory"));
+    Autoscaling {
+        min: a.min.as_ref().and_then(|v| r.integer(v, at("min"))),
+        max: a.max.as_ref().and_then(|v| r.integer(v, at("max"))),
+        cpu,
+        memory,
+        span: r.key_span(path!["deploy", "x-aws-autoscaling"]),
+    }
 }
 
 fn pairs(value: Option<&spec::ListOrDict>) -> impl Iterator<Item = (String, Option<String>)> {

@@ -263,6 +263,12 @@ compose_object! {
         /// Managed policy ARNs for the task role.
         #[serde(rename = "x-aws-policies")]
         pub x_aws_policies: Option<Vec<String>>,
+        /// Load-balancer health checks of the service's targets.
+        #[serde(rename = "x-aws-healthcheck")]
+        pub x_aws_healthcheck: Option<TargetHealthCheck>,
+        /// Fargate or Fargate Spot.
+        #[serde(rename = "x-aws-capacity_provider")]
+        pub x_aws_capacity_provider: Option<CapacityProvider>,
     }
 }
 
@@ -381,6 +387,10 @@ compose_object! {
         /// Docker ECS integration: `http` or `https` asks for an application load balancer.
         #[serde(rename = "x-aws-protocol")]
         pub x_aws_protocol: Option<String>,
+        /// An ACM certificate ARN: the port is served over HTTPS (TLS on a network load
+        /// balancer).
+        #[serde(rename = "x-aws-certificate")]
+        pub x_aws_certificate: Option<String>,
     }
 }
 
@@ -469,7 +479,62 @@ compose_object! {
         pub placement: Option<Placement>,
         /// Docker ECS integration: target-tracking autoscaling.
         #[serde(rename = "x-aws-autoscaling")]
-        pub x_aws_autoscaling: Option<Value>,
+        pub x_aws_autoscaling: Option<Autoscaling>,
+    }
+}
+
+compose_object! {
+    /// `deploy.x-aws-autoscaling`: between `min` and `max` tasks, tracking a CPU or memory
+    /// utilisation target (percent).
+    pub struct Autoscaling {
+        pub min: Option<IntOrStr>,
+        pub max: Option<IntOrStr>,
+        pub cpu: Option<NumOrStr>,
+        pub memory: Option<NumOrStr>,
+    }
+}
+
+compose_object! {
+    /// `x-aws-healthcheck`: how the load balancer checks the service's targets.
+    pub struct TargetHealthCheck {
+        /// The HTTP path probed.
+        pub path: Option<String>,
+        /// The HTTP codes that mean healthy (`200`, `200-399`, `200,302`).
+        pub matcher: Option<String>,
+        /// The port probed, when not the traffic port.
+        pub port: Option<IntOrStr>,
+        pub interval: Option<String>,
+        pub timeout: Option<String>,
+        pub healthy_threshold: Option<IntOrStr>,
+        pub unhealthy_threshold: Option<IntOrStr>,
+        /// How long a new task may fail checks before ECS replaces it.
+        pub grace_period: Option<String>,
+    }
+}
+
+/// `x-aws-capacity_provider`: `FARGATE`, `FARGATE_SPOT`, or a mapping with a base of tasks
+/// kept on `FARGATE`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CapacityProvider {
+    Name(CapacityProviderName),
+    Strategy(Box<CapacityStrategy>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum CapacityProviderName {
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    #[serde(rename = "FARGATE_SPOT")]
+    FargateSpot,
+}
+
+compose_object! {
+    /// The long form of `x-aws-capacity_provider`.
+    pub struct CapacityStrategy {
+        pub name: Option<CapacityProviderName>,
+        /// Tasks always run on `FARGATE` before any runs on Spot.
+        pub base: Option<IntOrStr>,
     }
 }
 

@@ -148,7 +148,7 @@ fn load_balancer_type(project: &Project, diags: &mut Diagnostics) {
     let mut any = false;
     for (port, span) in published {
         any = true;
-        if lb.application && !port.is_http() {
+        if lb.application && port.is_not_http() {
             diags.push(
                 Diagnostic::new(
                     Code::InvalidValue,

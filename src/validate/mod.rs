@@ -6,8 +6,10 @@ mod exposure;
 mod fargate;
 mod iam;
 mod infrastructure;
+mod ingress;
 pub mod limits;
 mod references;
+mod scaling;
 pub mod support;
 
 use crate::diag::Diagnostics;
@@ -23,5 +25,7 @@ pub fn validate(root: &Node, inactive: &[Entry], project: &Project, diags: &mut 
     references::check(project, diags);
     iam::check(project, diags);
     infrastructure::check(root, project, diags);
+    ingress::check(project, diags);
+    scaling::check(project, diags);
     exposure::check(project, diags);
 }

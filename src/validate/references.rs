@@ -263,11 +263,8 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
         let mut own = BTreeSet::new();
         let mut udp_reported = BTreeSet::new();
         for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
-            let published = port.listener_port();
-            if !own.insert((published, port.protocol)) {
-                continue;
-            }
             if port.protocol == Protocol::Udp {
+                let published = port.listener_port();
                 if !udp_reported.insert(*span) {
                     continue;
                 }
@@ -278,7 +275,11 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
                 );
                 continue;
             }
-            match taken.get(&published) {
+            for published in project.route(port).ports() {
+                if !own.insert(published) {
+                    continue;
+                }
+                match taken.get(&published) {
                 Some((other, other_span)) => diags.push(
                     Diagnostic::new(Code::PortConflict, format!("port {published} is published by `{other}` and `{}`", service.name))
                         .at_labelled(*span, "published again here")
@@ -298,6 +299,7 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
                     }
                     taken.insert(published, (&service.name, *span));
                 }
+            }
             }
         }
     }

@@ -1,0 +1,111 @@
+//! What the load balancer does with a published port: the listener (port and protocol),
+//! the HTTP-to-HTTPS redirect, the target group's protocol. One place, so that validation
+//! (listener conflicts, gRPC without TLS) and lowering agree.
+//!
+//! The load balancer is an application one when an existing one (`x-aws-loadbalancer`) is,
+//! or when every published port speaks HTTP (`app_protocol` `http`, `https` or `grpc`, the
+//! legacy `x-aws-protocol`, or port 80); a network one otherwise. A port with a certificate
+//! (its own `x-aws-certificate`, or the project's when it speaks HTTP) is served over HTTPS
+//! (TLS on a network load balancer); on an application load balancer port 80 then moves to
+//! 443 and port 80 redirects there.
+
+use super::{PortMapping, Project, Protocol};
+
+/// The listeners and target group of one published port.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route<'a> {
+    /// The listener's port.
+    pub port: u16,
+    /// `HTTP`, `HTTPS`, `TCP`, `TLS` or `UDP`.
+    pub protocol: &'static str,
+    /// The certificate of an `HTTPS` or `TLS` listener.
+    pub certificate: Option<&'a str>,
+    /// A listener on this port redirects to the `HTTPS` one.
+    pub redirect_from: Option<u16>,
+    /// The target group's protocol.
+    pub target_protocol: &'static str,
+    /// `GRPC` for gRPC targets.
+    pub protocol_version: Option<&'static str>,
+}
+
+impl Route<'_> {
+    /// Every port the route listens on.
+    pub fn ports(&self) -> impl Iterator<Item = u16> {
+        std::iter::once(self.port).chain(self.redirect_from)
+    }
+
+    /// The URL scheme clients use.
+    #[must_use]
+    pub fn scheme(&self) -> Option<&'static str> {
+        match self.protocol {
+            "HTTP" => Some("http"),
+            "HTTPS" => Some("https"),
+            _ => None,
+        }
+    }
+}
+
+/// The port HTTPS moves to from port 80.
+const HTTPS_PORT: u16 = 443;
+const HTTP_PORT: u16 = 80;
+
+impl Project {
+    /// Whether the load balancer is an application load balancer.
+    #[must_use]
+    pub fn application_load_balancer(&self) -> bool {
+        match &self.aws.load_balancer {
+            Some(existing) => existing.application,
+            None => self
+                .services
+                .values()
+                .flat_map(|s| &s.ports)
+                .filter(|(p, _)| p.is_published())
+                .all(|(p, _)| p.is_http()),
+        }
+    }
+
+    /// What the load balancer does with a published port.
+    #[must_use]
+    pub fn route<'a>(&'a self, port: &'a PortMapping) -> Route<'a> {
+        let certificate = port.certificate.as_deref().or_else(|| {
+            port.is_http()
+                .then(|| self.aws.certificate.as_ref().map(|(arn, _)| arn.as_str()))
+                .flatten()
+        });
+        let published = port.listener_port();
+        let backend_tls = port.app_protocol.as_deref() == Some("https");
+        if self.application_load_balancer() {
+            let moved = certificate.is_some() && published == HTTP_PORT;
+            Route {
+                port: if moved { HTTPS_PORT } else { published },
+                protocol: if certificate.is_some() {
+                    "HTTPS"
+                } else {
+                    "HTTP"
+                },
+                certificate,
+                redirect_from: moved.then_some(HTTP_PORT),
+                target_protocol: if backend_tls { "HTTPS" } else { "HTTP" },
+                protocol_version: (port.app_protocol.as_deref() == Some("grpc")).then_some("GRPC"),
+            }
+        } else {
+            let certificate = certificate.filter(|_| port.protocol == Protocol::Tcp);
+            Route {
+                port: published,
+                protocol: if certificate.is_some() {
+                    "TLS"
+                } else {
+                    port.protocol.upper()
+                },
+                certificate,
+                redirect_from: None,
+                target_protocol: if certificate.is_some() && backend_tls {
+                    "TLS"
+                } else {
+                    port.protocol.upper()
+                },
+                protocol_version: None,
+            }
+        }
+    }
+}

@@ -1,0 +1,86 @@
+//! How many tasks a service runs and where: `deploy.x-aws-autoscaling` (a maximum, one
+//! target, bounds in order) and `x-aws-capacity_provider` (a base that is not negative).
+
+use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::model::{Autoscaling, Capacity, Project, Service};
+
+pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
+    for service in project.services.values().filter(|s| !s.partial) {
+        if let Some(scaling) = &service.autoscaling {
+            autoscaling(service, scaling, diags);
+        }
+        if let Capacity::FargateSpot { base, span } = service.capacity
+            && base < 0
+        {
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, format!("`x-aws-capacity_provider.base` is {base}; it counts tasks, from 0"))
+                    .at(span)
+                    .with_help("give how many tasks always run on FARGATE before any runs on FARGATE_SPOT, 0 or more"),
+            );
+        }
+    }
+}
+
+fn autoscaling(service: &Service, scaling: &Autoscaling, diags: &mut Diagnostics) {
+    let mut error = |code: Code, message: String, span, help: &str| {
+        diags.push(Diagnostic::new(code, message).at(span).with_help(help));
+    };
+    let Some((max, max_span)) = scaling.max else {
+        error(
+            Code::MissingKey,
+            "`x-aws-autoscaling` needs `max`".to_string(),
+            scaling.span,
+            "give the most tasks the service may scale out to: `max: 10`",
+        );
+        return;
+    };
+    let min = scaling.min.map_or(i64::from(service.replicas), |(n, _)| n);
+    if let Some((n, span)) = scaling.min.filter(|(n, _)| *n < 0) {
+        error(
+            Code::InvalidValue,
+            format!("`min` is {n}; it counts tasks, from 0"),
+            span,
+            "give 0 or more",
+        );
+    }
+    if max < 1 || max < min {
+        error(
+            Code::InvalidValue,
+            format!("`max` is {max}, below the {min} tasks of `min`"),
+            max_span,
+            "give a `max` of at least `min` (which defaults to `deploy.replicas`), and at least 1",
+        );
+    }
+    match (scaling.cpu, scaling.memory) {
+        (Some(_), Some((_, span))) => error(
+            Code::InvalidValue,
+            "`x-aws-autoscaling` tracks `cpu` or `memory`, not both".to_string(),
+            span,
+            "keep one target: ECS scales on one utilisation metric",
+        ),
+        (None, None) => error(
+            Code::MissingKey,
+            "`x-aws-autoscaling` needs a `cpu` or `memory` target".to_string(),
+            scaling.span,
+            "give the average utilisation to keep, in percent: `cpu: 75`",
+        ),
+        (Some((target, span)), None) | (None, Some((target, span))) => {
+            if !(target > 0.0 && target <= 100.0) {
+                error(
+                    Code::InvalidValue,
+                    format!("the target is {target}%; utilisation goes from 0 to 100"),
+                    span,
+                    "give a percentage above 0 and at most 100, like 75",
+                );
+            }
+        }
+    }
+    let replicas = i64::from(service.replicas);
+    if let (Some(span), true) = (service.replicas_span, replicas > max) {
+        diags.push(
+            Diagnostic::new(Code::IgnoredValue, format!("`deploy.replicas` is {replicas}, above the {max} tasks `x-aws-autoscaling` allows"))
+                .at(span)
+                .with_help("autoscaling scales the service in to `max` soon after it starts; lower `replicas` or raise `max`"),
+        );
+    }
+}
