@@ -224,9 +224,7 @@ pub fn run(
                     _ => Format::Yaml,
                 }
             });
-            let bytes = compilation
-                .output(format)
-                .unwrap_or_else(|| emit::emit(template, format));
+            let bytes = compilation.output(format).unwrap_or_default();
             (path, bytes)
         }
     };

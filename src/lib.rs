@@ -72,9 +72,11 @@ pub struct Compilation {
     pub project: Option<Project>,
     /// The loaded document (files merged, variables interpolated), when it parsed.
     pub root: Option<load::Node>,
-    /// The template, when there was no error.
+    /// The template, when there was no error (before the `x-aws-cloudformation` overlay).
     pub template: Option<Template>,
-    /// The template as YAML, emitted once to measure it against CloudFormation's quotas.
+    /// The template as written: with the overlay merged.
+    pub document: Option<emit::Tree>,
+    /// The document as YAML, emitted once to measure it against CloudFormation's quotas.
     yaml: Option<String>,
 }
 
@@ -84,7 +86,7 @@ impl Compilation {
     pub fn output(&self, format: emit::Format) -> Option<String> {
         match format {
             emit::Format::Yaml => self.yaml.clone(),
-            emit::Format::Json => self.template.as_ref().map(|t| emit::emit(t, format)),
+            emit::Format::Json => self.document.as_ref().map(|d| emit::value(d, format)),
         }
     }
 
@@ -113,13 +115,25 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         Some(project) if !diags.has_errors() => Some(lower::lower(project)),
         _ => None,
     };
-    let mut yaml = None;
-    if let (Some(compiled), Some(root)) = (&template, &loaded.root) {
-        let text = validate::limits::check(compiled, root, &mut diags);
+    let (mut document, mut yaml) = (None, None);
+    if let (Some(compiled), Some(root), Some(project)) = (&template, &loaded.root, &project) {
+        let mut tree = emit::document(compiled);
+        if let Some(overlay) = &project.spec.x_aws_cloudformation {
+            validate::overlay::check(overlay, root, compiled, &mut diags);
+            if !diags.has_errors() {
+                emit::overlay::apply(&mut tree, overlay);
+                validate::overlay::check_references(&tree, root, &mut diags);
+            }
+        }
+        let text = if diags.has_errors() {
+            None
+        } else {
+            validate::limits::check(&tree, root, &mut diags)
+        };
         if diags.has_errors() {
             template = None;
         } else {
-            yaml = text;
+            (document, yaml) = (Some(tree), text);
         }
     }
     Ok(Compilation {
@@ -128,6 +142,7 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         project,
         root: loaded.root,
         template,
+        document,
         yaml,
     })
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use compose2cfn::diag::render::{MessageFormat, render};
-use compose2cfn::emit::{self, Format, emit};
+use compose2cfn::emit::{self, Format};
 use compose2cfn::load::{Input, Options};
 
 fn root() -> PathBuf {
@@ -105,14 +105,14 @@ fn check_template(
     again: &compose2cfn::Compilation,
 ) -> String {
     let template = compilation.template.as_ref().unwrap();
-    let yaml = emit(template, Format::Yaml);
-    let json = emit(template, Format::Json);
+    let yaml = compilation.output(Format::Yaml).unwrap();
+    let json = compilation.output(Format::Json).unwrap();
     let lint = lint_dir();
     std::fs::write(lint.join(format!("{name}.yaml")), &yaml).unwrap();
     std::fs::write(lint.join(format!("{name}.json.txt")), &json).unwrap();
     assert_eq!(
         yaml,
-        emit(again.template.as_ref().unwrap(), Format::Yaml),
+        again.output(Format::Yaml).unwrap(),
         "{name}: output differs between runs"
     );
     let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();

@@ -275,6 +275,12 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  db:\n    image: postgres:16\n    volumes:\n      - type: volume\n        source: data\n        target: /var/lib/postgresql/data\n        volume: {subpath: pg}\nvolumes:\n  data: {}\n",
             "services:\n  db:\n    image: postgres:16\n    volumes: [\"data:/var/lib/postgresql/data\"]\nvolumes:\n  data: {}\n",
         ),
+        Code::OverlayTarget => doc(
+            "The `x-aws-cloudformation` overlay patches (or deletes) a resource the compiled template does not have and gives it no `Type`, or after the merge a `Ref`, `Fn::GetAtt` or `DependsOn` names a resource that is gone.",
+            "The overlay is merged last, by logical ID; a misspelt ID would add a resource without a type, which CloudFormation rejects, and a deleted resource that others still refer to fails the deployment. `compose2cfn plan` lists the logical IDs.",
+            "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"]\nx-aws-cloudformation:\n  Resources:\n    WebTCP80TargetGrup:\n      Properties:\n        HealthCheckPath: /health\n",
+            "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"]\nx-aws-cloudformation:\n  Resources:\n    WebTCP80TargetGroup:\n      Properties:\n        HealthCheckPath: /health\n",
+        ),
         Code::NeedsExistingVpc => doc(
             "The file names an existing security group (an external network), EFS file system (an external volume) or load balancer (`x-aws-loadbalancer`), or subnets (`x-aws-subnets`), but not the VPC they live in (`x-aws-vpc`).",
             "Security groups, mount targets, load balancers and subnets belong to one VPC, and the tasks must run in it. compose2cfn never asks AWS which VPC that is: the file says it, and the template takes the VPC and its subnets as parameters (`VpcId`, `Subnets`).",

@@ -4,6 +4,7 @@
 //! same template always gives the same bytes.
 
 mod model;
+pub mod overlay;
 
 pub use model::{Tree, document};
 

@@ -4,8 +4,7 @@
 //! form (the JSON form, larger, is named in the message).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::emit::{Format, emit};
-use crate::ir::Template;
+use crate::emit::{Format, Tree, value};
 use crate::load::Node;
 use crate::source::Span;
 
@@ -19,12 +18,15 @@ pub const MAX_S3_BYTES: usize = 1_048_576;
 /// Checks the template; the diagnostics point at the top-level `services` key (or at the
 /// start of the first file). Returns the YAML it measured (`None` when there were too many
 /// resources to bother emitting).
-pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) -> Option<String> {
+pub fn check(document: &Tree, root: &Node, diags: &mut Diagnostics) -> Option<String> {
     let at = root
         .as_map()
         .and_then(|entries| entries.iter().find(|e| e.key == "services"))
         .map_or(Span::new(root.span.file, 0, 0), |e| e.key_span);
-    let count = template.resources.len();
+    let count = match document.get("Resources") {
+        Some(Tree::Map(resources)) => resources.len(),
+        _ => 0,
+    };
     if count > MAX_RESOURCES {
         diags.push(
             Diagnostic::new(
@@ -36,9 +38,9 @@ pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) -> Optio
         );
         return None;
     }
-    let text = emit(template, Format::Yaml);
+    let text = value(document, Format::Yaml);
     let yaml = text.len();
-    let json = || emit(template, Format::Json).len();
+    let json = || value(document, Format::Json).len();
     if yaml > MAX_S3_BYTES {
         diags.push(
             Diagnostic::new(
@@ -64,13 +66,13 @@ pub fn check(template: &Template, root: &Node, diags: &mut Diagnostics) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::Resource;
+    use crate::ir::{Resource, Template};
     use crate::map;
 
     fn codes(template: &Template) -> Vec<Code> {
         let root = Node::new(crate::load::Value::Null, Span::default());
         let mut diags = Diagnostics::new();
-        let _ = check(template, &root, &mut diags);
+        let _ = check(&crate::emit::document(template), &root, &mut diags);
         diags.iter().map(|d| d.code).collect()
     }
 

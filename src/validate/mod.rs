@@ -8,6 +8,7 @@ mod iam;
 mod infrastructure;
 mod ingress;
 pub mod limits;
+pub mod overlay;
 mod references;
 mod scaling;
 pub mod support;

@@ -1,0 +1,80 @@
+//! The `x-aws-cloudformation` overlay, merged into the compiled document last, as the
+//! Docker ECS integration merged it: mappings merge key by key, anything else (scalars,
+//! lists) replaces what was there, and `null` deletes the key. New keys (resources,
+//! outputs, sections) are added after the compiled ones.
+
+use super::Tree;
+
+/// Merges `overlay` into `document`.
+pub fn apply(document: &mut Tree, overlay: &serde_json::Value) {
+    merge(document, overlay);
+}
+
+fn merge(base: &mut Tree, patch: &serde_json::Value) {
+    match (base, patch) {
+        (Tree::Map(entries), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                if value.is_null() {
+                    entries.retain(|(k, _)| k != key);
+                    continue;
+                }
+                match entries.iter_mut().find(|(k, _)| k == key) {
+                    Some((_, existing)) => merge(existing, value),
+                    None => entries.push((key.clone(), without_nulls(value))),
+                }
+            }
+        }
+        (base, patch) => *base = without_nulls(patch),
+    }
+}
+
+/// New content, where a `null` key has nothing to delete and is left out.
+fn without_nulls(value: &serde_json::Value) -> Tree {
+    match value {
+        serde_json::Value::Object(map) => Tree::Map(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        serde_json::Value::Array(items) => Tree::Seq(items.iter().map(without_nulls).collect()),
+        other => Tree::from(other),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tree(value: &serde_json::Value) -> Tree {
+        Tree::from(value)
+    }
+
+    #[test]
+    fn mappings_merge_scalars_and_lists_replace_null_deletes() {
+        let mut document = tree(&json!({
+            "Resources": {
+                "Web": {"Type": "AWS::ECS::Service", "Properties": {"LaunchType": "FARGATE", "DesiredCount": 1, "Subnets": ["a", "b"]}}
+            }
+        }));
+        apply(
+            &mut document,
+            &json!({
+                "Resources": {
+                    "Web": {"Properties": {"LaunchType": null, "DesiredCount": 3, "Subnets": ["c"]}},
+                    "Extra": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t", "Gone": null}}
+                }
+            }),
+        );
+        assert_eq!(
+            serde_json::to_value(&document).unwrap(),
+            (json!({
+                "Resources": {
+                    "Web": {"Type": "AWS::ECS::Service", "Properties": {"DesiredCount": 3, "Subnets": ["c"]}},
+                    "Extra": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": "t"}}
+                }
+            }))
+        );
+    }
+}
