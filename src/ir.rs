@@ -42,6 +42,8 @@ pub enum Intrinsic {
     Base64(Value),
     /// `Fn::Split` of a string by a separator.
     Split(String, Value),
+    /// `Fn::Or` of conditions.
+    Or(Vec<Value>),
 }
 
 impl Value {
@@ -126,6 +128,11 @@ impl Value {
     #[must_use]
     pub fn split(separator: impl Into<String>, text: Value) -> Value {
         Value::Fn(Box::new(Intrinsic::Split(separator.into(), text)))
+    }
+
+    #[must_use]
+    pub fn or(conditions: impl IntoIterator<Item = Value>) -> Value {
+        Value::Fn(Box::new(Intrinsic::Or(conditions.into_iter().collect())))
     }
 
     /// `Ref AWS::NoValue`: the property is left out.

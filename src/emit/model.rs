@@ -191,6 +191,9 @@ fn value(v: &Value) -> Tree {
             Intrinsic::Split(separator, s) => {
                 call("Fn::Split", Tree::Seq(vec![text(separator), value(s)]))
             }
+            Intrinsic::Or(conditions) => {
+                call("Fn::Or", Tree::Seq(conditions.iter().map(value).collect()))
+            }
         },
     }
 }

@@ -113,6 +113,7 @@ fn collect(value: &Value, found: &mut std::collections::BTreeSet<String>) {
                 collect(a, found);
                 collect(b, found);
             }
+            Intrinsic::Or(items) => items.iter().for_each(|v| collect(v, found)),
             Intrinsic::GetAzs => {}
         },
         Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}

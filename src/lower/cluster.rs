@@ -40,7 +40,11 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             Resource::new(
                 "AWS::ECS::Cluster",
                 map! {
-                    "CapacityProviders" => Value::strs(["FARGATE", "FARGATE_SPOT"]),
+                    "CapacityProviders" => Value::list(
+                        [Value::str("FARGATE"), Value::str("FARGATE_SPOT")]
+                            .into_iter()
+                            .chain(super::gpu::needed(project).then(|| Value::reference(super::gpu::CAPACITY_PROVIDER))),
+                    ),
                     "ClusterName" => project.name.as_str(),
                     "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
                     "DefaultCapacityProviderStrategy" => Value::list([map! { "CapacityProvider" => "FARGATE", "Weight" => 1_i64 }]),

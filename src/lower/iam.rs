@@ -9,12 +9,14 @@ use crate::map;
 use crate::model::Service;
 use crate::source::Span;
 
-fn assumed_by_ecs_tasks() -> Value {
+/// A trust policy: the AWS service `principal` (`ecs-tasks.amazonaws.com`) may assume
+/// the role.
+pub(super) fn assumed_by(principal: &str) -> Value {
     map! {
         "Statement" => Value::list([map! {
             "Action" => "sts:AssumeRole",
             "Effect" => "Allow",
-            "Principal" => map! { "Service" => "ecs-tasks.amazonaws.com" },
+            "Principal" => map! { "Service" => principal },
         }]),
         "Version" => "2012-10-17",
     }
@@ -83,7 +85,7 @@ fn add_role(
         Resource::new(
             "AWS::IAM::Role",
             map! {
-                "AssumeRolePolicyDocument" => assumed_by_ecs_tasks(),
+                "AssumeRolePolicyDocument" => assumed_by("ecs-tasks.amazonaws.com"),
                 "ManagedPolicyArns" => managed,
                 "Policies" => policies,
                 "Tags" => tags.clone(),

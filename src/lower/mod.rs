@@ -6,6 +6,7 @@ mod cluster;
 mod configs;
 mod discovery;
 mod encryption;
+mod gpu;
 mod iam;
 mod ingress;
 pub mod names;
@@ -60,6 +61,7 @@ pub fn lower(project: &Project) -> Template {
     encryption::lower(project, &mut template);
     cluster::lower(project, &mut template);
     discovery::namespace(project, &mut template);
+    gpu::lower(project, &mut template);
     let ingress = ingress::lower(project, &mut template);
     let mounts = volumes::lower(project, &mut template);
     let secrets = secrets::lower(project, &mut template);

@@ -47,23 +47,29 @@ pub(super) fn lower(
     let role = iam::execution_role(service, readable, decrypt, &service_tags, template);
     let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
     let task_role = iam::task_role(service, extra, &service_tags, template);
-    let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
+    let (cpu, memory) = if service.gpus.is_some() {
+        sizing::ec2(service.cpus, service.memory)
+    } else {
+        let size = sizing::fit(service.cpus, service.memory).unwrap_or(sizing::MAX);
+        (size.cpu, u64::from(size.memory))
+    };
+    let ec2 = service.gpus.is_some();
     template.add(
         &task,
         Resource::new(
             "AWS::ECS::TaskDefinition",
             map! {
                 "ContainerDefinitions" => containers(project, service, files),
-                "Cpu" => size.cpu.to_string(),
+                "Cpu" => cpu.to_string(),
                 "ExecutionRoleArn" => Value::get_att(&role, "Arn"),
                 "Family" => format!("{}-{}", project.name, service.name),
-                "Memory" => size.memory.to_string(),
+                "Memory" => memory.to_string(),
                 "NetworkMode" => "awsvpc",
-                "RequiresCompatibilities" => Value::strs(["FARGATE"]),
-                "RuntimePlatform" => map! {
+                "RequiresCompatibilities" => Value::strs([if ec2 { "EC2" } else { "FARGATE" }]),
+                "RuntimePlatform" => (!ec2).then(|| map! {
                     "CpuArchitecture" => if service.arm64 { "ARM64" } else { "X86_64" },
                     "OperatingSystemFamily" => "LINUX",
-                },
+                }),
                 "Tags" => service_tags.clone(),
                 "TaskRoleArn" => task_role,
                 "Volumes" => task_volumes(files),
@@ -120,17 +126,18 @@ pub(super) fn lower(
                 "DesiredCount" => service.replicas,
                 "EnableECSManagedTags" => true,
                 "CapacityProviderStrategy" => capacity_strategy(service),
-                "LaunchType" => matches!(service.capacity, Capacity::Fargate).then_some("FARGATE"),
+                "LaunchType" => (matches!(service.capacity, Capacity::Fargate) && !ec2).then_some("FARGATE"),
                 "HealthCheckGracePeriodSeconds" => load_balancers.is_some().then(|| grace_period(service)),
                 "LoadBalancers" => load_balancers,
                 "NetworkConfiguration" => map! {
                     "AwsvpcConfiguration" => map! {
-                        "AssignPublicIp" => network::assign_public_ip(project),
+                        // Tasks on EC2 cannot have public IPs; their instance pulls images.
+                        "AssignPublicIp" => if ec2 { Value::str("DISABLED") } else { network::assign_public_ip(project) },
                         "SecurityGroups" => Value::List(groups),
                         "Subnets" => network::subnets(project),
                     },
                 },
-                "PlatformVersion" => "LATEST",
+                "PlatformVersion" => (!ec2).then_some("LATEST"),
                 "PropagateTags" => "SERVICE",
                 "SchedulingStrategy" => "REPLICA",
                 "ServiceRegistries" => Value::list([map! { "RegistryArn" => Value::get_att(&discovery, "Arn") }]),
@@ -143,8 +150,15 @@ pub(super) fn lower(
     );
 }
 
-/// Fargate Spot: `base` tasks on Fargate, the rest on Spot.
+/// The capacity-provider strategy: the GPU instances for a GPU service; for Fargate Spot,
+/// `base` tasks on Fargate and the rest on Spot.
 fn capacity_strategy(service: &Service) -> Option<Value> {
+    if service.gpus.is_some() {
+        return Some(Value::list([map! {
+            "CapacityProvider" => Value::reference(super::gpu::CAPACITY_PROVIDER),
+            "Weight" => 1_i64,
+        }]));
+    }
     let Capacity::FargateSpot { base, .. } = service.capacity else {
         return None;
     };
@@ -388,6 +402,7 @@ fn container(project: &Project, service: &Service) -> Value {
             map! { "ContainerPort" => *port, "Protocol" => *proto }
         }))),
         "PseudoTerminal" => service.tty.then_some(true),
+        "ResourceRequirements" => service.gpus.map(|(n, _)| Value::list([map! { "Type" => "GPU", "Value" => n.to_string() }])),
         "ReadonlyRootFilesystem" => service.read_only.then_some(true),
         "RepositoryCredentials" => service.pull_credentials.as_ref().map(|(arn, _)| map! {
             "CredentialsParameter" => arn.as_str(),

@@ -1,5 +1,6 @@
-//! Fargate task sizes: the table of valid CPU/memory pairs (0.25 to 16 vCPU, up to
-//! 120 GiB) and the choice of the smallest one that fits a request.
+//! Task sizes: the table of valid Fargate CPU/memory pairs (0.25 to 16 vCPU, up to
+//! 120 GiB) and the choice of the smallest one that fits a request; for GPU tasks on EC2,
+//! the table of GPU instance types and the smallest that fits.
 
 /// One CPU tier: CPU units and the memory values (MiB) it allows.
 struct Tier {
@@ -104,6 +105,85 @@ pub fn fit(cpus: Option<f64>, memory: Option<u64>) -> Option<TaskSize> {
         })
 }
 
+/// A GPU instance type: vCPUs, memory (GiB) and GPUs (the G4dn family, NVIDIA T4).
+struct GpuInstance {
+    name: &'static str,
+    vcpus: u32,
+    gib: u32,
+    gpus: u32,
+}
+
+const GPU_INSTANCES: &[GpuInstance] = &[
+    GpuInstance {
+        name: "g4dn.xlarge",
+        vcpus: 4,
+        gib: 16,
+        gpus: 1,
+    },
+    GpuInstance {
+        name: "g4dn.2xlarge",
+        vcpus: 8,
+        gib: 32,
+        gpus: 1,
+    },
+    GpuInstance {
+        name: "g4dn.4xlarge",
+        vcpus: 16,
+        gib: 64,
+        gpus: 1,
+    },
+    GpuInstance {
+        name: "g4dn.8xlarge",
+        vcpus: 32,
+        gib: 128,
+        gpus: 1,
+    },
+    GpuInstance {
+        name: "g4dn.12xlarge",
+        vcpus: 48,
+        gib: 192,
+        gpus: 4,
+    },
+    GpuInstance {
+        name: "g4dn.16xlarge",
+        vcpus: 64,
+        gib: 256,
+        gpus: 1,
+    },
+    GpuInstance {
+        name: "g4dn.metal",
+        vcpus: 96,
+        gib: 384,
+        gpus: 8,
+    },
+];
+
+/// The smallest GPU instance type with the GPUs and CPUs asked for and more memory (the
+/// ECS agent and the operating system keep some).
+#[must_use]
+pub fn gpu_instance(cpus: Option<f64>, memory: Option<u64>, gpus: u32) -> Option<&'static str> {
+    let bytes = memory.unwrap_or(0);
+    GPU_INSTANCES
+        .iter()
+        .find(|i| {
+            f64::from(i.vcpus) >= cpus.unwrap_or(0.0)
+                && u64::from(i.gib) * 1024 * 1024 * 1024 > bytes
+                && i.gpus >= gpus
+        })
+        .map(|i| i.name)
+}
+
+/// An EC2 task's CPU units and memory (MiB) as asked (1024 units per vCPU), with the
+/// smallest Fargate size's values where the file is silent.
+#[must_use]
+pub fn ec2(cpus: Option<f64>, memory: Option<u64>) -> (u32, u64) {
+    let default = TIERS[0].cpu;
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // checked by validation
+    let cpu = cpus.map_or(default, |c| (c * 1024.0).ceil() as u32);
+    let mib = memory.map_or(512, |b| b.div_ceil(1024 * 1024));
+    (cpu, mib)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,5 +202,16 @@ mod tests {
         assert_eq!(size(Some(16.0), Some(120 * GIB)), Some((16384, 122_880)));
         assert_eq!(size(Some(17.0), None), None);
         assert_eq!(size(None, Some(121 * GIB)), None);
+    }
+
+    #[test]
+    fn gpu_instances() {
+        let gib = |n: u64| Some(n * 1024 * 1024 * 1024);
+        assert_eq!(gpu_instance(None, None, 1), Some("g4dn.xlarge"));
+        assert_eq!(gpu_instance(None, gib(8), 1), Some("g4dn.xlarge"));
+        assert_eq!(gpu_instance(None, gib(16), 1), Some("g4dn.2xlarge"));
+        assert_eq!(gpu_instance(Some(8.0), None, 2), Some("g4dn.12xlarge"));
+        assert_eq!(gpu_instance(None, None, 9), None);
+        assert_eq!(ec2(Some(4.0), gib(8)), (4096, 8192));
     }
 }

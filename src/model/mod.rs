@@ -4,6 +4,7 @@
 
 pub mod arn;
 pub mod aws;
+mod gpus;
 pub mod listeners;
 pub mod ports;
 pub mod secrets;
@@ -231,6 +232,8 @@ pub struct Service {
     pub capacity: Capacity,
     /// `deploy.x-aws-autoscaling`.
     pub autoscaling: Option<Autoscaling>,
+    /// GPUs each task needs (`gpus`, `devices`, `generic_resources`): it runs on EC2.
+    pub gpus: Option<(u32, Span)>,
     /// The service did not match the schema (already reported): only its name is known,
     /// and rules about its contents skip it.
     pub partial: bool,

@@ -191,6 +191,7 @@ pub(super) fn build(
         out.target_health = target_health(&mut r, h);
     }
     out.capacity = capacity(&mut r, s.x_aws_capacity_provider.as_ref());
+    out.gpus = super::gpus::read(&base, s, at, r.diags);
     out.autoscaling = s
         .deploy
         .as_ref()

@@ -227,7 +227,8 @@ fn deployment(service: &Service, diags: &mut Diagnostics) {
 }
 
 fn size(service: &Service, diags: &mut Diagnostics) {
-    if sizing::fit(service.cpus, service.memory).is_some() {
+    // A GPU service runs on an EC2 instance (`validate/scaling.rs` checks one fits).
+    if service.gpus.is_some() || sizing::fit(service.cpus, service.memory).is_some() {
         return;
     }
     let gib = |b: u64| b as f64 / (1024.0 * 1024.0 * 1024.0);

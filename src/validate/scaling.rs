@@ -1,10 +1,13 @@
 //! How many tasks a service runs and where: `deploy.x-aws-autoscaling` (a maximum, one
-//! target, bounds in order) and `x-aws-capacity_provider` (a base that is not negative).
+//! target, bounds in order), `x-aws-capacity_provider` (a base that is not negative) and
+//! GPU services (on EC2: an instance type that fits them all, x86, the stack's cluster).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::lower::sizing;
 use crate::model::{Autoscaling, Capacity, Project, Service};
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
+    gpus(project, diags);
     for service in project.services.values().filter(|s| !s.partial) {
         if let Some(scaling) = &service.autoscaling {
             autoscaling(service, scaling, diags);
@@ -18,6 +21,68 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
                     .with_help("give how many tasks always run on FARGATE before any runs on FARGATE_SPOT, 0 or more"),
             );
         }
+    }
+}
+
+/// GPU services run on EC2 instances of one type, which the stack's cluster scales.
+fn gpus(project: &Project, diags: &mut Diagnostics) {
+    let gpu: Vec<&Service> = project
+        .services
+        .values()
+        .filter(|s| !s.partial && s.gpus.is_some())
+        .collect();
+    let (mut cpus, mut memory, mut count) = (None::<f64>, None::<u64>, 0);
+    for service in &gpu {
+        let Some((n, span)) = service.gpus else {
+            continue;
+        };
+        cpus = service
+            .cpus
+            .map_or(cpus, |c| Some(cpus.map_or(c, |m| m.max(c))));
+        memory = service
+            .memory
+            .map_or(memory, |b| Some(memory.map_or(b, |m| m.max(b))));
+        count = count.max(n);
+        let mut refuse = |message: String, help: &str| {
+            diags.push(
+                Diagnostic::new(Code::InvalidValue, message)
+                    .at(span)
+                    .with_help(help),
+            );
+        };
+        if matches!(service.capacity, Capacity::FargateSpot { .. }) {
+            refuse(
+                format!(
+                    "`{}` needs GPUs, which Fargate Spot does not have",
+                    service.name
+                ),
+                "remove `x-aws-capacity_provider`: GPU services run on the stack's EC2 GPU instances",
+            );
+        }
+        if service.arm64 {
+            refuse(
+                format!(
+                    "`{}` needs GPUs on `linux/arm64`; the GPU instances are x86_64",
+                    service.name
+                ),
+                "build the image for `linux/amd64`, or remove `platform`",
+            );
+        }
+        if let Some(cluster) = &project.aws.cluster {
+            diags.push(
+                Diagnostic::new(Code::NotYetSupported, format!("GPU service `{}` in the existing cluster `{}` is not supported yet", service.name, cluster.name))
+                    .at(span)
+                    .with_label(cluster.span, "the existing cluster")
+                    .with_help("GPU instances join the cluster through a capacity provider, which compose2cfn associates with the cluster it creates only (changing an existing cluster's providers would drop its others); deploy GPU services in a stack without `x-aws-cluster`"),
+            );
+        }
+    }
+    if let (Some(first), None) = (gpu.first(), sizing::gpu_instance(cpus, memory, count)) {
+        diags.push(
+            Diagnostic::new(Code::InvalidValue, "no GPU instance type fits the GPU services")
+                .at(first.gpus.map_or(first.span, |(_, s)| s))
+                .with_help("the largest, g4dn.metal, has 96 vCPUs, 384 GiB and 8 GPUs (g4dn.12xlarge: 48, 192 and 4); ask for less"),
+        );
     }
 }
 

@@ -1,0 +1,191 @@
+//! EC2 capacity for GPU services: a launch template on the ECS GPU-optimised AMI (from AWS's
+//! public SSM parameter) and the smallest G4dn instance type that fits every GPU service
+//! (both parameters a deployment may change), an auto scaling group from 0 instances, and
+//! a capacity provider with managed scaling that the cluster uses and the GPU services ask
+//! for. Instances require IMDSv2 and encrypt their disks; their role is ECS's managed
+//! instance role.
+
+use super::network::{self, parameters};
+use super::{iam, sizing, tags};
+use crate::ir::{Parameter, Resource, Template, Value};
+use crate::map;
+use crate::model::Project;
+
+/// The capacity provider GPU services run on.
+pub(super) const CAPACITY_PROVIDER: &str = "GpuCapacityProvider";
+
+const INSTANCE_TYPE: &str = "GpuInstanceType";
+const AMI: &str = "GpuAmi";
+const MAX_INSTANCES: &str = "GpuMaxInstances";
+const PUBLIC_INSTANCES: &str = "GpuInstancesPublic";
+const AMI_PARAMETER: &str =
+    "/aws/service/ecs/optimized-ami/amazon-linux-2/gpu/recommended/image_id";
+
+/// Whether the project has a GPU service.
+pub(super) fn needed(project: &Project) -> bool {
+    project.services.values().any(|s| s.gpus.is_some())
+}
+
+/// The instance type every GPU service fits on (validation has checked there is one).
+fn instance_type(project: &Project) -> &'static str {
+    let gpu = project.services.values().filter(|s| s.gpus.is_some());
+    let cpus = gpu
+        .clone()
+        .filter_map(|s| s.cpus)
+        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))));
+    let memory = gpu.clone().filter_map(|s| s.memory).max();
+    let gpus = gpu
+        .filter_map(|s| s.gpus)
+        .map(|(n, _)| n)
+        .max()
+        .unwrap_or(1);
+    sizing::gpu_instance(cpus, memory, gpus).unwrap_or("g4dn.metal")
+}
+
+pub(super) fn lower(project: &Project, template: &mut Template) {
+    // The resources come from the first GPU request.
+    let Some(origin) = project
+        .services
+        .values()
+        .find_map(|s| s.gpus)
+        .map(|(_, span)| span)
+    else {
+        return;
+    };
+    template.parameters.insert(
+        INSTANCE_TYPE.to_string(),
+        Parameter::new(
+            "String",
+            "The EC2 instance type of the GPU services (the smallest G4dn type that fits them)",
+        )
+        .default(instance_type(project)),
+    );
+    template.parameters.insert(
+        AMI.to_string(),
+        Parameter::new(
+            "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
+            "The SSM parameter holding the AMI of the GPU instances (the ECS GPU-optimised Amazon Linux 2)",
+        )
+        .default(AMI_PARAMETER),
+    );
+    template.parameters.insert(
+        MAX_INSTANCES.to_string(),
+        Parameter::new(
+            "Number",
+            "The most GPU instances the capacity provider may start",
+        )
+        .default("10"),
+    );
+    // Instances pull images through their own address: a public one in the created VPC
+    // (which has no NAT), and where `AssignPublicIp` says in an existing VPC.
+    let wants_public = Value::equals(Value::reference(parameters::ASSIGN_PUBLIC_IP), "ENABLED");
+    let public = if project.aws.existing_vpc() {
+        wants_public
+    } else {
+        Value::or([
+            Value::equals(Value::reference(parameters::VPC_ID), ""),
+            wants_public,
+        ])
+    };
+    template
+        .conditions
+        .insert(PUBLIC_INSTANCES.to_string(), public);
+    let project_tags = tags(project, &[]);
+    template.add(
+        "GpuInstanceRole",
+        Resource::new(
+            "AWS::IAM::Role",
+            map! {
+                "AssumeRolePolicyDocument" => iam::assumed_by("ec2.amazonaws.com"),
+                "ManagedPolicyArns" => Value::list([Value::sub(
+                    "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role",
+                )]),
+                "Tags" => project_tags.clone(),
+            },
+        )
+        .from_source(origin),
+    );
+    template.add(
+        "GpuInstanceProfile",
+        Resource::new(
+            "AWS::IAM::InstanceProfile",
+            map! { "Roles" => Value::list([Value::reference("GpuInstanceRole")]) },
+        )
+        .from_source(origin),
+    );
+    template.add(
+        "GpuInstanceSecurityGroup",
+        network::group(
+            project,
+            format!(
+                "{}: GPU instances (tasks have their own interfaces)",
+                project.name
+            ),
+            project_tags.clone(),
+        )
+        .from_source(origin),
+    );
+    // The cluster's name is the project's: the user data cannot refer to the cluster, which
+    // refers to the capacity provider.
+    let user_data = format!(
+        "#!/bin/bash\necho ECS_CLUSTER={} >> /etc/ecs/ecs.config\necho ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config\n",
+        project.name
+    );
+    template.add(
+        "GpuLaunchTemplate",
+        Resource::new(
+            "AWS::EC2::LaunchTemplate",
+            map! {
+                "LaunchTemplateData" => map! {
+                    "BlockDeviceMappings" => Value::list([map! {
+                        "DeviceName" => "/dev/xvda",
+                        "Ebs" => map! { "Encrypted" => true, "VolumeSize" => 50_i64, "VolumeType" => "gp3" },
+                    }]),
+                    "IamInstanceProfile" => map! { "Arn" => Value::get_att("GpuInstanceProfile", "Arn") },
+                    "ImageId" => Value::reference(AMI),
+                    "InstanceType" => Value::reference(INSTANCE_TYPE),
+                    "MetadataOptions" => map! { "HttpEndpoint" => "enabled", "HttpTokens" => "required" },
+                    "NetworkInterfaces" => Value::list([map! {
+                        "AssociatePublicIpAddress" => Value::when(PUBLIC_INSTANCES, true, false),
+                        "DeviceIndex" => 0_i64,
+                        "Groups" => Value::list([Value::reference("GpuInstanceSecurityGroup")]),
+                    }]),
+                    "UserData" => Value::base64(Value::str(user_data)),
+                },
+            },
+        )
+        .from_source(origin),
+    );
+    template.add(
+        "GpuAutoScalingGroup",
+        Resource::new(
+            "AWS::AutoScaling::AutoScalingGroup",
+            map! {
+                "LaunchTemplate" => map! {
+                    "LaunchTemplateId" => Value::reference("GpuLaunchTemplate"),
+                    "Version" => Value::get_att("GpuLaunchTemplate", "LatestVersionNumber"),
+                },
+                "MaxSize" => Value::reference(MAX_INSTANCES),
+                "MinSize" => "0",
+                "VPCZoneIdentifier" => network::subnets(project),
+            },
+        )
+        .from_source(origin)
+        .depends_on(network::ready(project)),
+    );
+    template.add(
+        CAPACITY_PROVIDER,
+        Resource::new(
+            "AWS::ECS::CapacityProvider",
+            map! {
+                "AutoScalingGroupProvider" => map! {
+                    "AutoScalingGroupArn" => Value::reference("GpuAutoScalingGroup"),
+                    "ManagedScaling" => map! { "Status" => "ENABLED", "TargetCapacity" => 100_i64 },
+                    "ManagedTerminationProtection" => "DISABLED",
+                },
+                "Tags" => project_tags,
+            },
+        )
+        .from_source(origin),
+    );
+}
