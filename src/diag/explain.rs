@@ -270,10 +270,10 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\n    stop_grace_period: 2m\n",
         ),
         Code::NotYetSupported => doc(
-            "The setting is valid on ECS but compose2cfn does not lower it yet (`volume.subpath`, `x-aws-keys: \"*\"`, external configs, ...).",
+            "The setting is valid on ECS but compose2cfn does not lower it yet (external configs, secret targets outside `/run/secrets`, UDP ports, GPU services in an existing cluster).",
             "Dropping it silently would deploy something else than the file says; the error keeps the gap visible until it is closed.",
-            "services:\n  db:\n    image: postgres:16\n    volumes:\n      - type: volume\n        source: data\n        target: /var/lib/postgresql/data\n        volume: {subpath: pg}\nvolumes:\n  data: {}\n",
-            "services:\n  db:\n    image: postgres:16\n    volumes: [\"data:/var/lib/postgresql/data\"]\nvolumes:\n  data: {}\n",
+            "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    external: true\n",
+            "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    content: \"server { listen 80; }\"\n",
         ),
         Code::OverlayTarget => doc(
             "The `x-aws-cloudformation` overlay patches (or deletes) a resource the compiled template does not have and gives it no `Type`, or after the merge a `Ref`, `Fn::GetAtt` or `DependsOn` names a resource that is gone.",

@@ -4,8 +4,10 @@
 //! A service sees its secrets as files in `/run/secrets`, as Compose promises: a
 //! non-essential init container (busybox from ECR Public) receives them through ECS
 //! `Secrets` and writes them into a task volume the main container mounts read-only.
-//! `x-aws-keys` writes listed keys of a JSON secret as separate files. The execution role
-//! may read exactly these secrets.
+//! `x-aws-keys` writes listed keys of a JSON secret as separate files (ECS extracts each
+//! key); `x-aws-keys: "*"` writes every key, split by a POSIX awk program in the init
+//! container (`scripts/split_json.awk`). The execution role may read exactly these
+//! secrets.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -132,6 +134,37 @@ pub(super) fn quoted(text: &str) -> String {
 pub(super) fn write_file(script: &mut String, variable: &str, file: &str, used: &SecretUse) {
     let file = quoted(file);
     let _ = writeln!(script, "printf '%s' \"${variable}\" > {file}");
+    permissions(script, &file, used);
+}
+
+/// The program that splits a JSON object into one file per key (its comments are for
+/// readers of the source, not of the template).
+fn split_json() -> String {
+    include_str!("scripts/split_json.awk")
+        .lines()
+        .filter(|line| !line.starts_with('#'))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Appends the lines that write every key of the JSON object in `$variable` as a file in
+/// `dir`, with the mode and owner `used` asks for.
+fn write_all_keys(script: &mut String, variable: &str, dir: &str, used: &SecretUse) {
+    let dir = quoted(dir);
+    let _ = writeln!(script, "mkdir -p {dir}");
+    let _ = writeln!(
+        script,
+        "LC_ALL=C awk -v var={variable} -v dir={dir} {}",
+        quoted(&split_json())
+    );
+    let _ = writeln!(script, "for f in {dir}/*; do");
+    let _ = writeln!(script, "[ -f \"$f\" ] || continue");
+    permissions(script, "\"$f\"", used);
+    let _ = writeln!(script, "done");
+}
+
+/// Appends `chmod` (and `chown` when asked) of `file`, a shell word.
+fn permissions(script: &mut String, file: &str, used: &SecretUse) {
     let _ = writeln!(script, "chmod {} {file}", used.mode);
     if used.uid.is_some() || used.gid.is_some() {
         let owner = format!(
@@ -153,6 +186,15 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         };
         resources.extend(readable(secret));
         let path = format!("{SECRETS_DIR}/{}", used.target);
+        if secret.all_keys {
+            let variable = format!("COMPOSE2CFN_SECRET_{}", environment.len());
+            environment.push(map! {
+                "Name" => variable.as_str(),
+                "ValueFrom" => value_from(secret, None),
+            });
+            write_all_keys(&mut script, &variable, &path, used);
+            continue;
+        }
         let files: Vec<(String, Option<&str>)> = if secret.keys.is_empty() {
             vec![(path.clone(), None)]
         } else {
@@ -186,5 +228,47 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         environment: Value::List(environment),
         command: Value::strs(["sh", "-c", script.as_str()]),
         resources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The script an init container runs for `x-aws-keys: "*"`, run here by `sh` and the
+    /// system's awk.
+    #[test]
+    fn every_key_of_a_json_secret_becomes_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("smtp");
+        let used = SecretUse {
+            secret: "smtp".into(),
+            target: "smtp".into(),
+            uid: None,
+            gid: None,
+            mode: "0440".into(),
+            span: crate::source::Span::default(),
+        };
+        let mut script = String::from("set -e\n");
+        write_all_keys(&mut script, "SECRET", &target.display().to_string(), &used);
+        let secret =
+            r#"{"user": "mail", "password": "p\"w\\d\u00e9", "port": 587, "tls": {"on": true}}"#;
+        let status = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .env("SECRET", secret)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let read = |key: &str| std::fs::read_to_string(target.join(key)).unwrap();
+        assert_eq!(read("user"), "mail");
+        assert_eq!(read("password"), "p\"w\\d\u{e9}");
+        assert_eq!(read("port"), "587");
+        assert_eq!(read("tls"), r#"{"on": true}"#);
+        let bad = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .env("SECRET", r#"{"../escape": "x"}"#)
+            .status()
+            .unwrap();
+        assert!(!bad.success());
     }
 }

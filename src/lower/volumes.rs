@@ -38,8 +38,30 @@ fn file_system_id(volume: &str) -> String {
     format!("{}Filesystem", names::normalize(volume))
 }
 
-fn access_point_id(volume: &str) -> String {
-    format!("{}AccessPoint", names::normalize(volume))
+/// The access point of a volume, or of one of its subpaths.
+fn access_point_id(volume: &str, subpath: Option<&str>) -> String {
+    match subpath {
+        None => format!("{}AccessPoint", names::normalize(volume)),
+        Some(path) => format!(
+            "{}Subpath{}AccessPoint",
+            names::normalize(volume),
+            names::normalize(path)
+        ),
+    }
+}
+
+/// The task volume of a mount: the volume's name, or with its subpath.
+fn task_volume_name(volume: &str, subpath: Option<&str>) -> String {
+    match subpath {
+        None => volume.to_string(),
+        Some(path) => {
+            let path: String = path
+                .chars()
+                .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                .collect();
+            format!("{volume}-{path}")
+        }
+    }
 }
 
 fn security_group_id(volume: &str) -> String {
@@ -65,7 +87,15 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
         if users.is_empty() {
             continue; // left out, as Compose leaves it out (`W0404`)
         }
-        access_point(project, volume, template);
+        let subpaths: std::collections::BTreeSet<Option<&str>> = users
+            .iter()
+            .flat_map(|s| &s.mounts)
+            .filter(|m| m.volume == volume.name)
+            .map(|m| m.subpath.as_deref())
+            .collect();
+        for subpath in subpaths {
+            access_point(project, volume, subpath, template);
+        }
         if volume.external.is_some() {
             continue; // an existing file system, with its own mount targets
         }
@@ -128,6 +158,20 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
     by_service
 }
 
+/// The ARNs of the access points of `volume` a service uses: one, or a list.
+fn access_point_arns(access: &BTreeMap<(&str, Option<&str>), &Volume>, volume: &str) -> Value {
+    let mut arns: Vec<Value> = access
+        .keys()
+        .filter(|(v, _)| *v == volume)
+        .map(|(v, subpath)| Value::get_att(access_point_id(v, *subpath), "Arn"))
+        .collect();
+    if arns.len() == 1 {
+        arns.remove(0)
+    } else {
+        Value::List(arns)
+    }
+}
+
 /// The file system's ID: the stack's, or the existing one an external volume names.
 fn file_system_ref(volume: &Volume) -> Value {
     match &volume.external {
@@ -170,23 +214,43 @@ fn file_system(project: &Project, volume: &Volume, template: &mut Template) {
     template.add(file_system_id(&volume.name), resource);
 }
 
-fn access_point(project: &Project, volume: &Volume, template: &mut Template) {
+/// An access point: the volume's POSIX user and root directory; for a subpath, rooted in
+/// that directory (created, owned by the volume's user or root, when missing).
+fn access_point(
+    project: &Project,
+    volume: &Volume,
+    subpath: Option<&str>,
+    template: &mut Template,
+) {
     let options = &volume.options;
     let owner = options.uid.map(|uid| (uid, options.gid.unwrap_or(uid)));
     let posix_user =
         owner.map(|(uid, gid)| map! { "Gid" => gid.to_string(), "Uid" => uid.to_string() });
-    let root_directory = options.root_directory.as_ref().map(|path| {
+    let path = match (&options.root_directory, subpath) {
+        (root, Some(sub)) => Some(format!(
+            "{}/{sub}",
+            root.as_deref().unwrap_or("").trim_end_matches('/')
+        )),
+        (Some(root), None) => Some(root.clone()),
+        (None, None) => None,
+    };
+    let creator = if subpath.is_some() {
+        owner.or(Some((0, 0)))
+    } else {
+        owner
+    };
+    let root_directory = path.map(|path| {
         map! {
-            "CreationInfo" => owner.map(|(uid, gid)| map! {
+            "CreationInfo" => creator.map(|(uid, gid)| map! {
                 "OwnerGid" => gid.to_string(),
                 "OwnerUid" => uid.to_string(),
                 "Permissions" => options.permissions.clone().unwrap_or_else(|| "0755".to_string()),
             }),
-            "Path" => path.as_str(),
+            "Path" => path,
         }
     });
     template.add(
-        access_point_id(&volume.name),
+        access_point_id(&volume.name, subpath),
         Resource::new(
             "AWS::EFS::AccessPoint",
             map! {
@@ -201,14 +265,16 @@ fn access_point(project: &Project, volume: &Volume, template: &mut Template) {
 }
 
 fn for_service(project: &Project, service: &Service, template: &mut Template) -> ServiceMounts {
-    // Each volume once, writable when any of the service's mounts of it is.
+    // Each volume (and subpath) once, writable when any of the service's mounts of it is.
     let mut volumes: BTreeMap<&str, (&Volume, bool)> = BTreeMap::new();
+    let mut access: BTreeMap<(&str, Option<&str>), &Volume> = BTreeMap::new();
     for mount in &service.mounts {
         if let Some(volume) = project.volumes.get(&mount.volume) {
             volumes
                 .entry(mount.volume.as_str())
                 .or_insert((volume, false))
                 .1 |= !mount.read_only;
+            access.insert((mount.volume.as_str(), mount.subpath.as_deref()), volume);
         }
     }
     let created: Vec<&str> = volumes
@@ -234,24 +300,24 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
             .from_source(service.span),
         );
     }
-    let task_volumes = volumes.iter().map(|(volume, (definition, _))| {
+    let task_volumes = access.iter().map(|((volume, subpath), definition)| {
         map! {
             "EFSVolumeConfiguration" => map! {
                 "AuthorizationConfig" => map! {
-                    "AccessPointId" => Value::reference(access_point_id(volume)),
+                    "AccessPointId" => Value::reference(access_point_id(volume, *subpath)),
                     "IAM" => "ENABLED",
                 },
                 "FilesystemId" => file_system_ref(definition),
                 "TransitEncryption" => "ENABLED",
             },
-            "Name" => *volume,
+            "Name" => task_volume_name(volume, *subpath),
         }
     });
     let mount_points = service.mounts.iter().map(|mount| {
         map! {
             "ContainerPath" => mount.target.as_str(),
             "ReadOnly" => mount.read_only,
-            "SourceVolume" => mount.volume.as_str(),
+            "SourceVolume" => task_volume_name(&mount.volume, mount.subpath.as_deref()),
         }
     });
     let policies = volumes.iter().map(|(volume, (definition, writes))| {
@@ -265,7 +331,7 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
                     "Action" => Value::strs(actions),
                     "Condition" => map! {
                         "StringEquals" => map! {
-                            "elasticfilesystem:AccessPointArn" => Value::get_att(access_point_id(volume), "Arn"),
+                            "elasticfilesystem:AccessPointArn" => access_point_arns(&access, volume),
                         },
                     },
                     "Effect" => "Allow",

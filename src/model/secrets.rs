@@ -23,6 +23,8 @@ pub struct Secret {
     pub source: SecretSource,
     /// `x-aws-keys`: keys of a JSON secret, each written to its own file.
     pub keys: Vec<String>,
+    /// `x-aws-keys: "*"`: every key of the JSON secret, each in its own file.
+    pub all_keys: bool,
 }
 
 /// Where a secret's value comes from.
@@ -95,14 +97,8 @@ pub(super) fn build(
             Some(spec::StringOrList::One(key)) => vec![key.clone()],
             Some(spec::StringOrList::List(keys)) => keys.clone(),
         };
-        if keys.iter().any(|k| k == "*") {
-            diags.push(
-                Diagnostic::new(Code::NotYetSupported, "`x-aws-keys: \"*\"` is not supported yet")
-                    .at(at.span(&path!["secrets", name.as_str(), "x-aws-keys"]))
-                    .with_help("list the keys: ECS reads each key of a JSON secret by name, and the names are needed when the template is written"),
-            );
-            continue;
-        }
+        let all_keys = keys.iter().any(|k| k == "*");
+        let keys = if all_keys { Vec::new() } else { keys };
         if let Some(bad) = keys.iter().find(|k| !plain_name(k)) {
             diags.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{bad}` cannot be a file name"))
@@ -118,6 +114,7 @@ pub(super) fn build(
                 span,
                 source,
                 keys,
+                all_keys,
             },
         );
     }

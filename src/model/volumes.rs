@@ -51,6 +51,8 @@ pub struct Mount {
     pub volume: String,
     pub target: String,
     pub read_only: bool,
+    /// `volume.subpath`: a directory inside the volume, mounted instead of its root.
+    pub subpath: Option<String>,
     /// The list entry.
     pub span: Span,
 }
@@ -268,6 +270,7 @@ pub(super) fn mounts(
                     volume: source.to_string(),
                     target: target.to_string(),
                     read_only: mode.split(',').any(|m| m == "ro"),
+                    subpath: None,
                     span: span(i),
                 }
             }
@@ -287,6 +290,13 @@ pub(super) fn mounts(
                         .read_only
                         .as_ref()
                         .is_some_and(|r| units::boolean(r).unwrap_or(false)),
+                    subpath: long
+                        .volume
+                        .as_ref()
+                        .and_then(|v| v.get("subpath"))
+                        .and_then(serde_json::Value::as_str)
+                        .map(|p| p.trim_matches('/').to_string())
+                        .filter(|p| !p.is_empty()),
                     span: span(i),
                 }
             }

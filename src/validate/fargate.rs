@@ -400,11 +400,12 @@ fn volumes(root: &Node, project: &Project, service: &Service, diags: &mut Diagno
         let diagnostic = match kind {
             // Undefined: `definitions` reports it; defined: an EFS mount, unless external
             // or with a subpath.
-            "volume" => match (definition, entry.get("volume").and_then(|v| v.get("subpath"))) {
-                (None, _) => continue,
-                (Some(_), Some(_)) => Diagnostic::new(Code::NotYetSupported, "`volume.subpath` is not supported yet")
-                    .with_help("mount the whole volume, or give the subdirectory its own volume (`driver_opts: {root_directory: /sub}`)"),
-                (Some(_), None) => continue,
+            "volume" => match (definition, entry.get("volume").and_then(|v| v.get("subpath")).and_then(Node::as_str)) {
+                (Some(_), Some(subpath)) if subpath.split('/').any(|part| part == "..") => {
+                    Diagnostic::new(Code::InvalidValue, format!("`volume.subpath` `{subpath}` leaves the volume"))
+                        .with_help("give a directory inside the volume, like `postgres/data`")
+                }
+                _ => continue,
             },
             "bind" => Diagnostic::new(Code::UnsupportedOnFargate, format!("host bind mount of `{source}` cannot run on Fargate"))
                 .with_help("Fargate tasks have no host files: use a named volume, or bake the files into the image"),

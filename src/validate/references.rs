@@ -183,9 +183,9 @@ type Named<'a> = (&'a String, Option<Span>);
 
 /// Names that normalise to the same logical-ID stem.
 fn collisions(project: &Project, diags: &mut Diagnostics) {
-    let groups: [(&str, Vec<Named<'_>>); 4] = [
+    let mut groups: Vec<(String, Vec<Named<'_>>)> = vec![
         (
-            "service",
+            "service".into(),
             project
                 .services
                 .values()
@@ -193,7 +193,7 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                 .collect(),
         ),
         (
-            "network",
+            "network".into(),
             project
                 .networks
                 .values()
@@ -201,7 +201,7 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                 .collect(),
         ),
         (
-            "volume",
+            "volume".into(),
             project
                 .volumes
                 .values()
@@ -209,7 +209,7 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                 .collect(),
         ),
         (
-            "secret",
+            "secret".into(),
             project
                 .secrets
                 .values()
@@ -217,6 +217,24 @@ fn collisions(project: &Project, diags: &mut Diagnostics) {
                 .collect(),
         ),
     ];
+    // Each subpath of a volume has its own access point, named after the subpath.
+    let mut subpaths: BTreeMap<&str, BTreeMap<&String, Span>> = BTreeMap::new();
+    for mount in project.services.values().flat_map(|s| &s.mounts) {
+        if let Some(subpath) = &mount.subpath {
+            subpaths
+                .entry(mount.volume.as_str())
+                .or_default()
+                .entry(subpath)
+                .or_insert(mount.span);
+        }
+    }
+    for (volume, used) in subpaths {
+        let names = used
+            .into_iter()
+            .map(|(path, span)| (path, Some(span)))
+            .collect();
+        groups.push((format!("`{volume}` subpath"), names));
+    }
     for (kind, names) in groups {
         let mut seen: BTreeMap<String, Named<'_>> = BTreeMap::new();
         for (name, span) in names {
