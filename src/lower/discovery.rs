@@ -25,6 +25,11 @@ pub(super) fn namespace(project: &Project, template: &mut Template) {
             },
         ),
     );
+    template.output(
+        "Namespace",
+        "The private DNS namespace: services reach each other as SERVICE.NAMESPACE",
+        Value::str(format!("{}.local", project.name)),
+    );
 }
 
 /// The service's Cloud Map entry; returns its logical ID.
