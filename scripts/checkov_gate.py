@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Fails when checkov finds a failed check on the resource families compose2cfn promises to
-keep clean: EFS, Secrets Manager, IAM, CloudWatch Logs and KMS (README lists the check IDs).
-Load balancer findings (HTTPS, access logs) are reported, not enforced, until HTTPS support.
+keep clean: EFS, Secrets Manager, IAM, CloudWatch Logs, KMS and the GPU instances' launch
+template (README lists the check IDs). Load balancer findings (plain HTTP without a
+certificate, access logs) are reported, not enforced.
 
 Usage: checkov_gate.py CHECKOV_JSON
 """
@@ -10,7 +11,14 @@ import json
 import sys
 from collections import Counter
 
-ENFORCED = ("AWS::EFS::", "AWS::SecretsManager::", "AWS::IAM::", "AWS::Logs::", "AWS::KMS::")
+ENFORCED = (
+    "AWS::EFS::",
+    "AWS::SecretsManager::",
+    "AWS::IAM::",
+    "AWS::Logs::",
+    "AWS::KMS::",
+    "AWS::EC2::LaunchTemplate",
+)
 
 
 def main():
@@ -30,7 +38,7 @@ def main():
     print("checkov: not enforced: " + (", ".join(f"{k} x{v}" for k, v in sorted(reported.items())) or "none"))
     for line in enforced:
         print(f"  FAILED {line}")
-    print(f"checkov: {len(enforced)} failures on EFS, Secrets Manager, IAM, Logs and KMS resources")
+    print(f"checkov: {len(enforced)} failures on EFS, Secrets Manager, IAM, Logs, KMS and launch-template resources")
     return 1 if enforced else 0
 
 
