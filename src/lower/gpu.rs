@@ -9,7 +9,8 @@ use super::network::{self, parameters};
 use super::{iam, sizing, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
-use crate::model::Project;
+use crate::model::{Project, Service};
+use crate::source::Span;
 
 /// The capacity provider GPU services run on.
 pub(super) const CAPACITY_PROVIDER: &str = "GpuCapacityProvider";
@@ -52,22 +53,34 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     else {
         return;
     };
+    // The Docker integration's `node.machine`/`node.ami` constraints, from the first GPU
+    // service that has them.
+    let constraint = |pick: fn(&Service) -> &Option<(String, Span)>| {
+        project
+            .services
+            .values()
+            .filter(|s| s.gpus.is_some())
+            .find_map(|s| pick(s).clone())
+            .map(|(value, _)| value)
+    };
+    let machine = constraint(|s| &s.machine);
     template.parameters.insert(
         INSTANCE_TYPE.to_string(),
         Parameter::new(
             "String",
-            "The EC2 instance type of the GPU services (the smallest G4dn type that fits them)",
+            "The EC2 instance type of the GPU services (`node.machine`, else the smallest G4dn type that fits them)",
         )
-        .default(instance_type(project)),
+        .default(machine.as_deref().unwrap_or_else(|| instance_type(project))),
     );
-    template.parameters.insert(
-        AMI.to_string(),
-        Parameter::new(
+    let ami = match constraint(|s| &s.ami) {
+        Some(ami) => Parameter::new("AWS::EC2::Image::Id", "The AMI of the GPU instances (`node.ami`)").default(ami),
+        None => Parameter::new(
             "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>",
             "The SSM parameter holding the AMI of the GPU instances (the ECS GPU-optimised Amazon Linux 2)",
         )
         .default(AMI_PARAMETER),
-    );
+    };
+    template.parameters.insert(AMI.to_string(), ami);
     template.parameters.insert(
         MAX_INSTANCES.to_string(),
         Parameter::new(

@@ -105,6 +105,38 @@ pub(super) fn read(
     found.filter(|(n, _)| *n > 0)
 }
 
+/// The Docker integration's `node.machine == TYPE` and `node.ami == AMI` placement
+/// constraints, with where each is written.
+pub(super) fn node_constraints(
+    service: &[Seg],
+    s: &super::spec::Service,
+    at: &Locator<'_>,
+) -> [Option<(String, Span)>; 2] {
+    let constraints = s
+        .deploy
+        .as_ref()
+        .and_then(|d| d.placement.as_ref())
+        .and_then(|p| p.constraints.as_ref());
+    let mut found = [None, None];
+    for (i, constraint) in constraints.into_iter().flatten().enumerate() {
+        let Some((name, value)) = constraint.split_once("==") else {
+            continue;
+        };
+        let slot = match name.trim() {
+            "node.machine" => 0,
+            "node.ami" => 1,
+            _ => continue,
+        };
+        let path: Vec<Seg> = service
+            .iter()
+            .cloned()
+            .chain(path!["deploy", "placement", "constraints", i])
+            .collect();
+        found[slot] = Some((value.trim().to_string(), at.span(&path)));
+    }
+    found
+}
+
 /// The GPUs of one device request: `count` (a number or `all`), else its `device_ids`.
 fn request_count(request: &Value, span: Span, diags: &mut Diagnostics) -> u32 {
     match request.get("count") {

@@ -234,6 +234,10 @@ pub struct Service {
     pub autoscaling: Option<Autoscaling>,
     /// GPUs each task needs (`gpus`, `devices`, `generic_resources`): it runs on EC2.
     pub gpus: Option<(u32, Span)>,
+    /// The Docker integration's placement constraints for GPU instances: `node.machine ==
+    /// TYPE` and `node.ami == AMI`.
+    pub machine: Option<(String, Span)>,
+    pub ami: Option<(String, Span)>,
     /// The service did not match the schema (already reported): only its name is known,
     /// and rules about its contents skip it.
     pub partial: bool,

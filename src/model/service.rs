@@ -192,6 +192,7 @@ pub(super) fn build(
     }
     out.capacity = capacity(&mut r, s.x_aws_capacity_provider.as_ref());
     out.gpus = super::gpus::read(&base, s, at, r.diags);
+    [out.machine, out.ami] = super::gpus::node_constraints(&base, s, at);
     out.autoscaling = s
         .deploy
         .as_ref()

@@ -4,6 +4,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::lower::sizing;
+use crate::model::arn::is_id;
 use crate::model::{Autoscaling, Capacity, Project, Service};
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
@@ -26,6 +27,49 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
 
 /// GPU services run on EC2 instances of one type, which the stack's cluster scales.
 fn gpus(project: &Project, diags: &mut Diagnostics) {
+    for service in project.services.values().filter(|s| !s.partial) {
+        let constraints = [
+            ("node.machine", &service.machine),
+            ("node.ami", &service.ami),
+        ];
+        for (name, constraint) in constraints {
+            let Some((value, span)) = constraint else {
+                continue;
+            };
+            let (valid, help) = if name == "node.ami" {
+                (
+                    is_id(value, "ami"),
+                    "give an AMI ID, `ami-` and 8 or 17 hexadecimal digits",
+                )
+            } else {
+                (
+                    is_instance_type(value),
+                    "give an EC2 instance type, like `g5.xlarge`",
+                )
+            };
+            if service.gpus.is_none() {
+                diags.push(
+                    Diagnostic::new(
+                        Code::IgnoredValue,
+                        format!("`{name}` is ignored: `{}` runs on Fargate", service.name),
+                    )
+                    .at(*span)
+                    .with_help(
+                        "only GPU services run on EC2 instances, which these constraints choose",
+                    ),
+                );
+            } else if !valid {
+                diags.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{value}` is not a value of `{name}`"),
+                    )
+                    .at(*span)
+                    .with_help(help),
+                );
+            }
+        }
+    }
     let gpu: Vec<&Service> = project
         .services
         .values()
@@ -84,6 +128,18 @@ fn gpus(project: &Project, diags: &mut Diagnostics) {
                 .with_help("the largest, g4dn.metal, has 96 vCPUs, 384 GiB and 8 GPUs (g4dn.12xlarge: 48, 192 and 4); ask for less"),
         );
     }
+}
+
+/// `g4dn.xlarge`: a family and a size.
+fn is_instance_type(text: &str) -> bool {
+    text.split_once('.').is_some_and(|(family, size)| {
+        let word = |w: &str| {
+            !w.is_empty()
+                && w.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        };
+        word(family) && word(size)
+    })
 }
 
 fn autoscaling(service: &Service, scaling: &Autoscaling, diags: &mut Diagnostics) {

@@ -103,6 +103,26 @@ fn network_mode(node: &Node) -> Option<Verdict> {
     }
 }
 
+/// Only the GPU instances' `node.machine`/`node.ami` constraints mean something on ECS
+/// (`validate/scaling.rs` checks where they are used).
+fn placement(node: &Node) -> Option<Verdict> {
+    let node_only = node.as_map().is_some_and(|entries| {
+        entries.iter().all(|e| {
+            e.key == "constraints"
+                && e.value.as_seq().is_some_and(|items| {
+                    items.iter().all(|c| {
+                        c.as_str()
+                            .and_then(|c| c.split_once("=="))
+                            .is_some_and(|(name, _)| {
+                                matches!(name.trim(), "node.machine" | "node.ami")
+                            })
+                    })
+                })
+        })
+    });
+    (!node_only).then(|| Verdict::Ignored("Fargate has no placement constraints; GPU services take `node.machine == TYPE` and `node.ami == AMI` only".into()))
+}
+
 fn pid(node: &Node) -> Option<Verdict> {
     node.as_str().filter(|m| !m.is_empty()).map(|mode| {
         Verdict::Rejected(format!("`pid: {mode}` cannot run on Fargate: a task never shares the host's or another service's process namespace; remove it"))
@@ -276,7 +296,7 @@ pub const TABLE: &[Row] = &table! {
     D "update_config" => Lowered("`parallelism` → `DeploymentConfiguration` percentages");
     D "resources" => Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`");
     D "restart_policy" => Ignored("ECS services always replace stopped tasks");
-    D "placement" => Ignored("Fargate has no placement constraints");
+    D "placement" => Depends(placement, "the Docker integration's `node.machine == TYPE` and `node.ami == AMI` constraints choose the GPU instances; anything else is ignored (Fargate has no placement)");
     D "x-aws-autoscaling" => Lowered("a scalable target from `min` (default: `replicas`) to `max` tasks and a target-tracking policy on `cpu` or `memory` (percent), through Application Auto Scaling's service-linked role");
     L "cpus" => Lowered("task `Cpu` (smallest Fargate size that fits)");
     L "memory" => Lowered("task `Memory` (smallest Fargate size that fits)");
