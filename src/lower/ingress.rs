@@ -13,7 +13,7 @@ use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP};
 use super::{names, network, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
-use crate::model::listeners::Route;
+use crate::model::listeners::{Published, Route};
 use crate::model::{Healthcheck, PortMapping, Project, Service};
 
 /// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only.
@@ -92,49 +92,50 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             security_group: svc_sg.clone(),
             ..ServiceIngress::default()
         };
-        for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
-            let route = project.route(port);
-            let proto = port.protocol;
-            let tg = names::service_id(
-                &service.name,
-                &format!("{}{}TargetGroup", proto.upper(), port.target),
-            );
+        for published in project.published(service) {
+            let (port, span, route) = (published.port, &published.span, &published.route);
+            let proto = published.id_protocol();
+            let tg =
+                names::service_id(&service.name, &format!("{proto}{}TargetGroup", port.target));
             if !entry.target_groups.iter().any(|(id, _)| id == &tg) {
                 template.add(
                     &tg,
-                    target_group(project, service, port, &route).from_source(*span),
+                    target_group(project, service, port, route).from_source(*span),
                 );
-                let mut admitted = vec![port.target];
-                if let Some((health_port, _)) = service.target_health.port {
-                    admitted.extend(
-                        u16::try_from(health_port)
-                            .ok()
-                            .filter(|p| *p != port.target),
+                for rule in admitted(service, &published) {
+                    let (protocol, target) = (rule.protocol, rule.port);
+                    let from = if rule.from_clients {
+                        ("CidrIp", Value::reference(CLIENT_CIDR), "clients")
+                    } else {
+                        ("SourceSecurityGroupId", source.clone(), "load balancer")
+                    };
+                    let mut properties = map! {
+                        "Description" => format!("{} to {}:{target}/{protocol}{}", from.2, service.name, if rule.health { " (health checks)" } else { "" }),
+                        "FromPort" => target,
+                        "GroupId" => Value::reference(&svc_sg),
+                        "IpProtocol" => protocol,
+                        "ToPort" => target,
+                    };
+                    if let Value::Map(entries) = &mut properties {
+                        entries.insert(from.0.to_string(), from.1);
+                    }
+                    let id = names::service_id(
+                        &service.name,
+                        &format!("{}{target}Ingress", protocol.to_ascii_uppercase()),
                     );
-                }
-                for target in admitted {
-                    template.add(
-                        names::service_id(&service.name, &format!("{}{target}Ingress", proto.upper())),
-                        Resource::new(
-                            "AWS::EC2::SecurityGroupIngress",
-                            map! {
-                                "Description" => format!("load balancer to {}:{target}/{}", service.name, proto.lower()),
-                                "FromPort" => target,
-                                "GroupId" => Value::reference(&svc_sg),
-                                "IpProtocol" => proto.lower(),
-                                "SourceSecurityGroupId" => source.clone(),
-                                "ToPort" => target,
-                            },
-                        )
-                        .from_source(*span),
-                    );
+                    // Several target groups may share a health-check port.
+                    if !template.resources.contains_key(&id) {
+                        template.add(
+                            id,
+                            Resource::new("AWS::EC2::SecurityGroupIngress", properties)
+                                .from_source(*span),
+                        );
+                    }
                 }
                 entry.target_groups.push((tg.clone(), port.target));
             }
-            let listener = names::service_id(
-                &service.name,
-                &format!("{}{}Listener", proto.upper(), route.port),
-            );
+            let listener =
+                names::service_id(&service.name, &format!("{proto}{}Listener", route.port));
             let forward = map! {
                 "ForwardConfig" => map! {
                     "TargetGroups" => Value::list([map! { "TargetGroupArn" => Value::reference(&tg) }]),
@@ -158,8 +159,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             );
             entry.listeners.push(listener);
             if let Some(from) = route.redirect_from {
-                let redirect =
-                    names::service_id(&service.name, &format!("{}{from}Listener", proto.upper()));
+                let redirect = names::service_id(&service.name, &format!("{proto}{from}Listener"));
                 template.add(
                     &redirect,
                     Resource::new(
@@ -182,11 +182,14 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 );
                 entry.listeners.push(redirect);
             }
+            let protocols = [(published.tcp, "tcp"), (published.udp, "udp")];
             for listened in route.ports() {
-                opened.entry((listened, proto)).or_insert(*span);
+                for (_, protocol) in protocols.iter().filter(|(on, _)| *on) {
+                    opened.entry((listened, *protocol)).or_insert(*span);
+                }
             }
             if project.aws.load_balancer.is_none() {
-                endpoint_output(service, port, &route, template);
+                endpoint_output(service, port, route, template);
             }
         }
         ingress.by_service.insert(service.name.clone(), entry);
@@ -194,15 +197,15 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
     if project.aws.load_balancer.is_none() {
         for ((port, proto), span) in opened {
             template.add(
-                format!("LoadBalancer{}{port}Ingress", proto.upper()),
+                format!("LoadBalancer{}{port}Ingress", proto.to_ascii_uppercase()),
                 Resource::new(
                     "AWS::EC2::SecurityGroupIngress",
                     map! {
                         "CidrIp" => Value::reference(CLIENT_CIDR),
-                        "Description" => format!("clients to the load balancer on {port}/{}", proto.lower()),
+                        "Description" => format!("clients to the load balancer on {port}/{proto}"),
                         "FromPort" => port,
                         "GroupId" => Value::reference(LOAD_BALANCER_SECURITY_GROUP),
-                        "IpProtocol" => proto.lower(),
+                        "IpProtocol" => proto,
                         "ToPort" => port,
                     },
                 )
@@ -211,6 +214,57 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
         }
     }
     ingress
+}
+
+/// A rule of a service's ingress security group.
+struct Admitted {
+    protocol: &'static str,
+    port: u16,
+    /// From the load balancer's clients (UDP keeps their addresses), not its security group.
+    from_clients: bool,
+    /// For the load balancer's health checks only.
+    health: bool,
+}
+
+/// What a service admits for one published port: TCP from the load balancer; UDP from the
+/// clients themselves (a network load balancer keeps UDP clients' addresses); the health
+/// checks, over TCP, on the health-check port.
+fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
+    let target = published.port.target;
+    let mut rules = Vec::new();
+    if published.tcp {
+        rules.push(Admitted {
+            protocol: "tcp",
+            port: target,
+            from_clients: false,
+            health: false,
+        });
+    }
+    if published.udp {
+        rules.push(Admitted {
+            protocol: "udp",
+            port: target,
+            from_clients: true,
+            health: false,
+        });
+    }
+    let health_port = service
+        .target_health
+        .port
+        .and_then(|(p, _)| u16::try_from(p).ok())
+        .unwrap_or(target);
+    if !rules
+        .iter()
+        .any(|r| r.protocol == "tcp" && r.port == health_port)
+    {
+        rules.push(Admitted {
+            protocol: "tcp",
+            port: health_port,
+            from_clients: false,
+            health: true,
+        });
+    }
+    rules
 }
 
 /// The stack's load balancer, its security group and the parameter of who may reach it.

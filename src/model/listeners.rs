@@ -7,9 +7,11 @@
 //! legacy `x-aws-protocol`, or port 80); a network one otherwise. A port with a certificate
 //! (its own `x-aws-certificate`, or the project's when it speaks HTTP) is served over HTTPS
 //! (TLS on a network load balancer); on an application load balancer port 80 then moves to
-//! 443 and port 80 redirects there.
+//! 443 and port 80 redirects there. A service that publishes one port over TCP and UDP
+//! (DNS on 53) gets one `TCP_UDP` listener for both.
 
-use super::{PortMapping, Project, Protocol};
+use super::{PortMapping, Project, Protocol, Service};
+use crate::source::Span;
 
 /// The listeners and target group of one published port.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,31 @@ pub struct Route<'a> {
     pub target_protocol: &'static str,
     /// `GRPC` for gRPC targets.
     pub protocol_version: Option<&'static str>,
+}
+
+/// A published port of a service and its route; a TCP and a UDP mapping of the same
+/// ports are one `TCP_UDP` route.
+#[derive(Debug, Clone, Copy)]
+pub struct Published<'a> {
+    pub port: &'a PortMapping,
+    /// The port's entry in `ports`.
+    pub span: Span,
+    pub route: Route<'a>,
+    /// Whether the route carries TCP and UDP (`TCP_UDP`), UDP only, or TCP only.
+    pub tcp: bool,
+    pub udp: bool,
+}
+
+impl Published<'_> {
+    /// The protocol as logical IDs spell it: `TCP`, `UDP` or `TCPUDP`.
+    #[must_use]
+    pub fn id_protocol(&self) -> &'static str {
+        match (self.tcp, self.udp) {
+            (true, true) => "TCPUDP",
+            (false, true) => "UDP",
+            _ => "TCP",
+        }
+    }
 }
 
 impl Route<'_> {
@@ -62,6 +89,38 @@ impl Project {
                 .filter(|(p, _)| p.is_published())
                 .all(|(p, _)| p.is_http()),
         }
+    }
+
+    /// The service's published ports and their routes, TCP and UDP mappings of the same
+    /// ports paired.
+    #[must_use]
+    pub fn published<'a>(&'a self, service: &'a Service) -> Vec<Published<'a>> {
+        let mut out: Vec<Published<'a>> = Vec::new();
+        for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
+            let udp = port.protocol == Protocol::Udp;
+            let twin = out.iter_mut().find(|p| {
+                p.port.target == port.target
+                    && p.port.listener_port() == port.listener_port()
+                    && !(p.tcp && p.udp)
+                    && p.udp != udp
+            });
+            if let Some(twin) = twin {
+                twin.tcp = true;
+                twin.udp = true;
+                twin.route.protocol = "TCP_UDP";
+                twin.route.target_protocol = "TCP_UDP";
+                twin.route.certificate = None;
+                continue;
+            }
+            out.push(Published {
+                port,
+                span: *span,
+                route: self.route(port),
+                tcp: !udp,
+                udp,
+            });
+        }
+        out
     }
 
     /// What the load balancer does with a published port.

@@ -148,6 +148,14 @@ fn load_balancer_type(project: &Project, diags: &mut Diagnostics) {
     let mut any = false;
     for (port, span) in published {
         any = true;
+        if port.protocol == crate::model::Protocol::Udp {
+            diags.push(
+                Diagnostic::new(Code::NotYetSupported, format!("UDP port {} on the existing load balancer is not supported yet", port.listener_port()))
+                    .at(*span)
+                    .with_help("a network load balancer keeps UDP clients' addresses, so the service must admit the clients themselves, whom only the stack's own load balancer names (`LoadBalancerClientCidr`); publish UDP ports without `x-aws-loadbalancer`"),
+            );
+            continue;
+        }
         if lb.application && port.is_not_http() {
             diags.push(
                 Diagnostic::new(

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::lower::names::normalize;
-use crate::model::{Condition, Project, Protocol};
+use crate::model::{Condition, Project};
 use crate::schema::did_you_mean;
 use crate::source::Span;
 
@@ -279,45 +279,26 @@ fn port_conflicts(project: &Project, diags: &mut Diagnostics) {
     let mut taken: BTreeMap<u16, (&str, Span)> = BTreeMap::new();
     for service in project.services.values() {
         let mut own = BTreeSet::new();
-        let mut udp_reported = BTreeSet::new();
-        for (port, span) in service.ports.iter().filter(|(p, _)| p.is_published()) {
-            if port.protocol == Protocol::Udp {
-                let published = port.listener_port();
-                if !udp_reported.insert(*span) {
+        for entry in project.published(service) {
+            let span = entry.span;
+            for published in entry.route.ports().filter(|p| own.insert(*p)) {
+                if let Some((other, other_span)) = taken.get(&published) {
+                    diags.push(
+                        Diagnostic::new(Code::PortConflict, format!("port {published} is published by `{other}` and `{}`", service.name))
+                            .at_labelled(span, "published again here")
+                            .with_label(*other_span, "first published here")
+                            .with_help("the stack has one load balancer, which listens once on each port; publish another port"),
+                    );
                     continue;
                 }
-                diags.push(
-                    Diagnostic::new(Code::NotYetSupported, format!("publishing UDP port {published} is not supported yet"))
-                        .at(*span)
-                        .with_help("a network load balancer keeps UDP clients' addresses, so the service would have to admit the whole internet; compose2cfn does not open that yet"),
-                );
-                continue;
-            }
-            for published in project.route(port).ports() {
-                if !own.insert(published) {
-                    continue;
-                }
-                match taken.get(&published) {
-                Some((other, other_span)) => diags.push(
-                    Diagnostic::new(Code::PortConflict, format!("port {published} is published by `{other}` and `{}`", service.name))
-                        .at_labelled(*span, "published again here")
-                        .with_label(*other_span, "first published here")
-                        .with_help("the stack has one load balancer, which listens once on each port; publish another port"),
-                ),
-                None => {
-                    if taken.len() == MAX_LISTENERS {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::TooManyListeners,
-                                format!("more than {MAX_LISTENERS} ports are published"),
-                            )
-                            .at_labelled(*span, format!("port {published} would be listener {}", MAX_LISTENERS + 1))
+                if taken.len() == MAX_LISTENERS {
+                    diags.push(
+                        Diagnostic::new(Code::TooManyListeners, format!("more than {MAX_LISTENERS} ports are published"))
+                            .at_labelled(span, format!("port {published} would be listener {}", MAX_LISTENERS + 1))
                             .with_help("a load balancer has at most 50 listeners; publish fewer ports, or use `expose` for ports that only other services need"),
-                        );
-                    }
-                    taken.insert(published, (&service.name, *span));
+                    );
                 }
-            }
+                taken.insert(published, (&service.name, span));
             }
         }
     }
