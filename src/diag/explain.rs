@@ -270,7 +270,7 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\n    stop_grace_period: 2m\n",
         ),
         Code::NotYetSupported => doc(
-            "The setting is valid on ECS but compose2cfn does not lower it yet (external configs, secret targets outside `/run/secrets`, GPU services in an existing cluster, UDP on an existing load balancer).",
+            "The setting is valid on ECS but compose2cfn does not lower it yet (external configs, GPU services in an existing cluster, UDP on an existing load balancer).",
             "Dropping it silently would deploy something else than the file says; the error keeps the gap visible until it is closed.",
             "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    external: true\n",
             "services:\n  web:\n    image: nginx:1.27\n    configs:\n      - source: site\n        target: /etc/nginx/conf.d/site.conf\nconfigs:\n  site:\n    content: \"server { listen 80; }\"\n",

@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::names;
-use super::secrets::write_file;
+use super::secrets::{directory, write_file};
 use crate::ir::Value;
 use crate::map;
 use crate::model::{Project, Service};
@@ -26,11 +26,6 @@ pub(super) struct ServiceConfigs {
     pub command: Value,
     /// Task volumes and the directories they are mounted at.
     pub directories: Vec<(String, String)>,
-}
-
-/// The directory a target path is in.
-fn directory(target: &str) -> &str {
-    target.rsplit_once('/').map_or("/", |(dir, _)| dir)
 }
 
 /// What every service that reads configs needs.

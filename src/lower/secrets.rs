@@ -35,6 +35,9 @@ pub(super) struct ServiceSecrets {
     pub resources: Vec<Value>,
     /// Whether one of them is encrypted with the project's key (the role may decrypt).
     pub uses_project_key: bool,
+    /// Task volumes for secrets outside `/run/secrets`, and the directories they are
+    /// mounted at.
+    pub directories: Vec<(String, String)>,
 }
 
 fn secret_id(name: &str) -> String {
@@ -180,12 +183,29 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
     let mut script = String::from("set -e\numask 077\n");
     let mut environment = Vec::new();
     let mut resources = Vec::new();
+    let mut directories: BTreeMap<String, String> = BTreeMap::new();
     for used in &service.secrets {
         let Some(secret) = project.secrets.get(&used.secret) else {
             continue; // undefined: validation reported it
         };
         resources.extend(readable(secret));
-        let path = format!("{SECRETS_DIR}/{}", used.target);
+        let path = if used.target.starts_with('/') {
+            // Elsewhere than `/run/secrets`: the directory of the file (or of the keys) is a
+            // volume of its own.
+            let split = !secret.keys.is_empty() || secret.all_keys;
+            let dir = if split {
+                used.target.as_str()
+            } else {
+                directory(&used.target)
+            };
+            let count = directories.len();
+            directories
+                .entry(dir.to_string())
+                .or_insert_with(|| format!("secrets-{count}"));
+            used.target.clone()
+        } else {
+            format!("{SECRETS_DIR}/{}", used.target)
+        };
         if secret.all_keys {
             let variable = format!("COMPOSE2CFN_SECRET_{}", environment.len());
             environment.push(map! {
@@ -228,7 +248,16 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         environment: Value::List(environment),
         command: Value::strs(["sh", "-c", script.as_str()]),
         resources,
+        directories: directories
+            .into_iter()
+            .map(|(dir, volume)| (volume, dir))
+            .collect(),
     }
+}
+
+/// The directory a target path is in.
+pub(super) fn directory(target: &str) -> &str {
+    target.rsplit_once('/').map_or("/", |(dir, _)| dir)
 }
 
 #[cfg(test)]

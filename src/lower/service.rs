@@ -243,8 +243,11 @@ fn task_volumes(files: &Files) -> Option<Value> {
         .mounts
         .map(|m| m.task_volumes.clone())
         .unwrap_or_default();
-    if files.secrets.is_some() {
+    if let Some(secrets) = files.secrets {
         volumes.push(map! { "Name" => SECRETS_VOLUME });
+        for (volume, _) in &secrets.directories {
+            volumes.push(map! { "Name" => volume.as_str() });
+        }
     }
     for (volume, _) in files.configs.iter().flat_map(|c| &c.directories) {
         volumes.push(map! { "Name" => volume.as_str() });
@@ -292,12 +295,14 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
             "ReadOnly" => true,
             "SourceVolume" => SECRETS_VOLUME,
         });
-        let mut init = writer(
-            project,
-            &secrets.container,
-            &secrets.command,
-            &[(SECRETS_VOLUME, SECRETS_DIR)],
-        );
+        let mut mounts = vec![(SECRETS_VOLUME, SECRETS_DIR)];
+        for (volume, dir) in &secrets.directories {
+            mounts.push((volume.as_str(), dir.as_str()));
+            mount_points.push(
+                map! { "ContainerPath" => dir.as_str(), "ReadOnly" => true, "SourceVolume" => volume.as_str() },
+            );
+        }
+        let mut init = writer(project, &secrets.container, &secrets.command, &mounts);
         if let Value::Map(properties) = &mut init {
             properties.insert("Secrets".to_string(), secrets.environment.clone());
         }

@@ -43,8 +43,8 @@ pub enum SecretSource {
 pub struct SecretUse {
     /// The secret's or config's name.
     pub secret: String,
-    /// For a secret, the file name under `/run/secrets` (default: the secret's name); for a
-    /// config, the absolute path (default `/<name>`).
+    /// For a secret, the file name under `/run/secrets` (default: the secret's name) or an
+    /// absolute path elsewhere; for a config, the absolute path (default `/<name>`).
     pub target: String,
     pub uid: Option<String>,
     pub gid: Option<String>,
@@ -134,7 +134,8 @@ fn plain_name(name: &str) -> bool {
 /// Where files a service reads are placed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Place {
-    /// Secrets: a plain name in `/run/secrets` (`target` is that name).
+    /// Secrets: a plain name in `/run/secrets` (`target` is that name), or an absolute
+    /// path elsewhere in a directory of its own.
     Secrets,
     /// Configs: an absolute path (default `/<name>`) in a directory of its own.
     Configs,
@@ -149,57 +150,57 @@ impl Place {
         at: Span,
         diags: &mut Diagnostics,
     ) -> Option<String> {
-        match self {
-            Place::Secrets => {
-                let target = target.unwrap_or_else(|| source.to_string());
-                let relative = target
-                    .strip_prefix(SECRETS_DIR)
-                    .map_or(target.as_str(), |rest| rest.trim_start_matches('/'));
-                if plain_name(relative) {
-                    return Some(relative.to_string());
-                }
+        let (kind, defaulted) = match self {
+            Place::Secrets => ("secret", false),
+            Place::Configs => ("config", target.is_none()),
+        };
+        let target = match (self, target) {
+            (_, Some(target)) => target,
+            (Place::Secrets, None) => source.to_string(),
+            (Place::Configs, None) => format!("/{source}"),
+        };
+        if self == Place::Secrets {
+            // A name, or a path, in `/run/secrets`: the file there.
+            let relative = target
+                .strip_prefix(SECRETS_DIR)
+                .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+                .map_or(target.as_str(), |rest| rest.trim_start_matches('/'));
+            if plain_name(relative) {
+                return Some(relative.to_string());
+            }
+        }
+        let parts: Vec<&str> = target.strip_prefix('/').unwrap_or("").split('/').collect();
+        let problem = if !target.starts_with('/') || !parts.iter().all(|p| plain_name(p)) {
+            Some(if self == Place::Secrets {
+                "give `target` a file name in `/run/secrets`, or an absolute path of plain names (letters, digits, `.`, `_`, `-`)"
+            } else {
+                "give `target` an absolute path of plain names (letters, digits, `.`, `_`, `-`)"
+            })
+        } else if parts.len() < 2 && defaulted {
+            Some(
+                "without `target`, Compose places a config at `/<name>`, at the root of the filesystem, which cannot be a volume: use the long syntax with a `target` in a directory, such as `/etc/app/config.yaml`",
+            )
+        } else if parts.len() < 2 {
+            Some(
+                "the file's directory becomes a volume, and `/` cannot be one: give `target` a path in a directory, such as `/etc/app/config.yaml`",
+            )
+        } else if self == Place::Configs && target.starts_with(SECRETS_DIR) {
+            Some("`/run/secrets` holds the secrets: put configs elsewhere")
+        } else {
+            None
+        };
+        match problem {
+            None => Some(target),
+            Some(help) => {
                 diags.push(
-                    Diagnostic::new(Code::NotYetSupported, format!("secret target `{target}` is not supported yet"))
-                        .at(at)
-                        .with_help("secrets are files in `/run/secrets`: give `target` a plain file name (letters, digits, `.`, `_`, `-`)"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("{kind} target `{target}` cannot be placed"),
+                    )
+                    .at(at)
+                    .with_help(help),
                 );
                 None
-            }
-            Place::Configs => {
-                let defaulted = target.is_none();
-                let target = target.unwrap_or_else(|| format!("/{source}"));
-                let parts: Vec<&str> = target.strip_prefix('/').unwrap_or("").split('/').collect();
-                let problem = if !target.starts_with('/') || !parts.iter().all(|p| plain_name(p)) {
-                    Some(
-                        "give `target` an absolute path of plain names (letters, digits, `.`, `_`, `-`)",
-                    )
-                } else if parts.len() < 2 && defaulted {
-                    Some(
-                        "without `target`, Compose places a config at `/<name>`, at the root of the filesystem, which cannot be a volume: use the long syntax with a `target` in a directory, such as `/etc/app/config.yaml`",
-                    )
-                } else if parts.len() < 2 {
-                    Some(
-                        "the file's directory becomes a volume, and `/` cannot be one: give `target` a path in a directory, such as `/etc/app/config.yaml`",
-                    )
-                } else if target.starts_with(SECRETS_DIR) {
-                    Some("`/run/secrets` holds the secrets: put configs elsewhere")
-                } else {
-                    None
-                };
-                match problem {
-                    None => Some(target),
-                    Some(help) => {
-                        diags.push(
-                            Diagnostic::new(
-                                Code::InvalidValue,
-                                format!("config target `{target}` cannot be placed"),
-                            )
-                            .at(at)
-                            .with_help(help),
-                        );
-                        None
-                    }
-                }
             }
         }
     }

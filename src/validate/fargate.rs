@@ -331,16 +331,51 @@ fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
             Some(_) => {}
         }
         let directory = used.target.rsplit_once('/').map_or("/", |(dir, _)| dir);
-        if warned.insert(directory.to_string()) {
+        hides_directory(service, directory, "configs", used.span, &mut warned, diags);
+    }
+    // Secrets outside `/run/secrets` are placed the same way, in volumes of their own.
+    let mut secret_dirs = std::collections::BTreeSet::new();
+    for used in service.secrets.iter().filter(|u| u.target.starts_with('/')) {
+        let split = project
+            .secrets
+            .get(&used.secret)
+            .is_some_and(|s| !s.keys.is_empty() || s.all_keys);
+        let directory = if split {
+            used.target.as_str()
+        } else {
+            used.target.rsplit_once('/').map_or("/", |(dir, _)| dir)
+        };
+        if warned.contains(directory) && !secret_dirs.contains(directory) {
             diags.push(
-                Diagnostic::new(
-                    Code::ConfigHidesDirectory,
-                    format!("`{directory}` in `{}` holds only its configs", service.name),
-                )
-                .at(used.span)
-                .with_help(format!("Fargate mounts a volume at `{directory}` to place the file, so any file the image has there is hidden; put configs in a directory of their own (such as `{directory}/conf.d`) when the image keeps files there")),
+                Diagnostic::new(Code::InvalidValue, format!("`{directory}` in `{}` would hold configs and secrets", service.name))
+                    .at(used.span)
+                    .with_help("configs and secrets are written into volumes of their own, one per directory: give the secret a directory of its own"),
             );
+            continue;
         }
+        secret_dirs.insert(directory.to_string());
+        hides_directory(service, directory, "secrets", used.span, &mut warned, diags);
+    }
+}
+
+/// `W0407`, once per directory: a volume placed there hides the image's own files.
+fn hides_directory(
+    service: &Service,
+    directory: &str,
+    what: &str,
+    span: crate::source::Span,
+    warned: &mut std::collections::BTreeSet<String>,
+    diags: &mut Diagnostics,
+) {
+    if warned.insert(directory.to_string()) {
+        diags.push(
+            Diagnostic::new(
+                Code::ConfigHidesDirectory,
+                format!("`{directory}` in `{}` holds only its {what}", service.name),
+            )
+            .at(span)
+            .with_help(format!("Fargate mounts a volume at `{directory}` to place the file, so any file the image has there is hidden; put {what} in a directory of their own (such as `{directory}/conf.d`) when the image keeps files there")),
+        );
     }
 }
 
