@@ -261,6 +261,9 @@ pub struct Resource {
     pub condition: Option<&'static str>,
     /// The resource's `Metadata`.
     pub metadata: Option<Value>,
+    /// The Compose service the resource belongs to (`None`: project-wide), which decides
+    /// the nested stack it goes to when the template is split.
+    pub owner: Option<String>,
 }
 
 impl Resource {
@@ -274,7 +277,15 @@ impl Resource {
             origin: None,
             condition: None,
             metadata: None,
+            owner: None,
         }
+    }
+
+    /// The resource belongs to the Compose service `service`.
+    #[must_use]
+    pub fn owned_by(mut self, service: &str) -> Self {
+        self.owner = Some(service.to_string());
+        self
     }
 
     /// The resource exists only when `condition` holds.

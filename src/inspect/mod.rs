@@ -53,25 +53,10 @@ fn owner(id: &str, resource: &Resource, project: &Project) -> Owner {
     }) {
         return Owner::Network(network.name.clone());
     }
-    let Some(origin) = resource.origin else {
-        return Owner::Project;
-    };
-    // Service resources come from the service's key, a port, or an IAM extension.
-    let from = |s: &crate::model::Service| {
-        s.span == origin
-            || s.ports.iter().any(|(_, span)| *span == origin)
-            || s.role_policy
-                .as_ref()
-                .is_some_and(|(_, span)| *span == origin)
-            || s.managed_policies.iter().any(|(_, span)| *span == origin)
-            || s.pull_credentials
-                .as_ref()
-                .is_some_and(|(_, span)| *span == origin)
-    };
-    if let Some(service) = project.services.values().find(|s| from(s)) {
-        return Owner::Service(service.name.clone());
+    match &resource.owner {
+        Some(service) => Owner::Service(service.clone()),
+        None => Owner::Project,
     }
-    Owner::Project
 }
 
 /// The resources a resource refers to with `Ref`, `Fn::GetAtt` or `Fn::Sub` (parameters

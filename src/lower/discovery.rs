@@ -50,7 +50,7 @@ pub(super) fn entry(service: &Service, template: &mut Template) -> String {
                 "NamespaceId" => Value::reference(CLOUD_MAP),
             },
         )
-        .from_source(service.span),
+        .from_source(service.span).owned_by(&service.name),
     );
     id
 }

@@ -67,7 +67,15 @@ pub(super) fn execution_role(
     let managed = Value::list([Value::sub(
         "arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy",
     )]);
-    add_role(template, &id, Some(managed), policies, tags, service.span);
+    add_role(
+        template,
+        &id,
+        Some(managed),
+        policies,
+        tags,
+        service.span,
+        &service.name,
+    );
     id
 }
 
@@ -79,6 +87,7 @@ fn add_role(
     policies: Option<Value>,
     tags: &Value,
     origin: Span,
+    owner: &str,
 ) {
     template.add(
         id,
@@ -91,7 +100,8 @@ fn add_role(
                 "Tags" => tags.clone(),
             },
         )
-        .from_source(origin),
+        .from_source(origin)
+        .owned_by(owner),
     );
 }
 
@@ -124,6 +134,14 @@ pub(super) fn task_role(
         .role_policy
         .as_ref()
         .map_or(service.span, |(_, span)| *span);
-    add_role(template, &id, managed, policies, tags, origin);
+    add_role(
+        template,
+        &id,
+        managed,
+        policies,
+        tags,
+        origin,
+        &service.name,
+    );
     Some(Value::get_att(id, "Arn"))
 }

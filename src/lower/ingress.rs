@@ -86,7 +86,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                     &[("com.docker.compose.service", service.name.as_str())],
                 ),
             )
-            .from_source(service.span),
+            .from_source(service.span)
+            .owned_by(&service.name),
         );
         let mut entry = ServiceIngress {
             security_group: svc_sg.clone(),
@@ -100,7 +101,9 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
             if !entry.target_groups.iter().any(|(id, _)| id == &tg) {
                 template.add(
                     &tg,
-                    target_group(project, service, port, route).from_source(*span),
+                    target_group(project, service, port, route)
+                        .from_source(*span)
+                        .owned_by(&service.name),
                 );
                 for rule in admitted(service, &published) {
                     let (protocol, target) = (rule.protocol, rule.port);
@@ -128,7 +131,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                         template.add(
                             id,
                             Resource::new("AWS::EC2::SecurityGroupIngress", properties)
-                                .from_source(*span),
+                                .from_source(*span)
+                                .owned_by(&service.name),
                         );
                     }
                 }
@@ -155,7 +159,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                         "SslPolicy" => route.certificate.map(|_| TLS_POLICY),
                     },
                 )
-                .from_source(*span),
+                .from_source(*span).owned_by(&service.name),
             );
             entry.listeners.push(listener);
             if let Some(from) = route.redirect_from {
@@ -178,7 +182,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                             "Protocol" => "HTTP",
                         },
                     )
-                    .from_source(*span),
+                    .from_source(*span)
+                    .owned_by(&service.name),
                 );
                 entry.listeners.push(redirect);
             }

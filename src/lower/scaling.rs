@@ -40,7 +40,8 @@ pub(super) fn lower(project: &Project, service: &Service, template: &mut Templat
                 "ServiceNamespace" => "ecs",
             },
         )
-        .from_source(*span),
+        .from_source(*span)
+        .owned_by(&service.name),
     );
     let (metric, value) = match (cpu, memory) {
         (_, Some((percent, _))) => ("ECSServiceAverageMemoryUtilization", *percent),
@@ -64,6 +65,7 @@ pub(super) fn lower(project: &Project, service: &Service, template: &mut Templat
                 },
             },
         )
-        .from_source(*span),
+        .from_source(*span)
+        .owned_by(&service.name),
     );
 }

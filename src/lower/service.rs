@@ -75,7 +75,8 @@ pub(super) fn lower(
                 "Volumes" => task_volumes(files),
             },
         )
-        .from_source(service.span),
+        .from_source(service.span)
+        .owned_by(&service.name),
     );
     let discovery = discovery::entry(service, template);
     let own_ingress = ingress.by_service.get(&service.name);
@@ -145,7 +146,7 @@ pub(super) fn lower(
                 "TaskDefinition" => Value::reference(&task),
             },
         )
-        .from_source(service.span)
+        .from_source(service.span).owned_by(&service.name)
         .depends_on(depends_on),
     );
 }

@@ -131,7 +131,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> BTreeMap<Stri
                         "ToPort" => NFS_PORT,
                     },
                 )
-                .from_source(volume.span),
+                .from_source(volume.span).owned_by(&user.name),
             );
         }
         for (index, target) in mount_target_ids(&volume.name).into_iter().enumerate() {
@@ -297,7 +297,8 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
                     &[("com.docker.compose.service", service.name.as_str())],
                 ),
             )
-            .from_source(service.span),
+            .from_source(service.span)
+            .owned_by(&service.name),
         );
     }
     let task_volumes = access.iter().map(|((volume, subpath), definition)| {
