@@ -20,7 +20,9 @@ rm -rf target/cfn-lint
 cargo test --all-targets --locked
 
 shopt -s nullglob
-templates=(target/cfn-lint/*.yaml)
+# Root templates, and the nested templates of split projects where their TemplateURLs
+# point (cfn-lint checks the parameters each root passes against them).
+templates=(target/cfn-lint/*.yaml target/cfn-lint/*.stacks/*.yaml)
 if [ ${#templates[@]} -eq 0 ]; then
   echo "no templates were emitted for cfn-lint" >&2
   exit 1

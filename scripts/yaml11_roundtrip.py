@@ -9,7 +9,7 @@ import yaml
 
 folder = pathlib.Path(sys.argv[1])
 checked = failed = 0
-for yaml_path in sorted(folder.glob("*.yaml")):
+for yaml_path in sorted(folder.glob("**/*.yaml")):
     json_path = yaml_path.with_name(yaml_path.stem + ".json.txt")
     if not json_path.exists():
         continue

@@ -98,6 +98,10 @@ struct CompileArgs {
     /// Template format [default: from the `-o` extension, else yaml].
     #[arg(long, value_enum)]
     format: Option<Format>,
+    /// Split into a root stack and nested stacks even within CloudFormation's quotas (past
+    /// them the split is automatic); the nested templates go beside the `-o` file.
+    #[arg(long)]
+    split: bool,
 }
 
 #[derive(Debug, Args)]
@@ -188,7 +192,9 @@ pub fn run(
             Then::Write(cli.compile.output, cli.compile.format),
         ),
     };
-    let compilation = match run_step(&input_args, env, stderr, crate::compile) {
+    let split = cli.compile.split;
+    let compile = |inputs: &[Input], options: &Options| crate::compile_with(inputs, options, split);
+    let compilation = match run_step(&input_args, env, stderr, compile) {
         Ok(c) => c,
         Err(code) => return code,
     };
@@ -225,10 +231,43 @@ pub fn run(
                 }
             });
             let bytes = compilation.output(format).unwrap_or_default();
+            let nested: Vec<(&str, &str)> = compilation.nested().collect();
+            if !nested.is_empty() {
+                return deliver_stacks(path.as_deref(), &bytes, &nested, stderr);
+            }
             (path, bytes)
         }
     };
     deliver(path.as_deref(), &bytes, stdout, stderr)
+}
+
+/// Writes a split project: the root template at `path`, the nested ones beside it, all
+/// or nothing.
+fn deliver_stacks(
+    path: Option<&Path>,
+    root: &str,
+    nested: &[(&str, &str)],
+    stderr: &mut dyn Write,
+) -> u8 {
+    let Some(path) = path else {
+        let _ = writeln!(
+            stderr,
+            "error: the project is split into nested stacks ({} templates): give `-o FILE`, and the nested templates are written beside it",
+            nested.len() + 1
+        );
+        return EXIT_USAGE;
+    };
+    match write_stacks(path, root.as_bytes(), nested) {
+        Ok(()) => EXIT_OK,
+        Err(error) => {
+            let _ = writeln!(
+                stderr,
+                "error: cannot write `{}` and its nested templates: {error}",
+                path.display()
+            );
+            EXIT_USAGE
+        }
+    }
 }
 
 /// What a compiling command does with a template.
@@ -351,7 +390,7 @@ fn run_step<T>(
     args: &InputArgs,
     env: BTreeMap<String, String>,
     stderr: &mut dyn Write,
-    step: fn(&[Input], &Options) -> Result<T, crate::load::IoError>,
+    step: impl Fn(&[Input], &Options) -> Result<T, crate::load::IoError>,
 ) -> Result<T, u8> {
     let result = prepare(args, env)
         .and_then(|(inputs, options)| step(&inputs, &options).map_err(|error| error.to_string()));
@@ -446,11 +485,64 @@ fn dotenv_vars(dir: &Path) -> BTreeMap<String, String> {
 
 /// Writes to a temporary file beside `path`, then renames it over `path`: readers see the
 /// old file or the new one, never a partial one, and a failure leaves `path` untouched.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+/// The folder a path is in (`.` for a bare file name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
+    }
+}
+
+/// Writes the root template at `path` and the nested ones (paths relative to its folder,
+/// all in one folder) so that either the old set or the new one is in place: the nested
+/// folder is written aside, swapped in for the old one, then the root is renamed over its
+/// old file; a failure puts the old folder back.
+fn write_stacks(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> std::io::Result<()> {
+    let dir = folder_of(path);
+    let Some(name) = nested.first().and_then(|(p, _)| p.split('/').next()) else {
+        return write_atomically(path, root);
     };
+    let staged = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .tempdir_in(dir)?;
+    for (relative, text) in nested {
+        let file = staged.path().join(
+            relative
+                .strip_prefix(&format!("{name}/"))
+                .unwrap_or(relative),
+        );
+        let mut out = std::fs::File::create(&file)?;
+        out.write_all(text.as_bytes())?;
+        out.sync_all()?;
+    }
+    let mut root_file = tempfile::NamedTempFile::new_in(dir)?;
+    root_file.write_all(root)?;
+    root_file.as_file().sync_all()?;
+    let target = dir.join(name);
+    let backup = dir.join(format!(".{name}.old-{}", std::process::id()));
+    let had_old = target.exists();
+    if had_old {
+        std::fs::rename(&target, &backup)?;
+    }
+    let staged = staged.keep();
+    let restore = |error: std::io::Error| {
+        let _ = std::fs::remove_dir_all(&target);
+        if had_old {
+            let _ = std::fs::rename(&backup, &target);
+        }
+        let _ = std::fs::remove_dir_all(&staged);
+        error
+    };
+    std::fs::rename(&staged, &target).map_err(restore)?;
+    root_file.persist(path).map_err(|e| restore(e.error))?;
+    if had_old {
+        let _ = std::fs::remove_dir_all(&backup);
+    }
+    Ok(())
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = folder_of(path);
     let mut file = tempfile::NamedTempFile::new_in(dir)?;
     file.write_all(bytes)?;
     file.as_file().sync_all()?;

@@ -398,6 +398,25 @@ impl Template {
         self.resources.entry(id).or_insert(resource);
     }
 
+    /// Adds a cfn-lint check the template is known to trip on purpose
+    /// (`Metadata.cfn-lint.config.ignore_checks`).
+    pub fn ignore_lint(&mut self, check: &str) {
+        let config = self
+            .metadata
+            .entry("cfn-lint".to_string())
+            .or_insert_with(|| crate::map! { "config" => crate::map! {} });
+        if let Value::Map(lint) = config
+            && let Some(Value::Map(config)) = lint.get_mut("config")
+        {
+            let checks = config
+                .entry("ignore_checks".to_string())
+                .or_insert_with(|| Value::List(Vec::new()));
+            if let Value::List(items) = checks {
+                items.push(Value::str(check));
+            }
+        }
+    }
+
     pub fn output(
         &mut self,
         name: impl Into<String>,

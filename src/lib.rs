@@ -17,6 +17,7 @@ pub mod lower;
 pub mod model;
 pub mod schema;
 pub mod source;
+pub mod stacks;
 pub mod validate;
 
 use diag::{Diagnostic, Diagnostics};
@@ -72,22 +73,40 @@ pub struct Compilation {
     pub project: Option<Project>,
     /// The loaded document (files merged, variables interpolated), when it parsed.
     pub root: Option<load::Node>,
-    /// The template, when there was no error (before the `x-aws-cloudformation` overlay).
+    /// The template, when there was no error (one template, before any split into nested
+    /// stacks and before the `x-aws-cloudformation` overlay).
     pub template: Option<Template>,
-    /// The template as written: with the overlay merged.
-    pub document: Option<emit::Tree>,
-    /// The document as YAML, emitted once to measure it against CloudFormation's quotas.
-    yaml: Option<String>,
+    /// The templates as written, the overlay merged: the root, then the nested ones by
+    /// their path relative to the root (empty when there was an error).
+    pub documents: Vec<Document>,
+}
+
+/// One template as written.
+#[derive(Debug)]
+pub struct Document {
+    /// Its path relative to the root template (`None`: the root).
+    pub path: Option<String>,
+    pub tree: emit::Tree,
+    /// As YAML, emitted once to measure it against CloudFormation's quotas.
+    pub yaml: String,
 }
 
 impl Compilation {
-    /// The template as text in `format` (the YAML is the one already emitted).
+    /// The (root) template as text in `format` (the YAML is the one already emitted).
     #[must_use]
     pub fn output(&self, format: emit::Format) -> Option<String> {
-        match format {
-            emit::Format::Yaml => self.yaml.clone(),
-            emit::Format::Json => self.document.as_ref().map(|d| emit::value(d, format)),
-        }
+        let root = self.documents.first()?;
+        Some(match format {
+            emit::Format::Yaml => root.yaml.clone(),
+            emit::Format::Json => emit::value(&root.tree, format),
+        })
+    }
+
+    /// The nested templates (YAML) by their path relative to the root template.
+    pub fn nested(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.documents
+            .iter()
+            .filter_map(|d| d.path.as_deref().map(|path| (path, d.yaml.as_str())))
     }
 
     #[must_use]
@@ -101,6 +120,18 @@ impl Compilation {
 /// # Errors
 /// Only when one of the Compose files itself cannot be read.
 pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoError> {
+    compile_with(inputs, options, false)
+}
+
+/// [`compile`], into a root stack and nested stacks even below the quotas when `split`.
+///
+/// # Errors
+/// Only when one of the Compose files itself cannot be read.
+pub fn compile_with(
+    inputs: &[Input],
+    options: &Options,
+    split: bool,
+) -> Result<Compilation, IoError> {
     let mut diags = Diagnostics::new();
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
@@ -115,25 +146,12 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         Some(project) if !diags.has_errors() => Some(lower::lower(project)),
         _ => None,
     };
-    let (mut document, mut yaml) = (None, None);
+    let mut documents = Vec::new();
     if let (Some(compiled), Some(root), Some(project)) = (&template, &loaded.root, &project) {
-        let mut tree = emit::document(compiled);
-        if let Some(overlay) = &project.spec.x_aws_cloudformation {
-            validate::overlay::check(overlay, root, compiled, &mut diags);
-            if !diags.has_errors() {
-                emit::overlay::apply(&mut tree, overlay);
-                validate::overlay::check_references(&tree, root, &mut diags);
-            }
-        }
-        let text = if diags.has_errors() {
-            None
-        } else {
-            validate::limits::check(&tree, root, &mut diags)
-        };
+        documents = write(compiled, project, root, split, &mut diags);
         if diags.has_errors() {
             template = None;
-        } else {
-            (document, yaml) = (Some(tree), text);
+            documents.clear();
         }
     }
     Ok(Compilation {
@@ -142,7 +160,63 @@ pub fn compile(inputs: &[Input], options: &Options) -> Result<Compilation, IoErr
         project,
         root: loaded.root,
         template,
-        document,
-        yaml,
+        documents,
     })
+}
+
+/// The documents of a compiled template: one, or a root and nested stacks when the one
+/// would pass a quota (or `split` asks); the overlay merged; each checked against the
+/// quotas.
+fn write(
+    compiled: &Template,
+    project: &Project,
+    root: &load::Node,
+    split: bool,
+    diags: &mut diag::Diagnostics,
+) -> Vec<Document> {
+    let overlay = project.spec.x_aws_cloudformation.as_ref();
+    if let Some(overlay) = overlay {
+        validate::overlay::check(overlay, root, compiled, diags);
+        if diags.has_errors() {
+            return Vec::new();
+        }
+    }
+    let mut trees: Vec<(Option<String>, emit::Tree, Option<String>)> = Vec::new();
+    let within = compiled.resources.len() <= stacks::MAX_RESOURCES
+        && compiled.parameters.len() <= stacks::MAX_PARAMETERS
+        && compiled.outputs.len() <= stacks::MAX_OUTPUTS;
+    if !split && within {
+        let mut tree = emit::document(compiled);
+        if let Some(overlay) = overlay {
+            emit::overlay::apply(&mut tree, overlay);
+        }
+        let yaml = emit::value(&tree, emit::Format::Yaml);
+        if yaml.len() <= stacks::MAX_BYTES {
+            trees.push((None, tree, Some(yaml)));
+        }
+    }
+    if trees.is_empty() {
+        let layout = stacks::split(compiled, &project.name);
+        let mut split: Vec<(Option<String>, emit::Tree)> = layout
+            .templates()
+            .map(|(path, template)| (path.map(String::from), emit::document(template)))
+            .collect();
+        if let Some(overlay) = overlay {
+            emit::overlay::apply_all(&mut split, overlay);
+        }
+        trees = split
+            .into_iter()
+            .map(|(path, tree)| (path, tree, None))
+            .collect();
+    }
+    let mut documents = Vec::new();
+    for (path, tree, yaml) in trees {
+        if overlay.is_some() {
+            validate::overlay::check_references(&tree, root, diags);
+        }
+        if let Some(yaml) = validate::limits::check(&tree, path.as_deref(), yaml, root, diags) {
+            documents.push(Document { path, tree, yaml });
+        }
+    }
+    documents
 }

@@ -115,6 +115,20 @@ fn check_template(
         again.output(Format::Yaml).unwrap(),
         "{name}: output differs between runs"
     );
+    // Nested templates go where the root's `TemplateURL`s say, so that cfn-lint checks
+    // the parameters the root passes against them.
+    for (document, twin) in compilation.documents.iter().zip(&again.documents).skip(1) {
+        let path = document.path.as_deref().unwrap();
+        assert_eq!(
+            document.yaml, twin.yaml,
+            "{name}: {path} differs between runs"
+        );
+        let file = lint.join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(&file, &document.yaml).unwrap();
+        let json = emit::value(&document.tree, Format::Json);
+        std::fs::write(file.with_extension("json.txt"), json).unwrap();
+    }
     let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         yaml_as_json(&yaml),
@@ -163,6 +177,22 @@ fn ok_cases_compile() {
         let config = config(&dir, case_env(&dir));
         snapshot_settings(&dir).bind(|| {
             insta::assert_binary_snapshot!("template.yaml", yaml.into_bytes());
+            // A split project: which templates, and the first nested one in full.
+            if let Some(first) = compilation.documents.get(1) {
+                let layout: String = compilation
+                    .documents
+                    .iter()
+                    .map(|d| {
+                        format!(
+                            "{} ({} bytes)\n",
+                            d.path.as_deref().unwrap_or("<root>"),
+                            d.yaml.len()
+                        )
+                    })
+                    .collect();
+                insta::assert_snapshot!("layout", layout);
+                insta::assert_binary_snapshot!("nested.yaml", first.yaml.clone().into_bytes());
+            }
             insta::assert_binary_snapshot!("config.yaml", config.into_bytes());
             if !compilation.diagnostics.is_empty() {
                 insta::assert_snapshot!("warnings", rendered);

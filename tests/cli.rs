@@ -451,3 +451,30 @@ fn graph_and_plan_show_what_the_file_becomes() {
     cmd(bad.path()).args(["graph"]).assert().code(1).stdout("");
     cmd(bad.path()).args(["plan"]).assert().code(1).stdout("");
 }
+
+#[test]
+fn a_split_project_writes_its_nested_templates_beside_the_root() {
+    let dir = project(GOOD);
+    let root = dir.path().join("stack.yaml");
+    let folder = dir.path().join("shop.stacks");
+    for _ in 0..2 {
+        cmd(dir.path())
+            .args(["compose.yaml", "-p", "shop", "--split", "-o", "stack.yaml"])
+            .assert()
+            .success();
+    }
+    let yaml = std::fs::read_to_string(&root).unwrap();
+    assert!(yaml.contains("AWS::CloudFormation::Stack"));
+    let nested = std::fs::read_to_string(folder.join("Web.yaml")).unwrap();
+    assert!(nested.contains("AWS::ECS::Service"));
+    // Nothing staged is left behind by the second run, which replaced the first.
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // Nowhere to put the nested templates: standard output cannot take them.
+    let err = stderr(dir.path(), &["compose.yaml", "--split"], 2);
+    assert!(err.contains("give `-o FILE`"), "{err}");
+}

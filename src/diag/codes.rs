@@ -88,7 +88,7 @@ codes! {
     TooManyListeners = "E0414", "too-many-listeners", Error, "more ports are published than a load balancer has listeners";
     UndefinedResource = "E0415", "undefined-resource", Error, "a service uses a volume, secret or config that is not defined";
     TemplateTooLarge = "E0416", "template-too-large", Error, "the template is larger than CloudFormation accepts (1 MiB)";
-    TooManyResources = "E0417", "too-many-resources", Error, "the template has more resources than a stack may hold (500)";
+    TooManyResources = "E0417", "too-many-resources", Error, "a template has more resources, parameters or outputs than a stack may hold (500, 200, 200), even split";
     OverlayTarget = "E0419", "overlay-target", Error, "the `x-aws-cloudformation` overlay patches or leaves a reference to a resource the template does not have";
     NeedsExistingVpc = "E0418", "needs-existing-vpc", Error, "an existing AWS resource is named, but not the existing VPC it belongs to";
     IgnoredKey = "W0401", "ignored-key", Warning, "the key has no meaning on ECS and is ignored";

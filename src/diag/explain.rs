@@ -26,9 +26,6 @@ pub struct Doc {
     pub checked: bool,
 }
 
-/// 125 services (the example of `E0417`): four resources each.
-const TOO_MANY_RESOURCES: &str = "x-service: &service\n  image: nginx:1.27\nservices:\n  s001: *service\n  s002: *service\n  s003: *service\n  s004: *service\n  s005: *service\n  s006: *service\n  s007: *service\n  s008: *service\n  s009: *service\n  s010: *service\n  s011: *service\n  s012: *service\n  s013: *service\n  s014: *service\n  s015: *service\n  s016: *service\n  s017: *service\n  s018: *service\n  s019: *service\n  s020: *service\n  s021: *service\n  s022: *service\n  s023: *service\n  s024: *service\n  s025: *service\n  s026: *service\n  s027: *service\n  s028: *service\n  s029: *service\n  s030: *service\n  s031: *service\n  s032: *service\n  s033: *service\n  s034: *service\n  s035: *service\n  s036: *service\n  s037: *service\n  s038: *service\n  s039: *service\n  s040: *service\n  s041: *service\n  s042: *service\n  s043: *service\n  s044: *service\n  s045: *service\n  s046: *service\n  s047: *service\n  s048: *service\n  s049: *service\n  s050: *service\n  s051: *service\n  s052: *service\n  s053: *service\n  s054: *service\n  s055: *service\n  s056: *service\n  s057: *service\n  s058: *service\n  s059: *service\n  s060: *service\n  s061: *service\n  s062: *service\n  s063: *service\n  s064: *service\n  s065: *service\n  s066: *service\n  s067: *service\n  s068: *service\n  s069: *service\n  s070: *service\n  s071: *service\n  s072: *service\n  s073: *service\n  s074: *service\n  s075: *service\n  s076: *service\n  s077: *service\n  s078: *service\n  s079: *service\n  s080: *service\n  s081: *service\n  s082: *service\n  s083: *service\n  s084: *service\n  s085: *service\n  s086: *service\n  s087: *service\n  s088: *service\n  s089: *service\n  s090: *service\n  s091: *service\n  s092: *service\n  s093: *service\n  s094: *service\n  s095: *service\n  s096: *service\n  s097: *service\n  s098: *service\n  s099: *service\n  s100: *service\n  s101: *service\n  s102: *service\n  s103: *service\n  s104: *service\n  s105: *service\n  s106: *service\n  s107: *service\n  s108: *service\n  s109: *service\n  s110: *service\n  s111: *service\n  s112: *service\n  s113: *service\n  s114: *service\n  s115: *service\n  s116: *service\n  s117: *service\n  s118: *service\n  s119: *service\n  s120: *service\n  s121: *service\n  s122: *service\n  s123: *service\n  s124: *service\n  s125: *service\n";
-
 /// Sixteen services (the example of `W0405`).
 const NEEDS_S3: &str = "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n  s03: *service\n  s04: *service\n  s05: *service\n  s06: *service\n  s07: *service\n  s08: *service\n  s09: *service\n  s10: *service\n  s11: *service\n  s12: *service\n  s13: *service\n  s14: *service\n  s15: *service\n  s16: *service\n";
 
@@ -314,12 +311,15 @@ pub fn lookup(code: Code) -> Doc {
                 "services:\n  web:\n    image: nginx:1.27\n",
             )
         },
-        Code::TooManyResources => doc(
-            "The compiled template has more than 500 resources, the most a stack may hold.",
-            "CloudFormation rejects the stack; split the project into several stacks (several Compose files or profiles, one stack each).",
-            TOO_MANY_RESOURCES,
-            "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n",
-        ),
+        Code::TooManyResources => Doc {
+            checked: false,
+            ..doc(
+                "A template has more resources (500), parameters (200) or outputs (200) than a stack may hold, even after the project is split into a root stack and nested stacks: the shared infrastructure alone is too much for the root (201 `file:` or `environment:` secrets are 201 `NoEcho` parameters, say).",
+                "CloudFormation rejects the stack. Past the quotas compose2cfn splits the project by itself (one nested stack per service, `stacks.rs`); what is left is more than one stack can share: split the project into several stacks (several Compose files or profiles, one stack each).",
+                "# 201 secrets from the environment\nservices:\n  app:\n    image: busybox:1.36\n    secrets: [s000, s001, ..., s200]\nsecrets:\n  s000: {environment: SECRET_000}\n  # ... s001 to s200\n",
+                "services:\n  app:\n    image: busybox:1.36\n    secrets: [settings]\nsecrets:\n  settings:\n    environment: SETTINGS_JSON   # one JSON secret\n    x-aws-keys: \"*\"               # every key a file\n",
+            )
+        },
         Code::IgnoredKey => doc(
             "The key has no meaning on ECS and is ignored.",
             "The file stays valid for `docker compose up`, but the setting does nothing on ECS; the warning says why and what ECS does instead.",

@@ -10,6 +10,40 @@ pub fn apply(document: &mut Tree, overlay: &serde_json::Value) {
     merge(document, overlay);
 }
 
+/// Merges `overlay` into a split project's documents (the root first): a patch of a
+/// resource goes to the template that holds it, everything else to the root.
+pub fn apply_all(documents: &mut [(Option<String>, Tree)], overlay: &serde_json::Value) {
+    let mut rest = overlay.clone();
+    let patches = rest
+        .get_mut("Resources")
+        .and_then(serde_json::Value::as_object_mut);
+    if let Some(patches) = patches {
+        for (_, document) in documents.iter_mut().skip(1) {
+            let Some(Tree::Map(resources)) = document.get("Resources") else {
+                continue;
+            };
+            let here: Vec<String> = resources
+                .iter()
+                .map(|(id, _)| id.clone())
+                .filter(|id| patches.contains_key(id))
+                .collect();
+            if here.is_empty() {
+                continue;
+            }
+            let mine: serde_json::Map<String, serde_json::Value> = here
+                .iter()
+                .filter_map(|id| patches.remove(id).map(|patch| (id.clone(), patch)))
+                .collect();
+            let mut wrapped = serde_json::Map::new();
+            wrapped.insert("Resources".to_string(), serde_json::Value::Object(mine));
+            merge(document, &serde_json::Value::Object(wrapped));
+        }
+    }
+    if let Some((_, root)) = documents.first_mut() {
+        merge(root, &rest);
+    }
+}
+
 fn merge(base: &mut Tree, patch: &serde_json::Value) {
     match (base, patch) {
         (Tree::Map(entries), serde_json::Value::Object(patch)) => {

@@ -140,10 +140,8 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             );
             // cfn-lint resolves `Subnets` to its empty default on the existing-VPC branch,
             // which the rule above already refuses at deployment.
-            template.metadata.insert(
-                "cfn-lint".to_string(),
-                map! { "config" => map! { "ignore_checks" => Value::strs(["W1030", "W1035"]) } },
-            );
+            template.ignore_lint("W1030");
+            template.ignore_lint("W1035");
             created_vpc(project, template);
         }
     }

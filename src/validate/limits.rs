@@ -1,60 +1,97 @@
-//! CloudFormation's quotas on the compiled template, checked before it is written: at most
-//! 500 resources in a stack, at most 1 MiB of template (from S3), and a warning above the
-//! 51,200 bytes `aws cloudformation deploy` can send inline. Sizes are those of the YAML
-//! form (the JSON form, larger, is named in the message).
+//! CloudFormation's quotas on each compiled template, checked before anything is written:
+//! at most 500 resources, 200 parameters and 200 outputs in a stack, at most 1 MiB of
+//! template (from S3), and a warning above the 51,200 bytes `aws cloudformation deploy` can
+//! send inline (the root template only: nested ones always go through S3). Sizes are those
+//! of the YAML form (the JSON form, larger, is named in the message). A project past the
+//! quotas is split into nested stacks first (`stacks.rs`); these errors are what even the
+//! split cannot fix.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::emit::{Format, Tree, value};
 use crate::load::Node;
 use crate::source::Span;
+use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
-/// Resources a stack may hold.
-pub const MAX_RESOURCES: usize = 500;
 /// Bytes of template CloudFormation takes in the request itself.
 pub const MAX_INLINE_BYTES: usize = 51_200;
 /// Bytes of template CloudFormation takes from S3.
-pub const MAX_S3_BYTES: usize = 1_048_576;
+pub const MAX_S3_BYTES: usize = MAX_BYTES;
 
-/// Checks the template; the diagnostics point at the top-level `services` key (or at the
-/// start of the first file). Returns the YAML it measured (`None` when there were too many
-/// resources to bother emitting).
-pub fn check(document: &Tree, root: &Node, diags: &mut Diagnostics) -> Option<String> {
+const SPLIT_HELP: &str =
+    "split the project into several stacks: several Compose files or profiles, one stack each";
+
+/// Checks one template (`nested`: its path, for a nested one; `yaml`: the document as
+/// YAML, when already emitted); the diagnostics point at the top-level `services` key (or
+/// at the start of the first file). Returns the YAML it measured (`None` when there were
+/// too many resources to bother emitting).
+pub fn check(
+    document: &Tree,
+    nested: Option<&str>,
+    yaml: Option<String>,
+    root: &Node,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     let at = root
         .as_map()
         .and_then(|entries| entries.iter().find(|e| e.key == "services"))
         .map_or(Span::new(root.span.file, 0, 0), |e| e.key_span);
-    let count = match document.get("Resources") {
-        Some(Tree::Map(resources)) => resources.len(),
+    let which = nested.map_or_else(
+        || "the template".to_string(),
+        |path| format!("the nested template `{path}`"),
+    );
+    let count = |section: &str| match document.get(section) {
+        Some(Tree::Map(entries)) => entries.len(),
         _ => 0,
     };
-    if count > MAX_RESOURCES {
-        diags.push(
-            Diagnostic::new(
-                Code::TooManyResources,
-                format!("the template has {count} resources; a stack holds at most {MAX_RESOURCES}"),
-            )
-            .at_labelled(at, "these services")
-            .with_help("split the project into several stacks: several Compose files or profiles, one stack each"),
-        );
+    let mut within = true;
+    for (section, what, max, code) in [
+        (
+            "Resources",
+            "resources",
+            MAX_RESOURCES,
+            Code::TooManyResources,
+        ),
+        (
+            "Parameters",
+            "parameters",
+            MAX_PARAMETERS,
+            Code::TooManyResources,
+        ),
+        ("Outputs", "outputs", MAX_OUTPUTS, Code::TooManyResources),
+    ] {
+        let n = count(section);
+        if n > max {
+            within = false;
+            diags.push(
+                Diagnostic::new(
+                    code,
+                    format!("{which} has {n} {what}; a stack holds at most {max}"),
+                )
+                .at_labelled(at, "these services")
+                .with_help(SPLIT_HELP),
+            );
+        }
+    }
+    if !within {
         return None;
     }
-    let text = value(document, Format::Yaml);
+    let text = yaml.unwrap_or_else(|| value(document, Format::Yaml));
     let yaml = text.len();
     let json = || value(document, Format::Json).len();
     if yaml > MAX_S3_BYTES {
         diags.push(
             Diagnostic::new(
                 Code::TemplateTooLarge,
-                format!("the template is {yaml} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_S3_BYTES}", json()),
+                format!("{which} is {yaml} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_S3_BYTES}", json()),
             )
             .at_labelled(at, "these services")
-            .with_help("split the project into several stacks: several Compose files or profiles, one stack each"),
+            .with_help(SPLIT_HELP),
         );
-    } else if yaml > MAX_INLINE_BYTES {
+    } else if yaml > MAX_INLINE_BYTES && nested.is_none() {
         diags.push(
             Diagnostic::new(
                 Code::TemplateNeedsS3,
-                format!("the template is {yaml} bytes (JSON: {} bytes), more than the {MAX_INLINE_BYTES} CloudFormation takes inline", json()),
+                format!("{which} is {yaml} bytes (JSON: {} bytes), more than the {MAX_INLINE_BYTES} CloudFormation takes inline", json()),
             )
             .at_labelled(at, "these services")
             .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET ...`"),
@@ -72,7 +109,13 @@ mod tests {
     fn codes(template: &Template) -> Vec<Code> {
         let root = Node::new(crate::load::Value::Null, Span::default());
         let mut diags = Diagnostics::new();
-        let _ = check(&crate::emit::document(template), &root, &mut diags);
+        let _ = check(
+            &crate::emit::document(template),
+            None,
+            None,
+            &root,
+            &mut diags,
+        );
         diags.iter().map(|d| d.code).collect()
     }
 

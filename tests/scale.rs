@@ -1,0 +1,198 @@
+//! A project far past CloudFormation's quotas compiles into templates that each respect
+//! every quota, and every reference between them resolves: a parent passes each nested
+//! stack exactly the parameters its template declares, and within each template every
+//! `Ref`, `Fn::GetAtt`, `Fn::Sub` variable and `DependsOn` names something it has.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use compose2cfn::emit::Tree;
+use compose2cfn::load::{Input, Options};
+use compose2cfn::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
+
+/// `n` services on 5 networks, sharing 4 volumes and 3 secrets, one in 40 publishing a port.
+fn project(n: usize) -> String {
+    let mut text = String::from("name: scale\nservices:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  svc{i:04}:\n    image: ghcr.io/example/svc:1.0\n    environment: {{INDEX: \"{i}\"}}\n    networks: [net{}]\n",
+            i % 5
+        ));
+        if i % 40 == 0 {
+            text.push_str(&format!("    ports: [\"{}:8080\"]\n", 8000 + i / 40));
+        }
+        if i % 7 == 0 {
+            text.push_str(&format!("    volumes: [\"data{}:/data\"]\n", i % 4));
+        }
+        if i % 5 == 0 {
+            text.push_str(&format!("    secrets: [key{}]\n", i % 3));
+        }
+        if i % 11 == 1 {
+            text.push_str(&format!("    depends_on: [svc{:04}]\n", i - 1));
+        }
+    }
+    text.push_str("networks:\n");
+    for i in 0..5 {
+        text.push_str(&format!("  net{i}: {{}}\n"));
+    }
+    text.push_str("volumes:\n");
+    for i in 0..4 {
+        text.push_str(&format!("  data{i}: {{}}\n"));
+    }
+    text.push_str("secrets:\n");
+    for i in 0..3 {
+        text.push_str(&format!("  key{i}: {{environment: KEY_{i}}}\n"));
+    }
+    text
+}
+
+fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
+    match tree.get(section) {
+        Some(Tree::Map(entries)) => entries.iter().cloned().collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// The names a template's resources refer to.
+fn references(tree: &Tree, out: &mut BTreeSet<String>) {
+    match tree {
+        Tree::Map(entries) => {
+            for (key, value) in entries {
+                match (key.as_str(), value) {
+                    ("Ref" | "DependsOn", Tree::Str(name)) => {
+                        out.insert(name.clone());
+                    }
+                    ("Fn::GetAtt", Tree::Seq(items)) => {
+                        if let Some(Tree::Str(name)) = items.first() {
+                            out.insert(name.clone());
+                        }
+                    }
+                    ("Fn::Sub", Tree::Str(text)) => {
+                        for part in text.split("${").skip(1) {
+                            let name = part.split('}').next().unwrap().split('.').next().unwrap();
+                            out.insert(name.to_string());
+                        }
+                    }
+                    ("DependsOn", Tree::Seq(items)) => {
+                        for item in items {
+                            if let Tree::Str(name) = item {
+                                out.insert(name.clone());
+                            }
+                        }
+                    }
+                    _ => references(value, out),
+                }
+            }
+        }
+        Tree::Seq(items) => items.iter().for_each(|i| references(i, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_project_past_the_quotas_splits_into_templates_within_them() {
+    let n = 1_200;
+    let compose = project(n);
+    let options = Options {
+        working_dir: PathBuf::from("."),
+        ..Options::default()
+    };
+    let compilation =
+        compose2cfn::compile(&[Input::Stdin(compose.into_bytes())], &options).unwrap();
+    let errors: Vec<_> = compilation
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    let documents = &compilation.documents;
+    // One template per service, the groups that hold them, and the root.
+    assert!(documents.len() > n + 1, "{} templates", documents.len());
+    let by_path: BTreeMap<&str, &Tree> = documents
+        .iter()
+        .filter_map(|d| d.path.as_deref().map(|p| (p, &d.tree)))
+        .collect();
+    for document in documents {
+        let path = document.path.as_deref().unwrap_or("<root>");
+        let tree = &document.tree;
+        let (resources, parameters) = (map(tree, "Resources"), map(tree, "Parameters"));
+        assert!(
+            resources.len() <= MAX_RESOURCES,
+            "{path}: {} resources",
+            resources.len()
+        );
+        assert!(
+            parameters.len() <= MAX_PARAMETERS,
+            "{path}: {} parameters",
+            parameters.len()
+        );
+        assert!(map(tree, "Outputs").len() <= MAX_OUTPUTS, "{path}: outputs");
+        assert!(
+            document.yaml.len() <= MAX_BYTES,
+            "{path}: {} bytes",
+            document.yaml.len()
+        );
+        let mut named = BTreeSet::new();
+        for resource in resources.values() {
+            references(resource, &mut named);
+        }
+        for name in named.iter().filter(|n| !n.starts_with("AWS::")) {
+            assert!(
+                resources.contains_key(name) || parameters.contains_key(name),
+                "{path}: `{name}` resolves to nothing"
+            );
+        }
+        // Each nested stack gets exactly the parameters its template declares.
+        let folder = path.rsplit_once('/').map_or("", |(f, _)| f);
+        for (id, resource) in &resources {
+            if resource.get("Type") != Some(&Tree::Str("AWS::CloudFormation::Stack".into())) {
+                continue;
+            }
+            let properties = resource.get("Properties").unwrap();
+            let Some(Tree::Str(url)) = properties.get("TemplateURL") else {
+                panic!("{path}: {id} has no TemplateURL");
+            };
+            let child_path = if folder.is_empty() {
+                url.clone()
+            } else {
+                format!("{folder}/{url}")
+            };
+            let child = by_path
+                .get(child_path.as_str())
+                .unwrap_or_else(|| panic!("{path}: {id} → {child_path}: no such template"));
+            let declared: BTreeSet<String> = map(child, "Parameters").into_keys().collect();
+            let passed: BTreeSet<String> = properties
+                .get("Parameters")
+                .map(|p| match p {
+                    Tree::Map(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
+                    _ => BTreeSet::new(),
+                })
+                .unwrap_or_default();
+            assert_eq!(
+                declared, passed,
+                "{path}: {id} passes other parameters than {child_path} declares"
+            );
+        }
+    }
+}
+
+#[test]
+fn within_the_quotas_the_output_stays_one_template() {
+    let options = Options {
+        working_dir: PathBuf::from("."),
+        ..Options::default()
+    };
+    let compilation =
+        compose2cfn::compile(&[Input::Stdin(project(20).into_bytes())], &options).unwrap();
+    assert_eq!(compilation.documents.len(), 1);
+    let split =
+        compose2cfn::compile_with(&[Input::Stdin(project(20).into_bytes())], &options, true)
+            .unwrap();
+    assert_eq!(
+        split.documents.len(),
+        21,
+        "the root and one stack per service"
+    );
+}
