@@ -1,6 +1,8 @@
 //! Benchmarks: a whole compilation (load to emitted YAML) of the largest corpus files, of
-//! generated projects of growing size, and of generated layered projects (a base file, an
-//! override file and `extends` from a shared file). Targets live here, never in timed tests.
+//! generated projects of growing size (10 to 5,000 services, past a few dozen split into
+//! nested stacks), of generated layered projects (a base file, an override file and
+//! `extends` from a shared file), and each phase on its own for 1,000 services. Targets
+//! live here, never in timed tests.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -20,9 +22,46 @@ fn compile_all(inputs: &[Input], dir: &Path) -> usize {
         ..Options::default()
     };
     let compilation = compose2cfn::compile(inputs, &options).expect("readable input");
-    compilation
-        .output(Format::Yaml)
-        .map_or(compilation.diagnostics.len(), |yaml| yaml.len())
+    let size = compilation
+        .documents
+        .iter()
+        .map(|d| d.yaml.len())
+        .sum::<usize>();
+    if size == 0 {
+        compilation.diagnostics.len()
+    } else {
+        size
+    }
+}
+
+/// A project of `n` services on 5 networks, sharing 4 volumes and 3 secrets, one in 100
+/// publishing a port (a load balancer has at most 50 listeners), some depending on others.
+fn mixed(n: usize) -> String {
+    let mut text = String::from("name: scale\nservices:\n");
+    for i in 0..n {
+        text.push_str(&format!(
+            "  svc{i:04}:\n    image: ghcr.io/example/svc:1.0\n    environment: {{INDEX: \"{i}\"}}\n    networks: [net{}]\n    healthcheck: {{test: [\"CMD\", \"true\"], interval: 30s}}\n",
+            i % 5
+        ));
+        if i % 100 == 0 {
+            text.push_str(&format!("    ports: [\"{}:8080\"]\n", 8000 + i / 100));
+        }
+        if i % 7 == 0 {
+            text.push_str(&format!("    volumes: [\"data{}:/data\"]\n", i % 4));
+        }
+        if i % 5 == 0 {
+            text.push_str(&format!("    secrets: [key{}]\n", i % 3));
+        }
+        if i % 11 == 1 {
+            text.push_str(&format!("    depends_on: [svc{:04}]\n", i - 1));
+        }
+    }
+    text.push_str("networks: {net0: {}, net1: {}, net2: {}, net3: {}, net4: {}}\n");
+    text.push_str("volumes: {data0: {}, data1: {}, data2: {}, data3: {}}\n");
+    text.push_str(
+        "secrets: {key0: {environment: K0}, key1: {environment: K1}, key2: {environment: K2}}\n",
+    );
+    text
 }
 
 /// A project of `n` services, every tenth publishing a port, each depending on the previous.
@@ -122,7 +161,84 @@ fn generated_projects(c: &mut Criterion) {
         });
     }
     group.finish();
+    let mut group = c.benchmark_group("mixed");
+    group.sample_size(10);
+    for n in [10, 100, 1_000, 5_000] {
+        let input = Input::Stdin(mixed(n).into_bytes());
+        assert!(compile(&input, &dir) > 10_000, "the mixed project compiles");
+        group.bench_with_input(BenchmarkId::from_parameter(n), &input, |b, input| {
+            b.iter(|| compile(input, &dir))
+        });
+    }
+    group.finish();
 }
 
-criterion_group!(benches, corpus, generated_projects, layered_projects);
+/// Each phase of a 1,000-service compilation on its own, the previous phases' output
+/// prepared once.
+fn phases(c: &mut Criterion) {
+    use compose2cfn::diag::Diagnostics;
+    let dir = std::env::temp_dir();
+    let options = Options {
+        working_dir: dir.clone(),
+        ..Options::default()
+    };
+    let inputs = [Input::Stdin(mixed(1_000).into_bytes())];
+    let mut diags = Diagnostics::new();
+    let loaded = compose2cfn::load::load(&inputs, &options, &mut diags).expect("readable");
+    let root = loaded.root.clone().expect("parsed");
+    let checked = compose2cfn::schema::check(&root, &mut diags);
+    let project = compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
+    let template = compose2cfn::lower::lower(&project);
+    let layout = compose2cfn::stacks::split(&template, "scale");
+    let trees: Vec<_> = layout
+        .templates()
+        .map(|(_, t)| compose2cfn::emit::document(t))
+        .collect();
+    let mut group = c.benchmark_group("phases-1000");
+    group.sample_size(10);
+    group.bench_function("load", |b| {
+        b.iter(|| compose2cfn::load::load(&inputs, &options, &mut Diagnostics::new()))
+    });
+    group.bench_function("schema", |b| {
+        b.iter(|| compose2cfn::schema::check(&root, &mut Diagnostics::new()))
+    });
+    group.bench_function("model+validate", |b| {
+        b.iter(|| {
+            let mut diags = Diagnostics::new();
+            let project =
+                compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
+            compose2cfn::validate::validate(&root, &[], &project, &mut diags);
+            project.services.len()
+        })
+    });
+    group.bench_function("lower", |b| b.iter(|| compose2cfn::lower::lower(&project)));
+    group.bench_function("split", |b| {
+        b.iter(|| compose2cfn::stacks::split(&template, "scale"))
+    });
+    group.bench_function("document", |b| {
+        b.iter(|| {
+            layout
+                .templates()
+                .map(|(_, t)| compose2cfn::emit::document(t))
+                .count()
+        })
+    });
+    group.bench_function("emit-yaml", |b| {
+        b.iter(|| {
+            trees
+                .iter()
+                .map(|t| compose2cfn::emit::value(t, Format::Yaml).len())
+                .sum::<usize>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    corpus,
+    generated_projects,
+    layered_projects,
+    phases
+);
 criterion_main!(benches);

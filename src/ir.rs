@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::source::Span;
 
 /// A CloudFormation value.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     Bool(bool),
     Int(i64),
@@ -18,7 +18,7 @@ pub enum Value {
 }
 
 /// The intrinsic functions the compiler uses, written in their long form.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Intrinsic {
     /// `Ref`: a resource's main identifier, a parameter or a pseudo parameter.
     Ref(String),

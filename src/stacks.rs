@@ -12,7 +12,7 @@
 //! `CommaDelimitedList`); a condition a nested resource needs is copied with the parameters
 //! it reads. `DependsOn` across stacks becomes `DependsOn` between the stack resources.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::ir::{Intrinsic, Parameter, Resource, Template, Value};
 use crate::lower::names;
@@ -255,7 +255,7 @@ fn nested(
     let mut hoister = Hoister {
         parent: template,
         local: &local,
-        values: BTreeMap::new(),
+        values: HashMap::new(),
         names: BTreeMap::new(),
         conditions: BTreeMap::new(),
     };
@@ -268,13 +268,19 @@ fn nested(
     };
     let mut depends_on = BTreeSet::new();
     for (id, resource) in resources {
-        let mut copy = Resource::clone(resource);
-        copy.properties = hoister.localize(&resource.properties);
-        copy.metadata = resource.metadata.as_ref().map(|m| hoister.localize(m));
+        let mut copy = Resource {
+            properties: hoister.localize(&resource.properties),
+            metadata: resource.metadata.as_ref().map(|m| hoister.localize(m)),
+            depends_on: BTreeSet::new(),
+            ..Resource::new(resource.kind, Value::Bool(false))
+        };
+        copy.retain = resource.retain;
+        copy.origin = resource.origin;
+        copy.condition = resource.condition;
+        copy.owner.clone_from(&resource.owner);
         if let Some(condition) = resource.condition {
             hoister.condition(condition);
         }
-        copy.depends_on = BTreeSet::new();
         for dep in &resource.depends_on {
             if local.contains(dep.as_str()) {
                 copy.depends_on.insert(dep.clone());
@@ -365,8 +371,8 @@ fn break_group_cycles(root: &mut Template) {
 struct Hoister<'a> {
     parent: &'a Template,
     local: &'a BTreeSet<&'a str>,
-    /// Hoisted expressions (by their text) and their parameter names.
-    values: BTreeMap<String, String>,
+    /// Hoisted expressions and their parameter names (looked up, never iterated).
+    values: HashMap<Value, String>,
     /// Parameter name → (value in the parent, is a list).
     names: BTreeMap<String, (Value, bool)>,
     /// Conditions copied from the parent, localised.
@@ -502,8 +508,7 @@ impl Hoister<'_> {
     /// and for anything but a plain `Ref` or `Fn::GetAtt`, a hash of the expression, so
     /// that the same expression has the same name in every stack and no other does.
     fn name_of(&mut self, value: &Value) -> String {
-        let key = format!("{value:?}");
-        if let Some(name) = self.values.get(&key) {
+        if let Some(name) = self.values.get(value) {
             return name.clone();
         }
         let mut refs = Vec::new();
@@ -516,11 +521,12 @@ impl Hoister<'_> {
         name.truncate(200);
         let plain = matches!(value, Value::Fn(f) if matches!(f.as_ref(), Intrinsic::Ref(_) | Intrinsic::GetAtt(..)));
         if !plain || name.is_empty() {
-            name = format!("{name}{:08x}", fnv(key.as_bytes()) & 0xffff_ffff);
+            let text = format!("{value:?}");
+            name = format!("{name}{:08x}", fnv(text.as_bytes()) & 0xffff_ffff);
         }
         let list = self.is_list(value);
         self.names.insert(name.clone(), (value.clone(), list));
-        self.values.insert(key, name.clone());
+        self.values.insert(value.clone(), name.clone());
         name
     }
 
