@@ -11,6 +11,10 @@ use compose2cfn::emit::Format;
 use compose2cfn::load::{Input, Options};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
+#[path = "../tests/support/generate.rs"]
+mod generate;
+use generate::mixed;
+
 fn compile(input: &Input, dir: &Path) -> usize {
     compile_all(std::slice::from_ref(input), dir)
 }
@@ -32,36 +36,6 @@ fn compile_all(inputs: &[Input], dir: &Path) -> usize {
     } else {
         size
     }
-}
-
-/// A project of `n` services on 5 networks, sharing 4 volumes and 3 secrets, one in 100
-/// publishing a port (a load balancer has at most 50 listeners), some depending on others.
-fn mixed(n: usize) -> String {
-    let mut text = String::from("name: scale\nservices:\n");
-    for i in 0..n {
-        text.push_str(&format!(
-            "  svc{i:04}:\n    image: ghcr.io/example/svc:1.0\n    environment: {{INDEX: \"{i}\"}}\n    networks: [net{}]\n    healthcheck: {{test: [\"CMD\", \"true\"], interval: 30s}}\n",
-            i % 5
-        ));
-        if i % 100 == 0 {
-            text.push_str(&format!("    ports: [\"{}:8080\"]\n", 8000 + i / 100));
-        }
-        if i % 7 == 0 {
-            text.push_str(&format!("    volumes: [\"data{}:/data\"]\n", i % 4));
-        }
-        if i % 5 == 0 {
-            text.push_str(&format!("    secrets: [key{}]\n", i % 3));
-        }
-        if i % 11 == 1 {
-            text.push_str(&format!("    depends_on: [svc{:04}]\n", i - 1));
-        }
-    }
-    text.push_str("networks: {net0: {}, net1: {}, net2: {}, net3: {}, net4: {}}\n");
-    text.push_str("volumes: {data0: {}, data1: {}, data2: {}, data3: {}}\n");
-    text.push_str(
-        "secrets: {key0: {environment: K0}, key1: {environment: K1}, key2: {environment: K2}}\n",
-    );
-    text
 }
 
 /// A project of `n` services, every tenth publishing a port, each depending on the previous.
@@ -220,7 +194,7 @@ fn phases(c: &mut Criterion) {
             layout
                 .templates()
                 .map(|(_, t)| compose2cfn::emit::document(t))
-                .count()
+                .collect::<Vec<_>>()
         })
     });
     group.bench_function("emit-yaml", |b| {

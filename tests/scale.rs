@@ -12,41 +12,9 @@ use compose2cfn::emit::Tree;
 use compose2cfn::load::{Input, Options};
 use compose2cfn::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
-/// `n` services on 5 networks, sharing 4 volumes and 3 secrets, one in 40 publishing a port.
-fn project(n: usize) -> String {
-    let mut text = String::from("name: scale\nservices:\n");
-    for i in 0..n {
-        text.push_str(&format!(
-            "  svc{i:04}:\n    image: ghcr.io/example/svc:1.0\n    environment: {{INDEX: \"{i}\"}}\n    networks: [net{}]\n",
-            i % 5
-        ));
-        if i % 40 == 0 {
-            text.push_str(&format!("    ports: [\"{}:8080\"]\n", 8000 + i / 40));
-        }
-        if i % 7 == 0 {
-            text.push_str(&format!("    volumes: [\"data{}:/data\"]\n", i % 4));
-        }
-        if i % 5 == 0 {
-            text.push_str(&format!("    secrets: [key{}]\n", i % 3));
-        }
-        if i % 11 == 1 {
-            text.push_str(&format!("    depends_on: [svc{:04}]\n", i - 1));
-        }
-    }
-    text.push_str("networks:\n");
-    for i in 0..5 {
-        text.push_str(&format!("  net{i}: {{}}\n"));
-    }
-    text.push_str("volumes:\n");
-    for i in 0..4 {
-        text.push_str(&format!("  data{i}: {{}}\n"));
-    }
-    text.push_str("secrets:\n");
-    for i in 0..3 {
-        text.push_str(&format!("  key{i}: {{environment: KEY_{i}}}\n"));
-    }
-    text
-}
+#[path = "support/generate.rs"]
+mod generate;
+use generate::mixed as project;
 
 fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
     match tree.get(section) {
