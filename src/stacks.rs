@@ -136,8 +136,8 @@ pub fn split(template: &Template, project: &str) -> Layout {
                         Some(g) if *g == id => {
                             deps.insert(dep.clone());
                         }
-                        // A service stack of another group: the groups' order says it (a
-                        // cycle between groups is not worth an ordering: it is dropped).
+                        // A service stack of another group: the groups' order says it,
+                        // where it cannot make a cycle (`break_group_cycles`).
                         Some(g) => {
                             outer_deps.insert(g.clone());
                         }
@@ -341,27 +341,16 @@ fn stack_resource(
     Resource::new("AWS::CloudFormation::Stack", Value::Map(properties)).depends_on(depends_on)
 }
 
-/// Ordering between groups follows from their services' `depends_on`; where it would go
-/// both ways, it is dropped (CloudFormation refuses cycles; services start in any order).
+/// Ordering between groups follows from their services' `depends_on`, kept only towards
+/// groups of a lower number, so that it can never make a cycle (CloudFormation refuses
+/// cycles; ECS services start in any order anyway, `depends_on` only orders creation).
 fn break_group_cycles(root: &mut Template) {
-    let groups: Vec<String> = root
-        .resources
-        .keys()
-        .filter(|id| id.starts_with("ServicesGroup"))
-        .cloned()
-        .collect();
-    for a in &groups {
-        for b in &groups {
-            let both = root.resources[a].depends_on.contains(b)
-                && root.resources[b].depends_on.contains(a);
-            if both {
-                if let Some(resource) = root.resources.get_mut(a) {
-                    resource.depends_on.remove(b);
-                }
-                if let Some(resource) = root.resources.get_mut(b) {
-                    resource.depends_on.remove(a);
-                }
-            }
+    for (id, resource) in &mut root.resources {
+        if id.starts_with("ServicesGroup") {
+            let own = id.clone();
+            resource
+                .depends_on
+                .retain(|dep| !dep.starts_with("ServicesGroup") || *dep < own);
         }
     }
 }
