@@ -174,7 +174,12 @@ fn write(
     split: bool,
     diags: &mut diag::Diagnostics,
 ) -> Vec<Document> {
-    let overlay = project.spec.x_aws_cloudformation.as_ref();
+    let overlay = project
+        .spec
+        .x_aws_cloudformation
+        .clone()
+        .map(serde_json::Value::Object);
+    let overlay = overlay.as_ref();
     if let Some(overlay) = overlay {
         validate::overlay::check(overlay, root, compiled, diags);
         if diags.has_errors() {

@@ -156,7 +156,7 @@ pub struct ComposeFile {
     pub x_aws_logs_retention: Option<IntOrStr>,
     /// A CloudFormation overlay merged into the generated template.
     #[serde(rename = "x-aws-cloudformation")]
-    pub x_aws_cloudformation: Option<Value>,
+    pub x_aws_cloudformation: Option<serde_json::Map<String, Value>>,
 }
 
 compose_object! {
