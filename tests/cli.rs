@@ -478,3 +478,19 @@ fn a_split_project_writes_its_nested_templates_beside_the_root() {
     let err = stderr(dir.path(), &["compose.yaml", "--split"], 2);
     assert!(err.contains("give `-o FILE`"), "{err}");
 }
+
+#[test]
+fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
+    let compose = format!(
+        "{GOOD}x-aws-cloudformation:\n  Resources:\n    WebService:\n      Properties:\n        DesiredCount: 3\n  Outputs:\n    Extra:\n      Value: extra\n"
+    );
+    let dir = project(&compose);
+    cmd(dir.path())
+        .args(["compose.yaml", "-p", "shop", "--split", "-o", "stack.yaml"])
+        .assert()
+        .success();
+    let root = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
+    let web = std::fs::read_to_string(dir.path().join("shop.stacks/Web.yaml")).unwrap();
+    assert!(root.contains("Extra:") && !root.contains("DesiredCount"), "{root}");
+    assert!(web.contains("DesiredCount: 3"), "{web}");
+}
