@@ -491,6 +491,9 @@ fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
         .success();
     let root = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
     let web = std::fs::read_to_string(dir.path().join("shop.stacks/Web.yaml")).unwrap();
-    assert!(root.contains("Extra:") && !root.contains("DesiredCount"), "{root}");
+    assert!(
+        root.contains("Extra:") && !root.contains("DesiredCount"),
+        "{root}"
+    );
     assert!(web.contains("DesiredCount: 3"), "{web}");
 }
