@@ -170,6 +170,7 @@ pub fn split(template: &Template, project: &str) -> Layout {
                     .insert(name.clone(), parameter(name, *list));
             }
             outer_deps.remove(&id);
+            inner.ignore_lint("W3002");
             let parameters = passed
                 .into_iter()
                 .map(|(name, (value, list))| (name, passed_value(value, list)))
