@@ -49,14 +49,8 @@ fi
   --output json > target/checkov.json || true
 "$venv/bin/python" scripts/checkov_gate.py target/checkov.json
 
-# docker-compose 1.29 pins PyYAML 5.4, whose source build needs Cython < 3 and no build
-# isolation on current Pythons.
+# The loader oracle: docker-compose 1.29.
+bash scripts/oracle-venv.sh
 oracle="target/oracle-venv"
-if [ ! -x "$oracle/bin/docker-compose" ]; then
-  python3 -m venv "$oracle"
-  "$oracle/bin/pip" install --quiet --disable-pip-version-check "cython<3" wheel "setuptools<70"
-  "$oracle/bin/pip" install --quiet --disable-pip-version-check --no-build-isolation "pyyaml==5.4.1"
-  "$oracle/bin/pip" install --quiet --disable-pip-version-check "docker-compose==1.29.2"
-fi
 cargo build --locked --quiet
 "$oracle/bin/python" scripts/oracle.py target/debug/compose2cfn "$oracle/bin/docker-compose"
