@@ -152,6 +152,71 @@ impl Value {
     }
 }
 
+/// A name an expression refers to (see [`Value::each_name`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Name<'a> {
+    /// `Ref`: a resource, a parameter or a pseudo parameter.
+    Ref(&'a str),
+    /// `Fn::GetAtt`: a resource and one of its attributes.
+    GetAtt(&'a str, &'a str),
+    /// A `${...}` variable of `Fn::Sub`: `Name` or `Name.Attribute`.
+    Sub(&'a str),
+    /// The condition of `Fn::If`.
+    Condition(&'a str),
+}
+
+impl<'a> Name<'a> {
+    /// The resource, parameter or condition named (a `Sub` variable without its attribute).
+    #[must_use]
+    pub fn target(self) -> &'a str {
+        match self {
+            Name::Ref(name) | Name::GetAtt(name, _) | Name::Condition(name) => name,
+            Name::Sub(variable) => variable.split('.').next().unwrap_or(variable),
+        }
+    }
+}
+
+/// The variables of a `Fn::Sub` string, in order, without `${!...}` literals.
+pub fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
+    text.split("${")
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+        .filter(|name| !name.starts_with('!'))
+}
+
+impl Value {
+    /// Calls `f` with every name the value refers to, in document order (mappings by key,
+    /// `Fn::If`'s condition before its branches).
+    pub fn each_name<'a>(&'a self, f: &mut impl FnMut(Name<'a>)) {
+        match self {
+            Value::List(items) => items.iter().for_each(|v| v.each_name(f)),
+            Value::Map(map) => map.values().for_each(|v| v.each_name(f)),
+            Value::Fn(intrinsic) => match intrinsic.as_ref() {
+                Intrinsic::Ref(name) => f(Name::Ref(name)),
+                Intrinsic::GetAtt(name, attribute) => f(Name::GetAtt(name, attribute)),
+                Intrinsic::Sub(text) => sub_variables(text).for_each(|v| f(Name::Sub(v))),
+                Intrinsic::If(condition, a, b) => {
+                    f(Name::Condition(condition));
+                    a.each_name(f);
+                    b.each_name(f);
+                }
+                Intrinsic::Equals(a, b) => {
+                    a.each_name(f);
+                    b.each_name(f);
+                }
+                Intrinsic::Select(_, v)
+                | Intrinsic::Not(v)
+                | Intrinsic::Join(_, v)
+                | Intrinsic::Base64(v)
+                | Intrinsic::Split(_, v) => v.each_name(f),
+                Intrinsic::Or(items) => items.iter().for_each(|v| v.each_name(f)),
+                Intrinsic::GetAzs => {}
+            },
+            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
+        }
+    }
+}
+
 impl From<&str> for Value {
     fn from(s: &str) -> Self {
         Value::Str(s.to_string())

@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use crate::ir::{Intrinsic, Parameter, Resource, Template, Value};
+use crate::ir::{Intrinsic, Name, Parameter, Resource, Template, Value};
 use crate::lower::names;
 
 /// Resources a stack may hold.
@@ -375,42 +375,19 @@ impl Hoister<'_> {
     }
 
     /// Names the expression refers to: (local ones, parent ones).
+    /// Whether the expression names local things, and things of the parent (whose
+    /// conditions all are).
     fn mentions(&self, value: &Value, local: &mut bool, parent: &mut bool) {
-        let mut name = |n: &str| {
-            let n = n.split('.').next().unwrap_or(n);
-            if self.is_local(n) {
+        value.each_name(&mut |name| {
+            let target = name.target();
+            if matches!(name, Name::Condition(_)) {
+                *parent = true;
+            } else if self.is_local(target) {
                 *local = true;
-            } else if !n.starts_with("AWS::") {
+            } else if !target.starts_with("AWS::") {
                 *parent = true;
             }
-        };
-        match value {
-            Value::List(items) => items.iter().for_each(|v| self.mentions(v, local, parent)),
-            Value::Map(map) => map.values().for_each(|v| self.mentions(v, local, parent)),
-            Value::Fn(intrinsic) => match intrinsic.as_ref() {
-                Intrinsic::Ref(n) | Intrinsic::GetAtt(n, _) => name(n),
-                Intrinsic::Sub(text) => sub_names(text).iter().for_each(|n| name(n)),
-                Intrinsic::If(_, a, b) => {
-                    *parent = true; // the condition is the parent's
-                    self.mentions(a, local, parent);
-                    self.mentions(b, local, parent);
-                }
-                Intrinsic::Select(_, v)
-                | Intrinsic::Not(v)
-                | Intrinsic::Join(_, v)
-                | Intrinsic::Base64(v)
-                | Intrinsic::Split(_, v) => {
-                    self.mentions(v, local, parent);
-                }
-                Intrinsic::Equals(a, b) => {
-                    self.mentions(a, local, parent);
-                    self.mentions(b, local, parent);
-                }
-                Intrinsic::Or(items) => items.iter().for_each(|v| self.mentions(v, local, parent)),
-                Intrinsic::GetAzs => {}
-            },
-            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-        }
+        });
     }
 
     fn localize(&mut self, value: &Value) -> Value {
@@ -539,40 +516,14 @@ impl Hoister<'_> {
     }
 }
 
-/// The names an expression refers to, in order (attributes joined to their resource).
+/// The names an expression refers to, in order (attributes joined to their resource),
+/// without pseudo parameters and conditions.
 fn names_in(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::List(items) => items.iter().for_each(|v| names_in(v, out)),
-        Value::Map(map) => map.values().for_each(|v| names_in(v, out)),
-        Value::Fn(intrinsic) => match intrinsic.as_ref() {
-            Intrinsic::Ref(n) if !n.starts_with("AWS::") => out.push(n.clone()),
-            Intrinsic::GetAtt(n, a) => out.push(format!("{n}{a}")),
-            Intrinsic::Sub(text) => {
-                out.extend(sub_names(text).into_iter().map(|n| n.replace('.', "")))
-            }
-            Intrinsic::If(_, a, b) | Intrinsic::Equals(a, b) => {
-                names_in(a, out);
-                names_in(b, out);
-            }
-            Intrinsic::Select(_, v)
-            | Intrinsic::Not(v)
-            | Intrinsic::Join(_, v)
-            | Intrinsic::Base64(v)
-            | Intrinsic::Split(_, v) => names_in(v, out),
-            Intrinsic::Or(items) => items.iter().for_each(|v| names_in(v, out)),
-            Intrinsic::Ref(_) | Intrinsic::GetAzs => {}
-        },
+    value.each_name(&mut |name| match name {
+        Name::Ref(n) if !n.starts_with("AWS::") => out.push(n.to_string()),
+        Name::GetAtt(n, a) => out.push(format!("{n}{a}")),
+        Name::Sub(v) if !v.starts_with("AWS::") => out.push(v.replace('.', "")),
         _ => {}
-    }
+    });
     out.dedup();
-}
-
-/// The variables of a `Fn::Sub` string (`${Name}`, `${Name.Attribute}`), without `${!...}`.
-fn sub_names(text: &str) -> Vec<String> {
-    text.split("${")
-        .skip(1)
-        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
-        .filter(|name| !name.starts_with('!') && !name.starts_with("AWS::"))
-        .map(String::from)
-        .collect()
 }

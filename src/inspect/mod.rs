@@ -8,7 +8,7 @@ pub mod plan;
 
 use std::collections::BTreeMap;
 
-use crate::ir::{Intrinsic, Resource, Template, Value};
+use crate::ir::{Name, Resource, Template, Value};
 use crate::model::Project;
 
 /// Where a resource belongs, for grouping.
@@ -73,36 +73,11 @@ pub fn references<'t>(resource: &Resource, template: &'t Template) -> Vec<&'t st
 }
 
 fn collect(value: &Value, found: &mut std::collections::BTreeSet<String>) {
-    match value {
-        Value::List(items) => items.iter().for_each(|v| collect(v, found)),
-        Value::Map(map) => map.values().for_each(|v| collect(v, found)),
-        Value::Fn(intrinsic) => match intrinsic.as_ref() {
-            Intrinsic::Ref(id) | Intrinsic::GetAtt(id, _) => {
-                found.insert(id.clone());
-            }
-            Intrinsic::Sub(text) => {
-                // `${Id}` and `${Id.Attribute}` name resources too.
-                for part in text.split("${").skip(1) {
-                    if let Some((name, _)) = part.split_once('}') {
-                        let id = name.split('.').next().unwrap_or(name);
-                        found.insert(id.to_string());
-                    }
-                }
-            }
-            Intrinsic::Select(_, inner)
-            | Intrinsic::Not(inner)
-            | Intrinsic::Join(_, inner)
-            | Intrinsic::Base64(inner)
-            | Intrinsic::Split(_, inner) => collect(inner, found),
-            Intrinsic::If(_, a, b) | Intrinsic::Equals(a, b) => {
-                collect(a, found);
-                collect(b, found);
-            }
-            Intrinsic::Or(items) => items.iter().for_each(|v| collect(v, found)),
-            Intrinsic::GetAzs => {}
-        },
-        Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-    }
+    value.each_name(&mut |name| {
+        if !matches!(name, Name::Condition(_)) {
+            found.insert(name.target().to_string());
+        }
+    });
 }
 
 /// `AWS::ECS::Service` → `ECS::Service`.

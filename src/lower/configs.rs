@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use super::names;
-use super::secrets::{directory, write_file};
+use super::secrets::write_file;
 use crate::ir::Value;
 use crate::map;
 use crate::model::{Project, Service};
@@ -43,7 +43,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceConfigs {
     for used in &service.configs {
         let count = directories.len();
         directories
-            .entry(directory(&used.target))
+            .entry(used.directory(false))
             .or_insert_with(|| format!("configs-{count}"));
     }
     let mut script = String::from("set -e\n");
@@ -68,19 +68,5 @@ fn for_service(project: &Project, service: &Service) -> ServiceConfigs {
             .into_iter()
             .map(|(dir, volume)| (volume, dir.to_string()))
             .collect(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn targets_live_in_their_directory() {
-        assert_eq!(
-            directory("/etc/nginx/conf.d/site.conf"),
-            "/etc/nginx/conf.d"
-        );
-        assert_eq!(directory("/app/config.yaml"), "/app");
     }
 }

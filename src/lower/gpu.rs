@@ -30,17 +30,7 @@ pub(super) fn needed(project: &Project) -> bool {
 /// The instance type every GPU service fits on (validation has checked there is one).
 fn instance_type(project: &Project) -> &'static str {
     let gpu = project.services.values().filter(|s| s.gpus.is_some());
-    let cpus = gpu
-        .clone()
-        .filter_map(|s| s.cpus)
-        .fold(None, |m: Option<f64>, c| Some(m.map_or(c, |m| m.max(c))));
-    let memory = gpu.clone().filter_map(|s| s.memory).max();
-    let gpus = gpu
-        .filter_map(|s| s.gpus)
-        .map(|(n, _)| n)
-        .max()
-        .unwrap_or(1);
-    sizing::gpu_instance(cpus, memory, gpus).unwrap_or("g4dn.metal")
+    sizing::gpu_instance_for(gpu).unwrap_or("g4dn.metal")
 }
 
 pub(super) fn lower(project: &Project, template: &mut Template) {

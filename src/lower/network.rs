@@ -34,47 +34,47 @@ const ROUTING: [&str; 3] = [
 const VPC_CIDR: &str = "10.0.0.0/16";
 const SUBNET_CIDRS: [&str; 2] = ["10.0.0.0/20", "10.0.16.0/20"];
 
+/// What the stack uses: `given` (a parameter) in the VPC `x-aws-vpc` names; otherwise
+/// `created` when the stack creates its VPC, and `given` when `VpcId` names one.
+fn chosen(project: &Project, created: Value, given: Value) -> Value {
+    if project.aws.existing_vpc() {
+        given
+    } else {
+        Value::when(CREATE_VPC, created, given)
+    }
+}
+
 /// The stack's VPC ID.
 pub(super) fn vpc_id(project: &Project) -> Value {
-    if project.aws.existing_vpc() {
-        Value::reference(VPC_ID)
-    } else {
-        Value::when(CREATE_VPC, Value::reference(VPC), Value::reference(VPC_ID))
-    }
+    chosen(project, Value::reference(VPC), Value::reference(VPC_ID))
 }
 
 /// The subnets of the tasks and the load balancer.
 pub(super) fn subnets(project: &Project) -> Value {
-    let given = Value::reference(parameters::SUBNETS);
-    if project.aws.existing_vpc() {
-        given
-    } else {
-        Value::when(
-            CREATE_VPC,
-            Value::list(SUBNETS.map(Value::reference)),
-            given,
-        )
-    }
+    chosen(
+        project,
+        Value::list(SUBNETS.map(Value::reference)),
+        Value::reference(parameters::SUBNETS),
+    )
 }
 
 /// The first two subnets, in two Availability Zones (for EFS mount targets).
 pub(super) fn subnet(project: &Project, index: usize) -> Value {
-    let given = Value::select(index, Value::reference(parameters::SUBNETS));
-    if project.aws.existing_vpc() {
-        given
-    } else {
-        Value::when(CREATE_VPC, Value::reference(SUBNETS[index]), given)
-    }
+    chosen(
+        project,
+        Value::reference(SUBNETS[index]),
+        Value::select(index, Value::reference(parameters::SUBNETS)),
+    )
 }
 
 /// Whether tasks get a public IP: in the created VPC they must (its subnets route to an
 /// internet gateway, without NAT); in an existing one the `AssignPublicIp` parameter says.
 pub(super) fn assign_public_ip(project: &Project) -> Value {
-    if project.aws.existing_vpc() {
-        Value::reference(ASSIGN_PUBLIC_IP)
-    } else {
-        Value::when(CREATE_VPC, "ENABLED", Value::reference(ASSIGN_PUBLIC_IP))
-    }
+    chosen(
+        project,
+        Value::str("ENABLED"),
+        Value::reference(ASSIGN_PUBLIC_IP),
+    )
 }
 
 pub(super) fn lower(project: &Project, template: &mut Template) {

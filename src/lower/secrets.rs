@@ -192,12 +192,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         let path = if used.target.starts_with('/') {
             // Elsewhere than `/run/secrets`: the directory of the file (or of the keys) is a
             // volume of its own.
-            let split = !secret.keys.is_empty() || secret.all_keys;
-            let dir = if split {
-                used.target.as_str()
-            } else {
-                directory(&used.target)
-            };
+            let dir = used.directory(secret.splits());
             let count = directories.len();
             directories
                 .entry(dir.to_string())
@@ -253,11 +248,6 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
             .map(|(dir, volume)| (volume, dir))
             .collect(),
     }
-}
-
-/// The directory a target path is in.
-pub(super) fn directory(target: &str) -> &str {
-    target.rsplit_once('/').map_or("/", |(dir, _)| dir)
 }
 
 #[cfg(test)]

@@ -2,6 +2,8 @@
 //! 120 GiB) and the choice of the smallest one that fits a request; for GPU tasks on EC2,
 //! the table of GPU instance types and the smallest that fits.
 
+use crate::model::Service;
+
 /// One CPU tier: CPU units and the memory values (MiB) it allows.
 struct Tier {
     cpu: u32,
@@ -171,6 +173,22 @@ pub fn gpu_instance(cpus: Option<f64>, memory: Option<u64>, gpus: u32) -> Option
                 && i.gpus >= gpus
         })
         .map(|i| i.name)
+}
+
+/// The smallest GPU instance type every one of `services` fits on: the most CPUs, memory
+/// and GPUs any of them asks for.
+pub fn gpu_instance_for<'a>(
+    services: impl IntoIterator<Item = &'a Service>,
+) -> Option<&'static str> {
+    let (mut cpus, mut memory, mut gpus) = (None::<f64>, None::<u64>, 1);
+    for service in services {
+        cpus = service
+            .cpus
+            .map_or(cpus, |c| Some(cpus.map_or(c, |m| m.max(c))));
+        memory = service.memory.max(memory);
+        gpus = gpus.max(service.gpus.map_or(0, |(n, _)| n));
+    }
+    gpu_instance(cpus, memory, gpus)
 }
 
 /// An EC2 task's CPU units and memory (MiB) as asked (1024 units per vCPU), with the

@@ -132,6 +132,27 @@ fn plain_name(name: &str) -> bool {
 }
 
 /// Where files a service reads are placed.
+impl Secret {
+    /// Whether its keys are files of their own (`x-aws-keys`).
+    #[must_use]
+    pub fn splits(&self) -> bool {
+        !self.keys.is_empty() || self.all_keys
+    }
+}
+
+impl SecretUse {
+    /// The directory of an absolute target: the volume the file is placed in (for a
+    /// secret whose keys are files, the target itself: `split`).
+    #[must_use]
+    pub fn directory(&self, split: bool) -> &str {
+        if split {
+            &self.target
+        } else {
+            self.target.rsplit_once('/').map_or("/", |(dir, _)| dir)
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Place {
     /// Secrets: a plain name in `/run/secrets` (`target` is that name), or an absolute
@@ -292,5 +313,23 @@ mod tests {
         assert_eq!(octal(&spec::NumOrStr::Str("0400".into())).unwrap(), "0400");
         assert!(octal(&spec::NumOrStr::Str("0999".into())).is_err());
         assert!(plain_name("db_password.txt") && !plain_name("../etc") && !plain_name("a/b"));
+    }
+
+    #[test]
+    fn targets_live_in_their_directory() {
+        let used = |target: &str| SecretUse {
+            secret: "s".into(),
+            target: target.into(),
+            uid: None,
+            gid: None,
+            mode: "0444".into(),
+            span: Span::default(),
+        };
+        assert_eq!(
+            used("/etc/nginx/conf.d/site.conf").directory(false),
+            "/etc/nginx/conf.d"
+        );
+        assert_eq!(used("/app/config.yaml").directory(false), "/app");
+        assert_eq!(used("/etc/app/keys").directory(true), "/etc/app/keys");
     }
 }

@@ -6,7 +6,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Value};
 use crate::lower::sizing;
 use crate::model::volumes::{is_path, split_short};
-use crate::model::{Locator, Project, Service, Timed};
+use crate::model::{Locator, Project, Secret, Service, Timed};
 use crate::path;
 use crate::schema::did_you_mean;
 
@@ -330,8 +330,14 @@ fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
             ),
             Some(_) => {}
         }
-        let directory = used.target.rsplit_once('/').map_or("/", |(dir, _)| dir);
-        hides_directory(service, directory, "configs", used.span, &mut warned, diags);
+        hides_directory(
+            service,
+            used.directory(false),
+            "configs",
+            used.span,
+            &mut warned,
+            diags,
+        );
     }
     // Secrets outside `/run/secrets` are placed the same way, in volumes of their own.
     let mut secret_dirs = std::collections::BTreeSet::new();
@@ -339,12 +345,8 @@ fn configs(project: &Project, service: &Service, diags: &mut Diagnostics) {
         let split = project
             .secrets
             .get(&used.secret)
-            .is_some_and(|s| !s.keys.is_empty() || s.all_keys);
-        let directory = if split {
-            used.target.as_str()
-        } else {
-            used.target.rsplit_once('/').map_or("/", |(dir, _)| dir)
-        };
+            .is_some_and(Secret::splits);
+        let directory = used.directory(split);
         if warned.contains(directory) && !secret_dirs.contains(directory) {
             diags.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{directory}` in `{}` would hold configs and secrets", service.name))

@@ -14,8 +14,6 @@ use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
 /// Bytes of template CloudFormation takes in the request itself.
 pub const MAX_INLINE_BYTES: usize = 51_200;
-/// Bytes of template CloudFormation takes from S3.
-pub const MAX_S3_BYTES: usize = MAX_BYTES;
 
 const SPLIT_HELP: &str =
     "split the project into several stacks: several Compose files or profiles, one stack each";
@@ -78,11 +76,11 @@ pub fn check(
     let text = yaml.unwrap_or_else(|| value(document, Format::Yaml));
     let yaml = text.len();
     let json = || value(document, Format::Json).len();
-    if yaml > MAX_S3_BYTES {
+    if yaml > MAX_BYTES {
         diags.push(
             Diagnostic::new(
                 Code::TemplateTooLarge,
-                format!("{which} is {yaml} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_S3_BYTES}", json()),
+                format!("{which} is {yaml} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_BYTES}", json()),
             )
             .at_labelled(at, "these services")
             .with_help(SPLIT_HELP),

@@ -75,18 +75,10 @@ fn gpus(project: &Project, diags: &mut Diagnostics) {
         .values()
         .filter(|s| !s.partial && s.gpus.is_some())
         .collect();
-    let (mut cpus, mut memory, mut count) = (None::<f64>, None::<u64>, 0);
     for service in &gpu {
-        let Some((n, span)) = service.gpus else {
+        let Some((_, span)) = service.gpus else {
             continue;
         };
-        cpus = service
-            .cpus
-            .map_or(cpus, |c| Some(cpus.map_or(c, |m| m.max(c))));
-        memory = service
-            .memory
-            .map_or(memory, |b| Some(memory.map_or(b, |m| m.max(b))));
-        count = count.max(n);
         let mut refuse = |message: String, help: &str| {
             diags.push(
                 Diagnostic::new(Code::InvalidValue, message)
@@ -121,7 +113,7 @@ fn gpus(project: &Project, diags: &mut Diagnostics) {
             );
         }
     }
-    if let (Some(first), None) = (gpu.first(), sizing::gpu_instance(cpus, memory, count)) {
+    if let (Some(first), None) = (gpu.first(), sizing::gpu_instance_for(gpu.iter().copied())) {
         diags.push(
             Diagnostic::new(Code::InvalidValue, "no GPU instance type fits the GPU services")
                 .at(first.gpus.map_or(first.span, |(_, s)| s))
