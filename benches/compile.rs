@@ -1,4 +1,4 @@
-//! Benchmarks: a whole compilation (load to emitted YAML) of the largest corpus files, of
+//! Benchmarks: a whole compilation (load to emitted YAML) of every corpus file, of
 //! generated projects of growing size (10 to 5,000 services, past a few dozen split into
 //! nested stacks), of generated layered projects (a base file, an override file and
 //! `extends` from a shared file), and each phase on its own for 1,000 services. Targets
@@ -106,17 +106,21 @@ fn layered_projects(c: &mut Criterion) {
 fn corpus(c: &mut Criterion) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
     let mut group = c.benchmark_group("corpus");
-    for case in [
-        "appwrite",
-        "sentry-self-hosted",
-        "otel-demo",
-        "supabase",
-        "voting-app",
-    ] {
-        let dir = root.join(case);
-        if !dir.join("compose.yaml").is_file() {
-            continue;
-        }
+    group.sample_size(20);
+    // Every corpus folder with a `compose.yaml` (compiled or diagnosed: both are runs).
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|dir| dir.join("compose.yaml").is_file())
+        .collect();
+    cases.sort();
+    for dir in cases {
+        let case = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let input = Input::Path(PathBuf::from("compose.yaml"));
         group.bench_with_input(BenchmarkId::from_parameter(case), &input, |b, input| {
             b.iter(|| compile(input, &dir))
