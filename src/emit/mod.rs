@@ -5,6 +5,7 @@
 
 mod model;
 pub mod overlay;
+mod yaml;
 
 pub use model::{Tree, document};
 
@@ -23,19 +24,15 @@ pub fn emit(template: &Template, format: Format) -> String {
     value(&document(template), format)
 }
 
-/// Any serialisable document as text in `format`, ending in a newline.
+/// A document as text in `format`, ending in a newline.
 #[must_use]
-pub fn value(document: &impl serde::Serialize, format: Format) -> String {
-    let mut text = match format {
-        Format::Json => serde_json::to_string_pretty(document).unwrap_or_default(),
-        Format::Yaml => {
-            let mut options = serde_saphyr::SerializerOptions::default();
-            options.prefer_block_scalars = false;
-            serde_saphyr::to_string_with_options(document, options).unwrap_or_default()
+pub fn value(document: &Tree, format: Format) -> String {
+    match format {
+        Format::Json => {
+            let mut text = serde_json::to_string_pretty(document).unwrap_or_default();
+            text.push('\n');
+            text
         }
-    };
-    if !text.ends_with('\n') {
-        text.push('\n');
+        Format::Yaml => yaml::to_string(document),
     }
-    text
 }
