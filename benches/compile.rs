@@ -11,6 +11,10 @@ use compose2cfn::emit::Format;
 use compose2cfn::load::{Input, Options};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 
+/// The binary's allocator, so that these numbers are the command line's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[path = "../tests/support/generate.rs"]
 mod generate;
 use generate::mixed;

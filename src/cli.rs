@@ -15,6 +15,8 @@ use crate::diag::render::{self, MessageFormat};
 use crate::emit::{self, Format};
 use crate::inspect::{self, graph::GraphFormat};
 use crate::load::{Input, Options, dotenv, files};
+use crate::output;
+use crate::source::SourceMap;
 
 /// Compile Docker Compose files into an AWS CloudFormation template for ECS on Fargate.
 #[derive(Debug, Parser)]
@@ -164,6 +166,8 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_INPUT: u8 = 1;
 /// Exit code: a usage or I/O error.
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: SIGINT or SIGTERM while writing (nothing was changed).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Runs a parsed command line; returns the exit code.
 pub fn run(
@@ -236,12 +240,26 @@ pub fn run(
             let bytes = compilation.output(format).unwrap_or_default();
             let nested: Vec<(&str, &str)> = compilation.nested().collect();
             if !nested.is_empty() {
-                return deliver_stacks(path.as_deref(), &bytes, &nested, stderr);
+                let code = deliver_stacks(
+                    path.as_deref(),
+                    &bytes,
+                    &nested,
+                    &compilation.sources,
+                    stderr,
+                );
+                std::mem::forget(compilation); // see below
+                return code;
             }
             (path, bytes)
         }
     };
-    let code = deliver(path.as_deref(), &bytes, stdout, stderr);
+    let code = deliver(
+        path.as_deref(),
+        &bytes,
+        &compilation.sources,
+        stdout,
+        stderr,
+    );
     // The process ends now: freeing the compilation's many small allocations one by one
     // would take a tenth of a large project's run.
     std::mem::forget(compilation);
@@ -254,6 +272,7 @@ fn deliver_stacks(
     path: Option<&Path>,
     root: &str,
     nested: &[(&str, &str)],
+    sources: &SourceMap,
     stderr: &mut dyn Write,
 ) -> u8 {
     let Some(path) = path else {
@@ -264,16 +283,17 @@ fn deliver_stacks(
         );
         return EXIT_USAGE;
     };
-    match write_stacks(path, root.as_bytes(), nested) {
+    let folder = nested.first().and_then(|(p, _)| p.split('/').next());
+    if let Some(code) = clobbers(path, folder, sources, stderr) {
+        return code;
+    }
+    match output::write_set(path, root.as_bytes(), nested) {
         Ok(()) => EXIT_OK,
-        Err(error) => {
-            let _ = writeln!(
-                stderr,
-                "error: cannot write `{}` and its nested templates: {error}",
-                path.display()
-            );
-            EXIT_USAGE
-        }
+        Err(error) => failed(
+            &format!("`{}` and its nested templates", path.display()),
+            &error,
+            stderr,
+        ),
     }
 }
 
@@ -330,7 +350,8 @@ fn run_config(
     } else {
         emit::value(&project.canonical(), args.format)
     };
-    deliver(args.output.as_deref(), &bytes, stdout, stderr)
+    let sources = &resolution.sources;
+    deliver(args.output.as_deref(), &bytes, sources, stdout, stderr)
 }
 
 /// Whether `--deny-warnings` turns the warnings among `diagnostics` into a failure (and
@@ -408,19 +429,60 @@ fn run_step<T>(
 }
 
 /// Writes the output to `path` atomically, or to standard output.
-fn deliver(path: Option<&Path>, bytes: &str, stdout: &mut dyn Write, stderr: &mut dyn Write) -> u8 {
+fn deliver(
+    path: Option<&Path>,
+    bytes: &str,
+    sources: &SourceMap,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    if let Some(code) = path.and_then(|path| clobbers(path, None, sources, stderr)) {
+        return code;
+    }
     match path {
-        Some(path) => match write_atomically(path, bytes.as_bytes()) {
+        Some(path) => match output::write(path, bytes.as_bytes()) {
             Ok(()) => EXIT_OK,
-            Err(error) => {
-                let _ = writeln!(stderr, "error: cannot write `{}`: {error}", path.display());
-                EXIT_USAGE
-            }
+            Err(error) => failed(&format!("`{}`", path.display()), &error, stderr),
         },
         None => match stdout.write_all(bytes.as_bytes()) {
             Ok(()) => EXIT_OK,
             Err(_) => EXIT_USAGE,
         },
+    }
+}
+
+/// Refuses (exit 2) an output that would overwrite one of the files read.
+fn clobbers(
+    path: &Path,
+    folder: Option<&str>,
+    sources: &SourceMap,
+    stderr: &mut dyn Write,
+) -> Option<u8> {
+    let input = output::clobbered_input(path, folder, sources.paths())?;
+    let _ = writeln!(
+        stderr,
+        "error: writing `{}` would overwrite the input `{}`; choose another output path",
+        path.display(),
+        sources.display(input)
+    );
+    Some(EXIT_USAGE)
+}
+
+/// Reports an output that was not written; the exit code (130 after SIGINT or SIGTERM,
+/// as a shell reports an interrupted command).
+fn failed(what: &str, error: &output::Error, stderr: &mut dyn Write) -> u8 {
+    let _ = match error {
+        output::Error::Interrupted => {
+            writeln!(stderr, "error: interrupted: {what} left as it was")
+        }
+        output::Error::Io(_) => writeln!(
+            stderr,
+            "error: cannot write {what}: {error}; the previous output is left as it was"
+        ),
+    };
+    match error {
+        output::Error::Interrupted => EXIT_INTERRUPTED,
+        output::Error::Io(_) => EXIT_USAGE,
     }
 }
 
@@ -488,71 +550,4 @@ fn resolve_inputs(args: &InputArgs, options: &Options) -> Result<Vec<Input>, Str
 fn dotenv_vars(dir: &Path) -> BTreeMap<String, String> {
     let text = std::fs::read_to_string(dir.join(".env")).unwrap_or_default();
     dotenv::parse(&text, &|_| None).0.into_iter().collect()
-}
-
-/// Writes to a temporary file beside `path`, then renames it over `path`: readers see the
-/// old file or the new one, never a partial one, and a failure leaves `path` untouched.
-/// The folder a path is in (`.` for a bare file name).
-fn folder_of(path: &Path) -> &Path {
-    match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => Path::new("."),
-    }
-}
-
-/// Writes the root template at `path` and the nested ones (paths relative to its folder,
-/// all in one folder) so that either the old set or the new one is in place: the nested
-/// folder is written aside, swapped in for the old one, then the root is renamed over its
-/// old file; a failure puts the old folder back.
-fn write_stacks(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> std::io::Result<()> {
-    let dir = folder_of(path);
-    let Some(name) = nested.first().and_then(|(p, _)| p.split('/').next()) else {
-        return write_atomically(path, root);
-    };
-    let staged = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .tempdir_in(dir)?;
-    for (relative, text) in nested {
-        let file = staged.path().join(
-            relative
-                .strip_prefix(&format!("{name}/"))
-                .unwrap_or(relative),
-        );
-        let mut out = std::fs::File::create(&file)?;
-        out.write_all(text.as_bytes())?;
-        out.sync_all()?;
-    }
-    let mut root_file = tempfile::NamedTempFile::new_in(dir)?;
-    root_file.write_all(root)?;
-    root_file.as_file().sync_all()?;
-    let target = dir.join(name);
-    let backup = dir.join(format!(".{name}.old-{}", std::process::id()));
-    let had_old = target.exists();
-    if had_old {
-        std::fs::rename(&target, &backup)?;
-    }
-    let staged = staged.keep();
-    let restore = |error: std::io::Error| {
-        let _ = std::fs::remove_dir_all(&target);
-        if had_old {
-            let _ = std::fs::rename(&backup, &target);
-        }
-        let _ = std::fs::remove_dir_all(&staged);
-        error
-    };
-    std::fs::rename(&staged, &target).map_err(restore)?;
-    root_file.persist(path).map_err(|e| restore(e.error))?;
-    if had_old {
-        let _ = std::fs::remove_dir_all(&backup);
-    }
-    Ok(())
-}
-
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = folder_of(path);
-    let mut file = tempfile::NamedTempFile::new_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
-    file.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

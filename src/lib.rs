@@ -15,6 +15,7 @@ pub mod ir;
 pub mod load;
 pub mod lower;
 pub mod model;
+pub mod output;
 pub mod schema;
 pub mod source;
 pub mod stacks;

@@ -148,6 +148,11 @@ impl SourceMap {
             .to_string()
     }
 
+    /// The paths of the files read (standard input has none).
+    pub fn paths(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().filter_map(|f| f.path.as_deref())
+    }
+
     /// Adds a file and returns its id.
     pub fn add(&mut self, name: impl Into<String>, path: Option<&Path>, text: String) -> FileId {
         let id = FileId(u32::try_from(self.files.len()).unwrap_or(u32::MAX));

@@ -111,6 +111,11 @@ fn check_template(
     std::fs::write(lint.join(format!("{name}.yaml")), &yaml).unwrap();
     std::fs::write(lint.join(format!("{name}.json.txt")), &json).unwrap();
     assert_eq!(
+        emit::json::len(&compilation.documents[0].tree),
+        json.len(),
+        "{name}: the JSON size the quota messages give is not the JSON's"
+    );
+    assert_eq!(
         yaml,
         again.output(Format::Yaml).unwrap(),
         "{name}: output differs between runs"

@@ -3,6 +3,7 @@
 //! the same document: one serde model, long-form intrinsics, keys in a fixed order; the
 //! same template always gives the same bytes.
 
+pub mod json;
 mod model;
 pub mod overlay;
 mod yaml;

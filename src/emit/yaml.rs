@@ -32,8 +32,13 @@ enum Role {
     Value,
 }
 
-fn indent(out: &mut String, width: usize) {
-    out.extend(std::iter::repeat_n(' ', width));
+fn indent(out: &mut String, mut width: usize) {
+    const SPACES: &str = "                                                                ";
+    while width > SPACES.len() {
+        out.push_str(SPACES);
+        width -= SPACES.len();
+    }
+    out.push_str(&SPACES[..width]);
 }
 
 /// Entries of a mapping at `width`; the first line's indentation is already written
@@ -142,17 +147,19 @@ fn is_plain(s: &str, role: Role) -> bool {
         return false;
     }
     let mut previous = 0u8;
-    for c in s.chars() {
-        if needs_escape(c) {
-            return false;
+    let mut ascii = true;
+    for &b in bytes {
+        match b {
+            0x00..=0x1F | 0x7F => return false,
+            // `: ` would start a mapping value, ` #` a comment.
+            b' ' if previous == b':' => return false,
+            b'#' if previous == b' ' => return false,
+            0x80.. => ascii = false,
+            _ => {}
         }
-        // `: ` would start a mapping value, ` #` a comment.
-        if (c == ' ' && previous == b':') || (c == '#' && previous == b' ') {
-            return false;
-        }
-        previous = if c.is_ascii() { c as u8 } else { 0 };
+        previous = b;
     }
-    true
+    ascii || !s.chars().any(needs_escape)
 }
 
 /// Characters that a plain scalar cannot hold and a double-quoted one escapes: control
@@ -175,7 +182,12 @@ fn resolves_to_non_string(s: &str) -> bool {
         "~", "null", "true", "false", "yes", "no", "on", "off", "y", "n", "<<", "=", ".inf",
         "+.inf", "-.inf", ".nan", "inf", "+inf", "-inf", "nan",
     ];
-    if s.len() <= 6 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+    let could_be_word = matches!(
+        s.as_bytes().first(),
+        Some(b'~' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'y' | b'Y' | b'o' | b'O')
+            | Some(b'<' | b'=' | b'.' | b'+' | b'-' | b'i' | b'I')
+    );
+    if could_be_word && s.len() <= 6 && WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         return true;
     }
     let bytes = s.as_bytes();

@@ -75,7 +75,7 @@ pub fn check(
     }
     let text = yaml.unwrap_or_else(|| value(document, Format::Yaml));
     let yaml = text.len();
-    let json = || value(document, Format::Json).len();
+    let json = || crate::emit::json::len(document);
     if yaml > MAX_BYTES {
         diags.push(
             Diagnostic::new(
