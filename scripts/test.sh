@@ -18,6 +18,8 @@ fi
 
 rm -rf target/cfn-lint
 cargo test --all-targets --locked
+# The hostile inputs again, optimised, where each must be answered within a second.
+cargo test --release --locked --test hostile
 
 shopt -s nullglob
 # Root templates, and the nested templates of split projects where their TemplateURLs

@@ -5,7 +5,7 @@
 //! outcome to the exit code: 0 success, 1 errors in the input, 2 usage or I/O error.
 
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -537,9 +537,7 @@ fn resolve_inputs(args: &InputArgs, options: &Options) -> Result<Vec<Input>, Str
             if std::mem::replace(&mut stdin_read, true) {
                 return Err("standard input (`-`) can be read only once".to_string());
             }
-            let mut bytes = Vec::new();
-            std::io::stdin()
-                .read_to_end(&mut bytes)
+            let bytes = crate::load::read_bounded(std::io::stdin())
                 .map_err(|e| format!("cannot read standard input: {e}"))?;
             Ok(Input::Stdin(bytes))
         })
@@ -548,6 +546,7 @@ fn resolve_inputs(args: &InputArgs, options: &Options) -> Result<Vec<Input>, Str
 
 /// The variables of `.env` in `dir`, for the `COMPOSE_*` settings Compose reads there.
 fn dotenv_vars(dir: &Path) -> BTreeMap<String, String> {
-    let text = std::fs::read_to_string(dir.join(".env")).unwrap_or_default();
+    let bytes = crate::load::read_bytes(&dir.join(".env")).unwrap_or_default();
+    let text = String::from_utf8(bytes).unwrap_or_default();
     dotenv::parse(&text, &|_| None).0.into_iter().collect()
 }

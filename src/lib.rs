@@ -137,7 +137,11 @@ pub fn compile_with(
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
     let mut project = None;
-    if let Some(root) = &loaded.root {
+    if let Some(root) = loaded
+        .root
+        .as_ref()
+        .filter(|root| within_ecs(root, &mut diags))
+    {
         let checked = schema::check(root, &mut diags);
         let built = model::build(root, &checked, &loaded.project_name, &configs, &mut diags);
         validate::validate(root, &loaded.inactive, &built, &mut diags);
@@ -163,6 +167,30 @@ pub fn compile_with(
         template,
         documents,
     })
+}
+
+/// Services an ECS cluster runs at most.
+pub const MAX_SERVICES: usize = 5_000;
+
+/// Whether the project has no more services than a cluster runs; an error at the
+/// `services` key otherwise (and nothing more is done: a huge file is refused fast).
+fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
+    let Some(entry) = root.entry("services") else {
+        return true;
+    };
+    let count = entry.value.as_map().map_or(0, <[load::Entry]>::len);
+    if count <= MAX_SERVICES {
+        return true;
+    }
+    diags.push(
+        diag::Diagnostic::new(
+            diag::Code::TooManyServices,
+            format!("the project has {count} services; an ECS cluster runs at most {MAX_SERVICES}"),
+        )
+        .at_labelled(entry.key_span, "these services")
+        .with_help("split the project into several stacks: several Compose files or profiles, one stack each"),
+    );
+    false
 }
 
 /// The documents of a compiled template: one, or a root and nested stacks when the one

@@ -320,6 +320,15 @@ pub fn lookup(code: Code) -> Doc {
                 "services:\n  app:\n    image: busybox:1.36\n    secrets: [settings]\nsecrets:\n  settings:\n    environment: SETTINGS_JSON   # one JSON secret\n    x-aws-keys: \"*\"               # every key a file\n",
             )
         },
+        Code::TooManyServices => Doc {
+            checked: false,
+            ..doc(
+                "The project has more than 5,000 services.",
+                "An ECS cluster runs at most 5,000 services (a quota AWS does not raise), and the stack puts every service in one cluster. compose2cfn stops here, before the work a larger project would take: a file that large is a mistake or an attack more often than a project.",
+                "services:\n  s00001:\n    image: busybox:1.36\n  # ... s00002 to s05001\n",
+                "# two projects (two files, or profiles), one stack and one cluster each\nservices:\n  s00001:\n    image: busybox:1.36\n  # ... s00002 to s02500\n",
+            )
+        },
         Code::IgnoredKey => doc(
             "The key has no meaning on ECS and is ignored.",
             "The file stays valid for `docker compose up`, but the setting does nothing on ECS; the warning says why and what ECS does instead.",

@@ -43,7 +43,7 @@ fn resolve_service(
     diags: &mut Diagnostics,
 ) {
     let lookup = |name: &str| env.get(name).map(String::as_str);
-    let mut merged: Vec<Entry> = Vec::new();
+    let mut merged = Variables::default();
     let env_file = fields.iter().find(|e| e.key == "env_file");
     let env_file_key_span = env_file.map(|e| e.key_span);
     for reference in env_file
@@ -77,14 +77,11 @@ fn resolve_service(
         }
         for (key, value) in vars {
             let value = Node::new(Value::String(value), reference.span);
-            upsert(
-                &mut merged,
-                Entry {
-                    key,
-                    key_span: reference.span,
-                    value,
-                },
-            );
+            merged.upsert(Entry {
+                key,
+                key_span: reference.span,
+                value,
+            });
         }
     }
     let environment = fields.iter().find(|e| e.key == "environment");
@@ -94,12 +91,13 @@ fn resolve_service(
             return; // malformed: the schema reports it
         };
         for item in own {
-            upsert(&mut merged, item);
+            merged.upsert(item);
         }
     }
     let Some(key_span) = environment_key_span.or(env_file_key_span) else {
         return;
     };
+    let merged = merged.entries;
     let span = merged.first().map_or(key_span, |e| e.value.span);
     let node = Node::new(Value::Map(merged), span);
     match fields.iter_mut().find(|e| e.key == "environment") {
@@ -117,10 +115,23 @@ fn resolve_service(
     }
 }
 
-fn upsert(entries: &mut Vec<Entry>, entry: Entry) {
-    match entries.iter_mut().find(|e| e.key == entry.key) {
-        Some(existing) => *existing = entry,
-        None => entries.push(entry),
+/// Variables in the order first set, each with its last value; indexed by name, so that a
+/// service with thousands of variables stays linear.
+#[derive(Default)]
+struct Variables {
+    entries: Vec<Entry>,
+    positions: std::collections::HashMap<String, usize>,
+}
+
+impl Variables {
+    fn upsert(&mut self, entry: Entry) {
+        match self.positions.get(&entry.key) {
+            Some(&at) => self.entries[at] = entry,
+            None => {
+                self.positions.insert(entry.key.clone(), self.entries.len());
+                self.entries.push(entry);
+            }
+        }
     }
 }
 

@@ -48,7 +48,6 @@ pub(super) fn apply(loader: &mut Loader, document: &mut Node, dir: &Path, env: &
     let Some(services) = document.map_mut("services") else {
         return;
     };
-    let names: Vec<String> = services.iter().map(|s| s.key.clone()).collect();
     let mut resolver = Resolver {
         loader,
         env,
@@ -56,7 +55,13 @@ pub(super) fn apply(loader: &mut Loader, document: &mut Node, dir: &Path, env: &
         failed: HashSet::new(),
     };
     let scope = Scope { file: None, dir };
-    for name in names {
+    // Only services that extend another are looked at (by name: a service's base may
+    // come later in the file); a large project stays linear.
+    for index in 0..services.len() {
+        if services[index].value.get("extends").is_none() {
+            continue;
+        }
+        let name = services[index].key.clone();
         resolver.resolve(services, scope, &name);
     }
 }

@@ -35,9 +35,13 @@ pub fn interpolate<'e>(
     lookup: &dyn Fn(&str) -> Option<&'e str>,
 ) -> Result<Interpolated, Error> {
     let mut out = Interpolated::default();
-    expand(input, 0, lookup, &mut out)?;
+    expand(input, 0, 0, lookup, &mut out)?;
     Ok(out)
 }
+
+/// How deep defaults and alternatives may nest (`${A:-${B:-...}}`): far beyond any real
+/// file, and a bound on the recursion a hostile one could ask for.
+pub const MAX_NESTING: usize = 64;
 
 fn is_name_start(c: u8) -> bool {
     c == b'_' || c.is_ascii_alphabetic()
@@ -51,6 +55,7 @@ fn is_name_char(c: u8) -> bool {
 fn expand<'e>(
     input: &str,
     base: usize,
+    depth: usize,
     lookup: &dyn Fn(&str) -> Option<&'e str>,
     out: &mut Interpolated,
 ) -> Result<(), Error> {
@@ -74,9 +79,15 @@ fn expand<'e>(
                     at: base + start..base + input.len(),
                     detail: "`${` has no closing `}`".to_string(),
                 })?;
+                if depth == MAX_NESTING {
+                    return Err(Error::Syntax {
+                        at: base + start..base + close + 1,
+                        detail: format!("`${{` nests more than {MAX_NESTING} levels deep"),
+                    });
+                }
                 braced(
                     &input[i + 2..close],
-                    base + i + 2,
+                    (base + i + 2, depth + 1),
                     base + start..base + close + 1,
                     lookup,
                     out,
@@ -136,9 +147,10 @@ fn substitute<'e>(name: &str, lookup: &dyn Fn(&str) -> Option<&'e str>, out: &mu
 /// first).
 const OPERATORS: [&str; 6] = [":-", ":?", ":+", "-", "?", "+"];
 
+/// `${body}`; `at`: where the body starts in the original string, and how deep it is.
 fn braced<'e>(
     body: &str,
-    base: usize,
+    (base, depth): (usize, usize),
     whole: std::ops::Range<usize>,
     lookup: &dyn Fn(&str) -> Option<&'e str>,
     out: &mut Interpolated,
@@ -179,12 +191,12 @@ fn braced<'e>(
             if is_set {
                 out.text.push_str(value.unwrap_or_default());
             } else {
-                expand(arg, arg_base, lookup, out)?;
+                expand(arg, arg_base, depth, lookup, out)?;
             }
         }
         "+" => {
             if is_set {
-                expand(arg, arg_base, lookup, out)?;
+                expand(arg, arg_base, depth, lookup, out)?;
             }
         }
         _ => {
@@ -192,7 +204,7 @@ fn braced<'e>(
                 out.text.push_str(value.unwrap_or_default());
             } else {
                 let mut message = Interpolated::default();
-                expand(arg, arg_base, lookup, &mut message)?;
+                expand(arg, arg_base, depth, lookup, &mut message)?;
                 return Err(Error::Required {
                     at: whole,
                     name: name.to_string(),
@@ -272,6 +284,17 @@ mod tests {
         );
         assert!(matches!(run("${EMPTY:?e}"), Err(Error::Required { .. })));
         assert_eq!(text("${EMPTY?e}"), "");
+    }
+
+    #[test]
+    fn nesting_is_bounded() {
+        let nested = |levels: usize| format!("{}x{}", "${A:-".repeat(levels), "}".repeat(levels));
+        assert_eq!(text(&nested(MAX_NESTING)), "x");
+        assert!(matches!(
+            run(&nested(MAX_NESTING + 1)),
+            Err(Error::Syntax { detail, .. }) if detail.contains("nests more than")
+        ));
+        assert!(run(&nested(200_000)).is_err());
     }
 
     #[test]

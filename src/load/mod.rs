@@ -363,22 +363,52 @@ pub(crate) fn read_text(
     Ok((id, text))
 }
 
-fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
+/// A file's bytes: refused when it is not a regular file or larger than
+/// [`MAX_FILE_BYTES`].
+///
+/// # Errors
+/// As said, and when it cannot be read.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
     let io = |error| IoError {
         path: path.to_path_buf(),
         error,
     };
+    // The type is read before opening: opening a FIFO would wait for a writer.
     let meta = std::fs::metadata(path).map_err(io)?;
     if meta.is_dir() {
         return Err(io(std::io::Error::other("it is a directory")));
     }
-    if meta.len() > MAX_FILE_BYTES {
-        return Err(io(std::io::Error::other(format!(
-            "it is larger than {} MiB",
-            MAX_FILE_BYTES / 1024 / 1024
-        ))));
+    if !meta.is_file() {
+        return Err(io(std::io::Error::other(
+            "it is not a regular file (a FIFO, socket or device); to read standard input, pass `-`",
+        )));
     }
-    std::fs::read(path).map_err(io)
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(io(too_large()));
+    }
+    read_bounded(std::fs::File::open(path).map_err(io)?).map_err(io)
+}
+
+/// Everything `reader` gives, up to [`MAX_FILE_BYTES`] (a file that grew since it was
+/// measured, or standard input, is bounded too).
+///
+/// # Errors
+/// When reading fails or there is more.
+pub fn read_bounded(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+fn too_large() -> std::io::Error {
+    std::io::Error::other(format!(
+        "it is larger than {} MiB",
+        MAX_FILE_BYTES / 1024 / 1024
+    ))
 }
 
 /// The variables interpolation sees: the `--env-file` files (else the project's `.env`),

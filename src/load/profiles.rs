@@ -25,12 +25,16 @@ pub(super) fn apply(root: &mut Node, active: &[String]) -> Vec<Entry> {
         .filter(|s| enabled_by_profile(&s.value))
         .map(|s| s.key.clone())
         .collect();
+    let by_name: std::collections::HashMap<&str, &Node> = services
+        .iter()
+        .map(|s| (s.key.as_str(), &s.value))
+        .collect();
     let mut queue: Vec<String> = enabled.iter().cloned().collect();
     while let Some(name) = queue.pop() {
-        let Some(service) = services.iter().find(|s| s.key == name) else {
+        let Some(service) = by_name.get(name.as_str()) else {
             continue;
         };
-        for dependency in dependencies(&service.value) {
+        for dependency in dependencies(service) {
             if enabled.insert(dependency.clone()) {
                 queue.push(dependency);
             }

@@ -135,10 +135,42 @@ enum Frame {
 
 struct MapFrame {
     items: Vec<MapItem>,
+    /// The explicit keys and their spans, once the mapping is large enough that a linear
+    /// search for duplicates would make a large file quadratic.
+    index: Option<std::collections::HashMap<String, Span>>,
     key: Option<(String, Span, bool)>,
     start: YSpan,
     anchor: usize,
     tag: Option<String>,
+}
+
+impl MapFrame {
+    /// Past this many entries, duplicates are found through [`MapFrame::index`].
+    const INDEX_FROM: usize = 16;
+
+    /// The span of an earlier explicit `key`; records this one otherwise.
+    fn duplicate(&mut self, key: &str, span: Span) -> Option<Span> {
+        if self.index.is_none() && self.items.len() >= Self::INDEX_FROM {
+            let explicit = self.items.iter().filter_map(|item| match item {
+                MapItem::Explicit(e) => Some((e.key.clone(), e.key_span)),
+                MapItem::Merge(_) => None,
+            });
+            self.index = Some(explicit.collect());
+        }
+        match &mut self.index {
+            Some(index) => match index.get(key) {
+                Some(first) => Some(*first),
+                None => {
+                    index.insert(key.to_string(), span);
+                    None
+                }
+            },
+            None => self.items.iter().find_map(|item| match item {
+                MapItem::Explicit(e) if e.key == key => Some(e.key_span),
+                _ => None,
+            }),
+        }
+    }
 }
 
 enum MapItem {
@@ -294,6 +326,7 @@ impl<'a> Builder<'a> {
                 let tag = tag.map(|t| format!("{}{}", t.handle, t.suffix));
                 self.stack.push(Frame::Map(MapFrame {
                     items: Vec::new(),
+                    index: None,
                     key: None,
                     start: span,
                     anchor,
@@ -386,10 +419,7 @@ impl<'a> Builder<'a> {
                         frame.items.extend(sources.into_iter().map(MapItem::Merge));
                         return;
                     }
-                    let duplicate = frame.items.iter().find_map(|item| match item {
-                        MapItem::Explicit(e) if e.key == key => Some(e.key_span),
-                        _ => None,
-                    });
+                    let duplicate = frame.duplicate(&key, key_span);
                     if let Some(first) = duplicate {
                         self.diags.push(
                             Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
