@@ -22,11 +22,12 @@ pub enum Error {
 impl std::fmt::Display for Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            // The OS's own words, without the temporary file's name that some errors carry.
-            Error::Io(error) => match error.raw_os_error() {
-                Some(code) => write!(f, "{}", std::io::Error::from_raw_os_error(code)),
-                None => write!(f, "{error}"),
-            },
+            // The OS's own words, without the temporary file's name that tempfile appends
+            // to its errors (` at path "..."`).
+            Error::Io(error) => {
+                let text = error.to_string();
+                f.write_str(text.split(" at path \"").next().unwrap_or(&text))
+            }
             Error::Interrupted => f.write_str("interrupted"),
         }
     }

@@ -1,0 +1,276 @@
+//! The output is written whole or not at all: an output that is an input is refused; a
+//! missing or read-only folder, a full disk (simulated with the file-size limit) and
+//! SIGINT in the middle of writing leave the previous output as it was, with nothing
+//! staged left behind. Each for one template and for a split project's set.
+
+#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// A project of `services` services (the first three published) whose image tag is
+/// `tag`, so that two outputs tell which run wrote them.
+fn compose(services: usize, tag: &str) -> String {
+    let mut text = String::from("name: shop\nservices:\n");
+    for i in 0..services {
+        text.push_str(&format!(
+            "  svc{i:03}:\n    image: ghcr.io/example/svc:{tag}\n"
+        ));
+        if i < 3 {
+            text.push_str(&format!("    ports: [\"{}:80\"]\n", 8000 + i));
+        }
+    }
+    text
+}
+
+/// A folder under the target directory (on the project's disk, where `chattr` works, and
+/// not on a tmpfs).
+fn folder() -> tempfile::TempDir {
+    tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
+}
+
+fn binary() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("compose2cfn")
+}
+
+fn run(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(binary())
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Entries of `dir` whose names start with a dot: staged files and folders.
+fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.'))
+        .collect()
+}
+
+/// The tag every template of the set at `root` was written with: they must agree, and
+/// the nested folder must hold one template per service.
+fn written_tag(dir: &Path, services: usize) -> String {
+    let root = std::fs::read_to_string(dir.join("stack.yaml")).unwrap();
+    let nested: Vec<String> = std::fs::read_dir(dir.join("shop.stacks"))
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(nested.len(), services, "a nested template is missing");
+    assert!(root.contains("AWS::CloudFormation::Stack"));
+    let tag = |text: &str| {
+        ["old", "new"]
+            .into_iter()
+            .find(|t| text.contains(&format!("svc:{t}")))
+            .map(String::from)
+    };
+    let tags: Vec<Option<String>> = nested.iter().map(|n| tag(n)).collect();
+    assert!(tags.windows(2).all(|w| w[0] == w[1]), "a mixed set");
+    tags[0].clone().unwrap()
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused() {
+    let dir = folder();
+    let d = dir.path();
+    let text = compose(1, "old");
+    std::fs::write(d.join("compose.yaml"), &text).unwrap();
+    std::fs::write(d.join(".env"), "TAG=1\n").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.join("compose.yaml"), d.join("link.yaml")).unwrap();
+    for output in ["compose.yaml", "./sub/../compose.yaml", "link.yaml", ".env"] {
+        std::fs::create_dir_all(d.join("sub")).unwrap();
+        let done = run(d, &["compose.yaml", "-o", output]);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{output}: {stderr}");
+        assert!(stderr.contains("would overwrite the input"), "{stderr}");
+        assert_eq!(
+            std::fs::read_to_string(d.join("compose.yaml")).unwrap(),
+            text
+        );
+    }
+    let done = run(d, &["config", "compose.yaml", "-o", "compose.yaml"]);
+    assert_eq!(done.status.code(), Some(2));
+    assert_eq!(
+        std::fs::read_to_string(d.join("compose.yaml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn a_missing_folder_is_an_io_error_and_creates_nothing() {
+    let dir = folder();
+    let d = dir.path();
+    std::fs::write(d.join("compose.yaml"), compose(2, "new")).unwrap();
+    for split in [false, true] {
+        let mut args = vec!["compose.yaml", "-o", "missing/stack.yaml"];
+        if split {
+            args.push("--split");
+        }
+        let done = run(d, &args);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("No such file or directory"), "{stderr}");
+        assert!(
+            !stderr.contains(".compose2cfn-"),
+            "a temporary name leaked: {stderr}"
+        );
+        assert!(!d.join("missing").exists());
+    }
+}
+
+/// Makes `dir` read-only for this process: `chattr +i` when running as root (whom
+/// permissions do not stop), else mode 0555. `None` when neither works here.
+fn read_only(dir: &Path) -> Option<ReadOnly> {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n");
+    if root {
+        let done = Command::new("chattr").arg("+i").arg(dir).status();
+        return done
+            .is_ok_and(|s| s.success())
+            .then(|| ReadOnly(dir.to_path_buf(), true));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+        Some(ReadOnly(dir.to_path_buf(), false))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Undoes [`read_only`] when dropped, even when an assertion failed.
+struct ReadOnly(PathBuf, bool);
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        if self.1 {
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+        } else {
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&self.0, std::fs::Permissions::from_mode(0o755));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_read_only_folder_leaves_the_previous_output() {
+    for split in [false, true] {
+        let dir = folder();
+        let d = dir.path();
+        std::fs::write(d.join("compose.yaml"), compose(3, "old")).unwrap();
+        let mut args = vec!["compose.yaml", "-o", "stack.yaml"];
+        if split {
+            args.push("--split");
+        }
+        assert!(run(d, &args).status.success());
+        let before = std::fs::read(d.join("stack.yaml")).unwrap();
+        std::fs::write(d.join("compose.yaml"), compose(3, "new")).unwrap();
+        let Some(guard) = read_only(d) else {
+            eprintln!("skipped: cannot make a folder read-only here");
+            return;
+        };
+        let done = run(d, &args);
+        drop(guard);
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("left as it was"), "{stderr}");
+        assert_eq!(std::fs::read(d.join("stack.yaml")).unwrap(), before);
+        if split {
+            assert_eq!(written_tag(d, 3), "old");
+        }
+        assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+    }
+}
+
+/// A full disk, simulated: the file-size limit (`ulimit -f`, with SIGXFSZ ignored) makes
+/// writes fail as `ENOSPC` would, past a few kilobytes.
+#[cfg(unix)]
+#[test]
+fn a_full_disk_leaves_the_previous_output() {
+    for split in [false, true] {
+        let dir = folder();
+        let d = dir.path();
+        std::fs::write(d.join("compose.yaml"), compose(30, "old")).unwrap();
+        let split_flag = if split { " --split" } else { "" };
+        let mut args = vec!["compose.yaml", "-o", "stack.yaml"];
+        if split {
+            args.push("--split");
+        }
+        assert!(run(d, &args).status.success());
+        let before = std::fs::read(d.join("stack.yaml")).unwrap();
+        std::fs::write(d.join("compose.yaml"), compose(30, "new")).unwrap();
+        let script = format!(
+            "trap '' XFSZ; ulimit -f 16; exec '{}' compose.yaml -o stack.yaml{split_flag}",
+            binary().display()
+        );
+        let done = Command::new("sh")
+            .current_dir(d)
+            .args(["-c", &script])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&done.stderr);
+        assert_eq!(done.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("cannot write"), "{stderr}");
+        assert_eq!(std::fs::read(d.join("stack.yaml")).unwrap(), before);
+        if split {
+            assert_eq!(written_tag(d, 30), "old");
+        }
+        assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+    }
+}
+
+/// SIGINT at moments spread over a split run's life: whatever it interrupts (loading,
+/// compiling, writing, or nothing: the run was over), the folder holds one whole set, old
+/// or new, and nothing staged.
+#[cfg(unix)]
+#[test]
+fn sigint_while_writing_leaves_one_whole_set() {
+    const SERVICES: usize = 200;
+    let dir = folder();
+    let d = dir.path();
+    let args = ["compose.yaml", "-o", "stack.yaml", "--split"];
+    std::fs::write(d.join("compose.yaml"), compose(SERVICES, "old")).unwrap();
+    let start = std::time::Instant::now();
+    assert!(run(d, &args).status.success());
+    let whole = start.elapsed();
+    std::fs::write(d.join("compose.yaml"), compose(SERVICES, "new")).unwrap();
+    let mut outcomes = std::collections::BTreeMap::new();
+    for step in 0..16u32 {
+        // Back to the old set, then interrupt a run towards the new one.
+        std::fs::write(d.join("compose.yaml"), compose(SERVICES, "old")).unwrap();
+        assert!(run(d, &args).status.success());
+        std::fs::write(d.join("compose.yaml"), compose(SERVICES, "new")).unwrap();
+        let mut child = Command::new(binary())
+            .current_dir(d)
+            .args(args)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole * (8 + step) / 20);
+        let _ = Command::new("kill")
+            .args(["-INT", &child.id().to_string()])
+            .status();
+        let status = child.wait().unwrap();
+        let tag = written_tag(d, SERVICES);
+        assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+        match status.code() {
+            Some(0) => assert_eq!(tag, "new"),
+            Some(130) => assert_eq!(tag, "old", "interrupted, yet changed"),
+            None => assert_eq!(tag, "old", "killed before writing, yet changed"),
+            Some(code) => panic!("exit {code}"),
+        }
+        *outcomes.entry(format!("{:?}", status.code())).or_insert(0) += 1;
+    }
+    eprintln!("outcomes (exit code: runs): {outcomes:?}");
+}
