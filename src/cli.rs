@@ -31,7 +31,14 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Validate the Compose files without writing a template (for CI and pre-commit).
-    Check(InputArgs),
+    Check {
+        #[command(flatten)]
+        input: InputArgs,
+        /// AWS CloudFormation Guard rules to evaluate on the compiled templates; each
+        /// violation is an error at the Compose line behind the resource (repeatable).
+        #[arg(long, value_name = "FILE")]
+        policy: Vec<PathBuf>,
+    },
     /// Show the project as Compose resolves it: merged, interpolated, canonical.
     Config(ConfigArgs),
     /// Explain a diagnostic code (`E0201` or `unknown-key`); without one, list them all.
@@ -178,7 +185,13 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> u8 {
     let (input_args, then) = match cli.command {
-        Some(Command::Check(input)) => (input, Then::Check),
+        Some(Command::Check { input, policy }) => match read_policies(&policy) {
+            Ok(policies) => (input, Then::Check(policies)),
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                return EXIT_USAGE;
+            }
+        },
         Some(Command::Graph { input, format }) => (input, Then::Graph(format)),
         Some(Command::Plan(input)) => (input, Then::Plan),
         Some(Command::Config(config)) => return run_config(config, env, color, stdout, stderr),
@@ -198,10 +211,16 @@ pub fn run(
     };
     let split = cli.compile.split;
     let compile = |inputs: &[Input], options: &Options| crate::compile_with(inputs, options, split);
-    let compilation = match run_step(&input_args, env, stderr, compile) {
+    let mut compilation = match run_step(&input_args, env, stderr, compile) {
         Ok(c) => c,
         Err(code) => return code,
     };
+    if let Then::Check(policies) = &then
+        && let Err(message) = apply_policies(policies, &mut compilation)
+    {
+        let _ = writeln!(stderr, "error: {message}");
+        return EXIT_USAGE;
+    }
     let text = render::render(
         &compilation.diagnostics,
         &compilation.sources,
@@ -220,9 +239,15 @@ pub fn run(
         return EXIT_INPUT;
     }
     let (path, bytes) = match then {
-        Then::Check => {
+        Then::Check(_) => {
+            // Only the policies' violations can be errors here.
+            let code = if compilation.has_errors() {
+                EXIT_INPUT
+            } else {
+                EXIT_OK
+            };
             std::mem::forget(compilation); // see below
-            return EXIT_OK;
+            return code;
         }
         Then::Graph(format) => (None, inspect::graph::graph(template, project, format)),
         Then::Plan => (None, inspect::plan::plan(template, project, root)),
@@ -297,10 +322,51 @@ fn deliver_stacks(
     }
 }
 
+/// The `--policy` files, read (bounded, like the Compose files).
+fn read_policies(paths: &[PathBuf]) -> Result<Vec<crate::policy::Policy>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = crate::load::read_bytes(path).map_err(|e| e.to_string())?;
+            let rules = String::from_utf8(bytes)
+                .map_err(|_| format!("the policy `{}` is not UTF-8 text", path.display()))?;
+            Ok(crate::policy::Policy {
+                name: path.display().to_string(),
+                rules,
+            })
+        })
+        .collect()
+}
+
+/// Evaluates the policies on a compilation without errors, adding the violations to its
+/// diagnostics (in order); an invalid policy is an error of its own.
+fn apply_policies(
+    policies: &[crate::policy::Policy],
+    compilation: &mut crate::Compilation,
+) -> Result<(), String> {
+    let (Some(template), Some(root)) = (&compilation.template, &compilation.root) else {
+        return Ok(());
+    };
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let fallback = root
+        .entry("services")
+        .map_or(root.span, |entry| entry.key_span);
+    let documents: Vec<&emit::Tree> = compilation.documents.iter().map(|d| &d.tree).collect();
+    let found = crate::policy::check(policies, &documents, template, fallback)?;
+    let mut all = crate::diag::Diagnostics::new();
+    for diagnostic in compilation.diagnostics.drain(..).chain(found) {
+        all.push(diagnostic);
+    }
+    compilation.diagnostics = all.into_sorted();
+    Ok(())
+}
+
 /// What a compiling command does with a template.
 enum Then {
-    /// Nothing: `check`.
-    Check,
+    /// Nothing but the checks, and the policies' (`check`).
+    Check(Vec<crate::policy::Policy>),
     /// Write it (to a file, atomically, or to standard output) in a format.
     Write(Option<PathBuf>, Option<Format>),
     /// Draw its resource graph.

@@ -277,10 +277,12 @@ fn every_code_has_a_case() {
         }
     }
     // A template over 1 MiB, and more than 5,000 services, need inputs too large to keep
-    // in testdata; a unit test in `validate/limits.rs` and `tests/hostile.rs` show them.
+    // in testdata, and a policy violation a `--policy` file: a unit test in
+    // `validate/limits.rs`, `tests/hostile.rs` and `tests/policy.rs` show them.
     let exempt = [
         compose2cfn::diag::Code::TemplateTooLarge,
         compose2cfn::diag::Code::TooManyServices,
+        compose2cfn::diag::Code::PolicyViolation,
     ];
     let missing: Vec<String> = compose2cfn::diag::Code::ALL
         .iter()

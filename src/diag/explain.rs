@@ -329,6 +329,15 @@ pub fn lookup(code: Code) -> Doc {
                 "# two projects (two files, or profiles), one stack and one cluster each\nservices:\n  s00001:\n    image: busybox:1.36\n  # ... s00002 to s02500\n",
             )
         },
+        Code::PolicyViolation => Doc {
+            checked: false,
+            ..doc(
+                "`compose2cfn check --policy FILE` evaluated the AWS CloudFormation Guard rules of FILE on every compiled template, and a resource breaks one; the diagnostic points at the Compose element that produced the resource.",
+                "Teams write their rules once (tags required, log retention, no public IPs, read-only root file systems, ...) and run them where the Compose file is edited: in a pre-commit hook or CI, before anything is deployed. The rules see the template exactly as it would be deployed.",
+                "# policy.guard:\n#   rule read_only { Resources.*[ Type == 'AWS::ECS::TaskDefinition' ].Properties.ContainerDefinitions[*].ReadonlyRootFilesystem == true }\nservices:\n  web:\n    image: nginx:1.27\n",
+                "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n",
+            )
+        },
         Code::IgnoredKey => doc(
             "The key has no meaning on ECS and is ignored.",
             "The file stays valid for `docker compose up`, but the setting does nothing on ECS; the warning says why and what ECS does instead.",

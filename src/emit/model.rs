@@ -38,6 +38,9 @@ impl Tree {
     }
 }
 
+/// A JSON value as a tree, object keys sorted (whatever order `serde_json::Map` keeps:
+/// sorted, or insertion order when a dependency turns on its `preserve_order` feature, as
+/// cfn-guard does).
 impl From<&serde_json::Value> for Tree {
     fn from(json: &serde_json::Value) -> Self {
         match json {
@@ -46,11 +49,14 @@ impl From<&serde_json::Value> for Tree {
             serde_json::Value::Number(n) => Tree::Num(n.clone()),
             serde_json::Value::String(s) => Tree::Str(s.clone()),
             serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
-            serde_json::Value::Object(map) => Tree::Map(
-                map.iter()
+            serde_json::Value::Object(map) => {
+                let mut entries: Vec<(String, Tree)> = map
+                    .iter()
                     .map(|(k, v)| (k.clone(), Tree::from(v)))
-                    .collect(),
-            ),
+                    .collect();
+                entries.sort_by(|a, b| a.0.cmp(&b.0));
+                Tree::Map(entries)
+            }
         }
     }
 }

@@ -47,7 +47,7 @@ pub fn apply_all(documents: &mut [(Option<String>, Tree)], overlay: &serde_json:
 fn merge(base: &mut Tree, patch: &serde_json::Value) {
     match (base, patch) {
         (Tree::Map(entries), serde_json::Value::Object(patch)) => {
-            for (key, value) in patch {
+            for (key, value) in sorted(patch) {
                 if value.is_null() {
                     entries.retain(|(k, _)| k != key);
                     continue;
@@ -62,11 +62,20 @@ fn merge(base: &mut Tree, patch: &serde_json::Value) {
     }
 }
 
+/// A JSON object's entries by key, whatever order `serde_json::Map` keeps (see
+/// [`Tree::from`]), so that new keys land in the same order every time.
+fn sorted(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(&String, &serde_json::Value)> {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+}
+
 /// New content, where a `null` key has nothing to delete and is left out.
 fn without_nulls(value: &serde_json::Value) -> Tree {
     match value {
         serde_json::Value::Object(map) => Tree::Map(
-            map.iter()
+            sorted(map)
+                .into_iter()
                 .filter(|(_, v)| !v.is_null())
                 .map(|(k, v)| (k.clone(), without_nulls(v)))
                 .collect(),
