@@ -148,9 +148,14 @@ impl SourceMap {
             .to_string()
     }
 
+    /// The files read, in the order they were.
+    pub fn files(&self) -> impl Iterator<Item = &SourceFile> {
+        self.files.iter()
+    }
+
     /// The paths of the files read (standard input has none).
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
-        self.files.iter().filter_map(|f| f.path.as_deref())
+        self.files().filter_map(|f| f.path.as_deref())
     }
 
     /// Adds a file and returns its id.

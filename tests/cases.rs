@@ -97,6 +97,53 @@ fn yaml_as_json(text: &str) -> serde_json::Value {
         .to_json()
 }
 
+/// No IAM statement the compiler writes allows every action (`*`, `sqs:*`) or every
+/// resource (`*`): a wildcard may only come from the Compose file itself (`x-aws-role`).
+/// Key policies are not IAM policies: there `Resource: "*"` means the key itself.
+fn no_generated_wildcards(name: &str, template: &serde_json::Value, inputs: &str) {
+    let as_list = |v: &serde_json::Value| match v {
+        serde_json::Value::Array(items) => items.clone(),
+        other => vec![other.clone()],
+    };
+    let resources = template["Resources"].as_object().unwrap();
+    for (id, resource) in resources {
+        let kind = resource["Type"].as_str().unwrap_or_default();
+        if !matches!(
+            kind,
+            "AWS::IAM::Role" | "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy"
+        ) {
+            continue;
+        }
+        let properties = &resource["Properties"];
+        let mut documents = vec![&properties["PolicyDocument"]];
+        documents.extend(
+            properties["Policies"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|p| &p["PolicyDocument"]),
+        );
+        for statement in documents
+            .iter()
+            .flat_map(|d| d["Statement"].as_array().into_iter().flatten())
+        {
+            for action in as_list(&statement["Action"])
+                .iter()
+                .filter_map(|a| a.as_str())
+            {
+                let wildcard = action == "*" || action.ends_with(":*");
+                assert!(
+                    !wildcard || inputs.contains(action),
+                    "{name}: {id} allows `{action}`, which the Compose file does not ask for"
+                );
+            }
+            for target in as_list(&statement["Resource"]) {
+                assert_ne!(target, "*", "{name}: {id} allows every resource");
+            }
+        }
+    }
+}
+
 /// Checks a compiled template and writes it, as YAML and JSON, where `scripts/test.sh`
 /// lints it (cfn-lint) and reads it back with a YAML 1.1 parser.
 fn check_template(
@@ -133,6 +180,15 @@ fn check_template(
         std::fs::write(&file, &document.yaml).unwrap();
         let json = emit::value(&document.tree, Format::Json);
         std::fs::write(file.with_extension("json.txt"), json).unwrap();
+    }
+    let inputs: String = compilation
+        .sources
+        .files()
+        .map(|f| f.text.as_str())
+        .collect();
+    for document in &compilation.documents {
+        let tree = serde_json::from_str(&emit::value(&document.tree, Format::Json)).unwrap();
+        no_generated_wildcards(name, &tree, &inputs);
     }
     let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(

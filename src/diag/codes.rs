@@ -99,6 +99,7 @@ codes! {
     UnusedDefinition = "W0404", "unused-definition", Warning, "a network, volume, secret or config is used by no service";
     TemplateNeedsS3 = "W0405", "template-needs-s3", Warning, "the template is larger than the 51,200 bytes CloudFormation takes inline";
     SharedVolumeWriters = "W0406", "shared-volume-writers", Warning, "several tasks of a service write to one volume";
+    WritableRootFilesystem = "W0408", "writable-root-filesystem", Warning, "services can write to their root file systems (`read_only: true` is off)";
     ConfigHidesDirectory = "W0407", "config-hides-directory", Warning, "a config's directory is a volume that hides the image's files there";
 }
 

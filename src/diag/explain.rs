@@ -338,6 +338,12 @@ pub fn lookup(code: Code) -> Doc {
                 "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n",
             )
         },
+        Code::WritableRootFilesystem => doc(
+            "Services run with a writable root file system: `read_only: true` is not set.",
+            "A process that is compromised can then replace the image's programs and libraries, or hide tools among them. ECS mounts the root file system read-only when `read_only: true` is set (`ReadonlyRootFilesystem`, checkov CKV_AWS_336); the paths the program must write become `tmpfs:` task volumes on the task's ephemeral storage.",
+            "services:\n  web:\n    image: nginx:1.27\n",
+            "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n    tmpfs: [/var/cache/nginx, /var/run, /tmp]\n",
+        ),
         Code::IgnoredKey => doc(
             "The key has no meaning on ECS and is ignored.",
             "The file stays valid for `docker compose up`, but the setting does nothing on ECS; the warning says why and what ECS does instead.",

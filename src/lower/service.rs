@@ -72,7 +72,7 @@ pub(super) fn lower(
                 }),
                 "Tags" => service_tags.clone(),
                 "TaskRoleArn" => task_role,
-                "Volumes" => task_volumes(files),
+                "Volumes" => task_volumes(service, files),
             },
         )
         .from_source(service.span)
@@ -237,9 +237,25 @@ fn health_check(check: &Healthcheck) -> Value {
     }
 }
 
+/// The task volume behind a `tmpfs` path: a name from the path (`/var/run` →
+/// `Tmpfs_var_run`), a volume without a host path, on the task's ephemeral storage.
+fn tmpfs_volume(path: &str) -> String {
+    let name: String = path
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("Tmpfs{name}")
+}
+
 /// The task definition's volumes: EFS volumes, the task volume for secrets, one per
-/// config directory.
-fn task_volumes(files: &Files) -> Option<Value> {
+/// config directory, one per `tmpfs` path.
+fn task_volumes(service: &Service, files: &Files) -> Option<Value> {
     let mut volumes: Vec<Value> = files
         .mounts
         .map(|m| m.task_volumes.clone())
@@ -252,6 +268,9 @@ fn task_volumes(files: &Files) -> Option<Value> {
     }
     for (volume, _) in files.configs.iter().flat_map(|c| &c.directories) {
         volumes.push(map! { "Name" => volume.as_str() });
+    }
+    for (path, _) in &service.tmpfs {
+        volumes.push(map! { "Name" => tmpfs_volume(path) });
     }
     (!volumes.is_empty()).then_some(Value::List(volumes))
 }
@@ -325,6 +344,13 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
             properties.insert("Environment".to_string(), configs.environment.clone());
         }
         inits.push((configs.container.clone(), init));
+    }
+    for (path, _) in &service.tmpfs {
+        mount_points.push(map! {
+            "ContainerPath" => path.as_str(),
+            "ReadOnly" => false,
+            "SourceVolume" => tmpfs_volume(path),
+        });
     }
     let mut main = container(project, service);
     if let Value::Map(properties) = &mut main {

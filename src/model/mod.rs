@@ -185,6 +185,8 @@ pub struct Service {
     pub labels: BTreeMap<String, String>,
     pub init: bool,
     pub read_only: bool,
+    /// `tmpfs` paths (absolute; options after `:` dropped), each with its span.
+    pub tmpfs: Vec<(String, Span)>,
     pub tty: bool,
     pub stdin_open: bool,
     pub ulimits: Vec<Ulimit>,

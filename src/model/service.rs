@@ -153,6 +153,7 @@ pub(super) fn build(
         .collect();
     out.init = r.flag(s.init.as_ref(), "init");
     out.read_only = r.flag(s.read_only.as_ref(), "read_only");
+    out.tmpfs = tmpfs(&mut r, s.tmpfs.as_ref());
     out.tty = r.flag(s.tty.as_ref(), "tty");
     out.stdin_open = r.flag(s.stdin_open.as_ref(), "stdin_open");
     out.ulimits = ulimits(&mut r, s);
@@ -561,4 +562,39 @@ fn resources(r: &mut Reader<'_>, s: &spec::Service, out: &mut Service) {
             max_percent: int(update.x_aws_max_percent.as_ref(), "x-aws-max_percent"),
         };
     }
+}
+
+/// `tmpfs: /run` or `tmpfs: [/run, /tmp:size=64m]`: absolute paths; the options after `:`
+/// have no counterpart on ECS (a warning says so).
+fn tmpfs(r: &mut Reader, value: Option<&spec::StringOrList>) -> Vec<(String, Span)> {
+    let items: Vec<(String, Span)> = match value {
+        None => Vec::new(),
+        Some(spec::StringOrList::One(path)) => vec![(path.clone(), r.span(path!["tmpfs"]))],
+        Some(spec::StringOrList::List(list)) => r.spanned(Some(list), "tmpfs"),
+    };
+    let mut paths = Vec::new();
+    for (item, span) in items {
+        let (path, options) = item.split_once(':').unwrap_or((item.as_str(), ""));
+        let path = path.trim_end_matches('/');
+        if !item.starts_with('/') || path.is_empty() {
+            r.diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{item}` is not an absolute path below `/`"),
+                )
+                .at(span)
+                .with_help("tmpfs mounts are container paths such as `/tmp`"),
+            );
+            continue;
+        }
+        if !options.is_empty() {
+            r.diags.push(
+                Diagnostic::new(Code::IgnoredValue, format!("the tmpfs options `{options}` are ignored"))
+                    .at(span)
+                    .with_help("ECS has no tmpfs options: the path is a task volume on the task's ephemeral storage (20 GiB, shared by the task's containers)"),
+            );
+        }
+        paths.push((path.to_string(), span));
+    }
+    paths
 }

@@ -448,8 +448,8 @@ fn volumes(root: &Node, project: &Project, service: &Service, diags: &mut Diagno
                 .with_help("Fargate tasks have no host files: use a named volume, or bake the files into the image"),
             "anonymous" => Diagnostic::new(Code::UnsupportedOnFargate, "anonymous volumes cannot run on ECS")
                 .with_help("give the volume a name (`data:/path`) and define it under the top-level `volumes`"),
-            "tmpfs" => Diagnostic::new(Code::UnsupportedOnFargate, "tmpfs mounts cannot run on Fargate")
-                .with_help("use a writable path inside the container instead"),
+            "tmpfs" => Diagnostic::new(Code::UnsupportedOnFargate, "tmpfs mounts in `volumes` cannot run on Fargate")
+                .with_help(format!("use the service's `tmpfs:` key (`tmpfs: [{}]`): a task volume on the task's ephemeral storage", entry.get("target").and_then(Node::as_str).unwrap_or("/tmp"))),
             other => Diagnostic::new(Code::UnsupportedOnFargate, format!("`{other}` mounts cannot run on Fargate"))
                 .with_help("remove the mount"),
         };

@@ -4,6 +4,7 @@
 mod definitions;
 mod exposure;
 mod fargate;
+mod hardening;
 mod iam;
 mod infrastructure;
 mod ingress;
@@ -29,4 +30,5 @@ pub fn validate(root: &Node, inactive: &[Entry], project: &Project, diags: &mut 
     ingress::check(project, diags);
     scaling::check(project, diags);
     exposure::check(project, diags);
+    hardening::check(project, diags);
 }
