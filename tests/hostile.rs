@@ -151,6 +151,19 @@ fn sizes_and_depths() {
         "error",
     );
 
+    // Closing brackets at their key's indentation are re-indented, one parse each: a
+    // large file full of them is bounded by a budget of bytes parsed (the fuzzer's find).
+    let brackets: String = (0..200_000)
+        .map(|i| format!("  s{i}:\n    image: x\n    command: [\n      \"a\",\n    ]\n"))
+        .collect();
+    case(
+        d,
+        "brackets.yaml",
+        format!("services:\n{brackets}"),
+        1,
+        "E0101",
+    );
+
     let environment: String = (0..100_000).map(|i| format!("      V{i}: x\n")).collect();
     case(
         d,

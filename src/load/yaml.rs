@@ -37,7 +37,8 @@ pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> 
             Err(error) => {
                 let builder = Builder::new(&patched, file, &shifts);
                 let at = builder.byte_in_text(error.marker().index());
-                match (shifts.len() < MAX_BRACKET_FIXES)
+                let budget_left = (shifts.len() + 2) * patched.len() <= REPARSE_BUDGET;
+                match (shifts.len() < MAX_BRACKET_FIXES && budget_left)
                     .then(|| indent_closing_bracket(&patched, at))
                     .flatten()
                 {
@@ -60,6 +61,10 @@ pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> 
 
 /// How many closing brackets one file may have re-indented.
 const MAX_BRACKET_FIXES: usize = 256;
+
+/// Bytes the re-indenting may parse in all (each fix parses the file again): without it a
+/// large file full of such brackets would be parsed 256 times (found by the fuzzer).
+const REPARSE_BUDGET: usize = 64 * 1024 * 1024;
 
 /// When the line at byte `at` holds only closing brackets (`]`, `}`, `,`) and the scanner
 /// stopped there, the insertion that indents it one column past the line that opened the
