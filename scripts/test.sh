@@ -3,7 +3,7 @@
 # every template the tests emitted (testdata and corpus), in one call, expecting zero
 # errors, a YAML 1.1 read of each template against its JSON twin, and the loader oracle
 # (scripts/oracle.py: `compose2cfn config` against docker-compose 1.29's `config`), and
-# checkov with zero failures on EFS, Secrets Manager, IAM, Logs, KMS and launch-template resources
+# checkov with zero failures outside four skipped checks, each with its reason
 # (scripts/checkov_gate.py). cfn-lint, checkov and docker-compose are installed from PyPI
 # into virtualenvs under target/ when missing.
 set -euo pipefail
@@ -40,14 +40,14 @@ fi
 "$venv/bin/python" scripts/yaml11_roundtrip.py target/cfn-lint
 echo "cfn-lint: ${#templates[@]} passed, 0 failed"
 
-# checkov: zero failures on the EFS, Secrets Manager, IAM, Logs, KMS and launch-template resources.
+# checkov: zero failures outside the skipped checks (the JSON lists the passed ones too).
 CHECKOV_VERSION="3.3.30"
 checkov_venv="target/checkov-venv"
 if [ ! -x "$checkov_venv/bin/checkov" ] || ! "$checkov_venv/bin/checkov" --version 2>/dev/null | grep -q "$CHECKOV_VERSION"; then
   python3 -m venv "$checkov_venv"
   "$checkov_venv/bin/pip" install --quiet --disable-pip-version-check "checkov==$CHECKOV_VERSION"
 fi
-"$checkov_venv/bin/checkov" -d target/cfn-lint --framework cloudformation --quiet --compact --skip-download \
+"$checkov_venv/bin/checkov" -d target/cfn-lint --framework cloudformation --compact --skip-download \
   --output json > target/checkov.json || true
 "$venv/bin/python" scripts/checkov_gate.py target/checkov.json
 

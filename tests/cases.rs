@@ -202,6 +202,8 @@ fn check_template(
             "InternetGateway",
             "PublicRoute",
             "PublicSubnet",
+            "Nat",
+            "Private",
             "Cluster",
             "CloudMap",
             "LogGroup",

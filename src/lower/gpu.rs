@@ -170,7 +170,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                 },
                 "MaxSize" => Value::reference(MAX_INSTANCES),
                 "MinSize" => "0",
-                "VPCZoneIdentifier" => network::subnets(project),
+                "VPCZoneIdentifier" => network::task_subnets(project),
             },
         )
         .from_source(origin)

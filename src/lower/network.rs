@@ -3,12 +3,19 @@
 //! existing VPC at deployment (the `CreateVpc` condition chooses); with `x-aws-vpc` it
 //! creates none and takes the VPC and its subnets as parameters. Either way, one security
 //! group per Compose network whose members may reach each other (and nothing else may).
+//!
+//! Public IPs: a task gets one only when the load balancer serves it (the service publishes
+//! ports, on Fargate) and its subnets need one to reach the internet (to pull its image):
+//! the created VPC's public subnets, which have no NAT, or an existing VPC whose
+//! `AssignPublicIp` parameter says so; `x-aws-assign_public_ip: false` turns them off. When
+//! some task must go without, the created VPC adds two private subnets behind one NAT
+//! gateway, and every task runs there.
 
 use super::ids::{SUBNETS, VPC};
 use super::{names, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
-use crate::model::Project;
+use crate::model::{Project, Service};
 
 /// The parameters and the condition that place the stack in a VPC.
 pub(super) mod parameters {
@@ -33,11 +40,54 @@ const ROUTING: [&str; 3] = [
 
 const VPC_CIDR: &str = "10.0.0.0/16";
 const SUBNET_CIDRS: [&str; 2] = ["10.0.0.0/20", "10.0.16.0/20"];
+const PRIVATE_SUBNETS: [&str; 2] = ["PrivateSubnet1", "PrivateSubnet2"];
+const PRIVATE_CIDRS: [&str; 2] = ["10.0.128.0/20", "10.0.144.0/20"];
+
+/// The resources that give the private subnets their route out, through the NAT gateway.
+const PRIVATE_ROUTING: [&str; 3] = [
+    "PrivateRoute",
+    "PrivateSubnet1RouteTableAssociation",
+    "PrivateSubnet2RouteTableAssociation",
+];
+
+/// Whether a service's tasks may have a public IP: the load balancer serves them (they
+/// publish ports), they run on Fargate (tasks on EC2 cannot), and the file does not say
+/// `x-aws-assign_public_ip: false`.
+fn may_be_public(project: &Project, service: &Service) -> bool {
+    project.aws.no_public_ip.is_none()
+        && service.gpus.is_none()
+        && !project.published(service).is_empty()
+}
+
+/// Whether the created VPC needs private subnets behind a NAT gateway: some task may not
+/// have a public IP, yet must reach the internet to pull its image.
+pub(super) fn needs_nat(project: &Project) -> bool {
+    !project.aws.existing_vpc()
+        && project
+            .services
+            .values()
+            .any(|s| !may_be_public(project, s))
+}
+
+/// The subnets of a service's tasks (and of GPU instances): in the created VPC, the private
+/// ones when there is a NAT gateway, else the public ones.
+pub(super) fn task_subnets(project: &Project) -> Value {
+    let created = if needs_nat(project) {
+        PRIVATE_SUBNETS
+    } else {
+        SUBNETS
+    };
+    chosen(
+        project,
+        Value::list(created.map(Value::reference)),
+        Value::reference(parameters::SUBNETS),
+    )
+}
 
 /// What the stack uses: `given` (a parameter) in the VPC `x-aws-vpc` names; otherwise
 /// `created` when the stack creates its VPC, and `given` when `VpcId` names one.
 fn chosen(project: &Project, created: Value, given: Value) -> Value {
-    if project.aws.existing_vpc() {
+    if project.aws.existing_vpc() || created == given {
         given
     } else {
         Value::when(CREATE_VPC, created, given)
@@ -67,14 +117,21 @@ pub(super) fn subnet(project: &Project, index: usize) -> Value {
     )
 }
 
-/// Whether tasks get a public IP: in the created VPC they must (its subnets route to an
-/// internet gateway, without NAT); in an existing one the `AssignPublicIp` parameter says.
-pub(super) fn assign_public_ip(project: &Project) -> Value {
-    chosen(
-        project,
-        Value::str("ENABLED"),
-        Value::reference(ASSIGN_PUBLIC_IP),
-    )
+/// Whether a service's tasks get a public IP (the rule at the top): in the created VPC
+/// only when there is no NAT gateway (every task is then one the load balancer serves); in
+/// an existing VPC, for tasks that may have one, the `AssignPublicIp` parameter says.
+pub(super) fn assign_public_ip(project: &Project, service: &Service) -> Value {
+    let created = if needs_nat(project) {
+        "DISABLED"
+    } else {
+        "ENABLED"
+    };
+    let given = if may_be_public(project, service) {
+        Value::reference(ASSIGN_PUBLIC_IP)
+    } else {
+        Value::str("DISABLED")
+    };
+    chosen(project, Value::str(created), given)
 }
 
 pub(super) fn lower(project: &Project, template: &mut Template) {
@@ -145,15 +202,18 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             created_vpc(project, template);
         }
     }
-    template.parameters.insert(
-        ASSIGN_PUBLIC_IP.to_string(),
-        Parameter::new(
-            "String",
-            "In an existing VPC: ENABLED when the subnets route to an internet gateway (tasks need a public IP to pull images), DISABLED when they reach the internet through NAT or VPC endpoints",
-        )
-        .default("DISABLED")
-        .allowed(&["DISABLED", "ENABLED"]),
-    );
+    // Only when some task may have a public IP: otherwise nothing would read it.
+    if project.services.values().any(|s| may_be_public(project, s)) {
+        template.parameters.insert(
+            ASSIGN_PUBLIC_IP.to_string(),
+            Parameter::new(
+                "String",
+                "In an existing VPC: ENABLED when the subnets route to an internet gateway (tasks need a public IP to pull images), DISABLED when they reach the internet through NAT or VPC endpoints. Only tasks the load balancer serves ever get one",
+            )
+            .default("DISABLED")
+            .allowed(&["DISABLED", "ENABLED"]),
+        );
+    }
     security_groups(project, template);
 }
 
@@ -209,16 +269,95 @@ fn created_vpc(project: &Project, template: &mut Template) {
         .when(CREATE_VPC)
         .depends_on(["InternetGatewayAttachment".to_string()]),
     );
-    for (index, (id, cidr)) in SUBNETS.iter().zip(SUBNET_CIDRS).enumerate() {
+    subnets_in(project, template, &SUBNETS, &SUBNET_CIDRS, "public");
+    let mut routes: Vec<&str> = ROUTING.to_vec();
+    if needs_nat(project) {
+        private_subnets(project, template);
+        routes.extend(PRIVATE_ROUTING);
+    }
+    // A resource cannot depend on one that may not exist; this handle refers to the routes
+    // only when they do, so waiting for it waits for them.
+    let mut ready = Resource::new("AWS::CloudFormation::WaitConditionHandle", map! {});
+    ready.metadata = Some(map! {
+        "Routes" => Value::when(CREATE_VPC, Value::list(routes.into_iter().map(Value::reference)), Value::no_value()),
+    });
+    template.add(NETWORK_READY, ready);
+}
+
+/// Two private subnets whose route out is one NAT gateway in the first public subnet (one,
+/// not one per zone: it is the stack's only hourly cost, and a zone's outage stops image
+/// pulls in the other zone only until the gateway's zone is back).
+fn private_subnets(project: &Project, template: &mut Template) {
+    template.add(
+        "NatGatewayAddress",
+        Resource::new(
+            "AWS::EC2::EIP",
+            map! { "Domain" => "vpc", "Tags" => tags(project, &[]) },
+        )
+        .when(CREATE_VPC)
+        .depends_on(["InternetGatewayAttachment".to_string()]),
+    );
+    template.add(
+        "NatGateway",
+        Resource::new(
+            "AWS::EC2::NatGateway",
+            map! {
+                "AllocationId" => Value::get_att("NatGatewayAddress", "AllocationId"),
+                "SubnetId" => Value::reference(SUBNETS[0]),
+                "Tags" => tags(project, &[]),
+            },
+        )
+        .when(CREATE_VPC),
+    );
+    template.add(
+        "PrivateRouteTable",
+        Resource::new(
+            "AWS::EC2::RouteTable",
+            map! { "Tags" => tags(project, &[]), "VpcId" => Value::reference(VPC) },
+        )
+        .when(CREATE_VPC),
+    );
+    template.add(
+        "PrivateRoute",
+        Resource::new(
+            "AWS::EC2::Route",
+            map! {
+                "DestinationCidrBlock" => "0.0.0.0/0",
+                "NatGatewayId" => Value::reference("NatGateway"),
+                "RouteTableId" => Value::reference("PrivateRouteTable"),
+            },
+        )
+        .when(CREATE_VPC),
+    );
+    subnets_in(
+        project,
+        template,
+        &PRIVATE_SUBNETS,
+        &PRIVATE_CIDRS,
+        "private",
+    );
+}
+
+/// Two subnets of the created VPC, in the first two Availability Zones, each associated
+/// with the route table `{Kind}RouteTable` (`kind`: `public` or `private`).
+fn subnets_in(
+    project: &Project,
+    template: &mut Template,
+    ids: &[&str; 2],
+    cidrs: &[&str; 2],
+    kind: &str,
+) {
+    let table = format!("{}{}RouteTable", kind[..1].to_uppercase(), &kind[1..]);
+    for (index, (id, cidr)) in ids.iter().zip(cidrs).enumerate() {
         template.add(
             *id,
             Resource::new(
                 "AWS::EC2::Subnet",
                 map! {
                     "AvailabilityZone" => Value::select(index, Value::azs()),
-                    "CidrBlock" => cidr,
+                    "CidrBlock" => *cidr,
                     "MapPublicIpOnLaunch" => false,
-                    "Tags" => tags(project, &[("Name", &format!("{}-public-{}", project.name, index + 1))]),
+                    "Tags" => tags(project, &[("Name", &format!("{}-{kind}-{}", project.name, index + 1))]),
                     "VpcId" => Value::reference(VPC),
                 },
             )
@@ -228,18 +367,11 @@ fn created_vpc(project: &Project, template: &mut Template) {
             format!("{id}RouteTableAssociation"),
             Resource::new(
                 "AWS::EC2::SubnetRouteTableAssociation",
-                map! { "RouteTableId" => Value::reference("PublicRouteTable"), "SubnetId" => Value::reference(*id) },
+                map! { "RouteTableId" => Value::reference(table.as_str()), "SubnetId" => Value::reference(*id) },
             )
             .when(CREATE_VPC),
         );
     }
-    // A resource cannot depend on one that may not exist; this handle refers to the routes
-    // only when they do, so waiting for it waits for them.
-    let mut ready = Resource::new("AWS::CloudFormation::WaitConditionHandle", map! {});
-    ready.metadata = Some(map! {
-        "Routes" => Value::when(CREATE_VPC, Value::list(ROUTING.map(Value::reference)), Value::no_value()),
-    });
-    template.add(NETWORK_READY, ready);
 }
 
 /// What waits for the subnets' route to the internet: nothing in an existing VPC.

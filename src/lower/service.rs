@@ -133,9 +133,9 @@ pub(super) fn lower(
                 "NetworkConfiguration" => map! {
                     "AwsvpcConfiguration" => map! {
                         // Tasks on EC2 cannot have public IPs; their instance pulls images.
-                        "AssignPublicIp" => if ec2 { Value::str("DISABLED") } else { network::assign_public_ip(project) },
+                        "AssignPublicIp" => network::assign_public_ip(project, service),
                         "SecurityGroups" => Value::List(groups),
-                        "Subnets" => network::subnets(project),
+                        "Subnets" => network::task_subnets(project),
                     },
                 },
                 "PlatformVersion" => (!ec2).then_some("LATEST"),

@@ -25,6 +25,8 @@ pub struct Infrastructure {
     pub internal: Option<Span>,
     /// `x-aws-certificate`: the certificate of every HTTP port.
     pub certificate: Option<(String, Span)>,
+    /// `x-aws-assign_public_ip: false`: no task gets a public IP.
+    pub no_public_ip: Option<Span>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -155,6 +157,18 @@ pub(super) fn build(
                 span("x-aws-loadbalancer"),
                 format!("`{lb}` is not the ARN of an application or network load balancer"),
                 "compose2cfn works offline and cannot look a name up: give the ARN, `arn:aws:elasticloadbalancing:REGION:ACCOUNT:loadbalancer/app/NAME/ID`",
+            ),
+        }
+    }
+    if let Some(flag) = &file.x_aws_assign_public_ip {
+        let at_flag = span("x-aws-assign_public_ip");
+        match super::units::boolean(flag) {
+            Ok(false) => infra.no_public_ip = Some(at_flag),
+            Ok(true) => {}
+            Err(message) => invalid(
+                at_flag,
+                message,
+                "write `false` to keep public IPs off every task",
             ),
         }
     }

@@ -465,6 +465,7 @@ fn merge_top(file: &mut spec::ComposeFile, part: spec::ComposeFile) {
         x_aws_loadbalancer,
         x_aws_loadbalancer_scheme,
         x_aws_certificate,
+        x_aws_assign_public_ip,
         x_aws_logs_retention,
         x_aws_cloudformation
     );

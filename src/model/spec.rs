@@ -151,6 +151,10 @@ pub struct ComposeFile {
     /// An ACM certificate ARN: every HTTP port of the load balancer serves HTTPS with it.
     #[serde(rename = "x-aws-certificate")]
     pub x_aws_certificate: Option<String>,
+    /// `false`: no task gets a public IP, even behind the load balancer in subnets
+    /// without NAT (the created VPC then routes every task through a NAT gateway).
+    #[serde(rename = "x-aws-assign_public_ip")]
+    pub x_aws_assign_public_ip: Option<BoolOrStr>,
     /// CloudWatch Logs retention in days.
     #[serde(rename = "x-aws-logs_retention")]
     pub x_aws_logs_retention: Option<IntOrStr>,

@@ -187,6 +187,7 @@ pub const TABLE: &[Row] = &table! {
     T "x-aws-vpc" => Lowered("the `VpcId` parameter's default; the stack creates no VPC (without it, the `CreateVpc` condition creates one unless `VpcId` is given at deployment)");
     T "x-aws-subnets" => Lowered("the `Subnets` parameter's default: subnets of `x-aws-vpc` for tasks, load balancer and EFS mount targets (the first two)");
     T "x-aws-loadbalancer" => Lowered("an existing load balancer (its ARN, in `x-aws-vpc`): the listeners attach to it; the services admit its security group (the `LoadBalancerSecurityGroup` parameter)");
+    T "x-aws-assign_public_ip" => Lowered("`false`: no task gets a public IP; the created VPC then puts every task in private subnets behind a NAT gateway (by default only tasks the load balancer serves, in subnets without NAT, get one)");
     T "x-aws-loadbalancer_scheme" => Lowered("`internal`: the load balancer faces the VPC only (clients from `10.0.0.0/8` by default, the `LoadBalancerClientCidr` parameter); `internet-facing` is the default");
     T "x-aws-certificate" => Lowered("an ACM certificate for every HTTP port: HTTPS listeners (TLS 1.3/1.2 policy), port 80 moved to 443 and redirecting there");
     T "x-aws-logs_retention" => Lowered("`LogGroup.RetentionInDays` (default: 30 days)");
