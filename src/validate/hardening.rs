@@ -5,6 +5,9 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::Project;
 
+/// Services named in the message and labelled in the file, at most.
+const SHOWN: usize = 5;
+
 /// One warning for the project, a label on each service that can write its root file
 /// system (in the order of the file). A hint for a project that is otherwise right: none
 /// while there are errors to fix.
@@ -17,18 +20,27 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
     let Some((first, rest)) = writable.split_first() else {
         return;
     };
-    let names: Vec<String> = writable.iter().map(|s| format!("`{}`", s.name)).collect();
-    let (subject, verb) = match names.as_slice() {
-        [one] => (one.clone(), "can"),
-        [many @ .., last] => (format!("{} and {last}", many.join(", ")), "can each"),
-        [] => return,
+    // Named and labelled up to a few: a large project gets a count, not a page of labels.
+    let names: Vec<String> = writable
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("`{}`", s.name))
+        .collect();
+    let more = writable.len().saturating_sub(SHOWN);
+    let (subject, verb) = match (names.as_slice(), more) {
+        ([one], 0) => (one.clone(), "can"),
+        ([many @ .., last], 0) => (format!("{} and {last}", many.join(", ")), "can each"),
+        (shown, more) => (
+            format!("{} and {more} more services", shown.join(", ")),
+            "can each",
+        ),
     };
     let mut diagnostic = Diagnostic::new(
         Code::WritableRootFilesystem,
         format!("{subject} {verb} write to the root file system"),
     )
     .at_labelled(first.span, "writable root file system");
-    for service in rest {
+    for service in rest.iter().take(SHOWN - 1) {
         diagnostic = diagnostic.with_label(service.span, "here too");
     }
     diags.push(diagnostic.with_help(
