@@ -43,7 +43,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
     let services: Vec<_> = project
         .services
         .values()
-        .filter(|s| s.ports.iter().any(|(p, _)| p.is_published()))
+        .filter(|s| s.publishes())
         .collect();
     if services.is_empty() {
         return ingress;

@@ -54,9 +54,7 @@ const PRIVATE_ROUTING: [&str; 3] = [
 /// publish ports), they run on Fargate (tasks on EC2 cannot), and the file does not say
 /// `x-aws-assign_public_ip: false`.
 fn may_be_public(project: &Project, service: &Service) -> bool {
-    project.aws.no_public_ip.is_none()
-        && service.gpus.is_none()
-        && !project.published(service).is_empty()
+    project.aws.no_public_ip.is_none() && service.gpus.is_none() && service.publishes()
 }
 
 /// Whether the created VPC needs private subnets behind a NAT gateway: some task may not

@@ -245,6 +245,14 @@ pub struct Service {
     pub partial: bool,
 }
 
+impl Service {
+    /// Whether the service publishes a port: the load balancer serves it.
+    #[must_use]
+    pub fn publishes(&self) -> bool {
+        self.ports.iter().any(|(p, _)| p.is_published())
+    }
+}
+
 /// Finds spans in the tree by path.
 pub struct Locator<'a> {
     root: &'a Node,

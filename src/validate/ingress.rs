@@ -8,7 +8,6 @@ use crate::model::{Project, Service, Timed};
 use crate::source::Span;
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
-    let published = |s: &Service| s.ports.iter().any(|(p, _)| p.is_published());
     for service in project.services.values().filter(|s| !s.partial) {
         for (port, span) in &service.ports {
             if let Some(certificate) = port.certificate.as_deref().filter(|c| !is_certificate(c)) {
@@ -32,9 +31,9 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
                 );
             }
         }
-        target_health(service, published(service), diags);
+        target_health(service, service.publishes(), diags);
     }
-    let any_published = project.services.values().any(published);
+    let any_published = project.services.values().any(Service::publishes);
     if let (Some(span), false) = (project.aws.internal, any_published) {
         unused(
             span,
