@@ -308,8 +308,7 @@ fn deliver_stacks(
         );
         return EXIT_USAGE;
     };
-    let folder = nested.first().and_then(|(p, _)| p.split('/').next());
-    if let Some(code) = clobbers(path, folder, sources, stderr) {
+    if let Some(code) = clobbers(path, output::nested_folder(nested), sources, stderr) {
         return code;
     }
     match output::write_set(path, root.as_bytes(), nested) {
@@ -537,18 +536,18 @@ fn clobbers(
 /// Reports an output that was not written; the exit code (130 after SIGINT or SIGTERM,
 /// as a shell reports an interrupted command).
 fn failed(what: &str, error: &output::Error, stderr: &mut dyn Write) -> u8 {
-    let _ = match error {
-        output::Error::Interrupted => {
-            writeln!(stderr, "error: interrupted: {what} left as it was")
-        }
-        output::Error::Io(_) => writeln!(
-            stderr,
-            "error: cannot write {what}: {error}; the previous output is left as it was"
-        ),
-    };
     match error {
-        output::Error::Interrupted => EXIT_INTERRUPTED,
-        output::Error::Io(_) => EXIT_USAGE,
+        output::Error::Interrupted => {
+            let _ = writeln!(stderr, "error: interrupted: {what} left as it was");
+            EXIT_INTERRUPTED
+        }
+        output::Error::Io(_) => {
+            let _ = writeln!(
+                stderr,
+                "error: cannot write {what}: {error}; the previous output is left as it was"
+            );
+            EXIT_USAGE
+        }
     }
 }
 

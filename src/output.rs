@@ -81,16 +81,16 @@ pub fn clobbered_input<'a>(
     nested: Option<&str>,
     inputs: impl IntoIterator<Item = &'a Path>,
 ) -> Option<&'a Path> {
-    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
-        (Ok(a), Ok(b)) => a == b,
-        _ => false,
-    };
     let folder = nested.and_then(|name| std::fs::canonicalize(folder_of(output).join(name)).ok());
+    // Each path resolved once: the output may not exist yet, an input may have gone.
+    let output = std::fs::canonicalize(output).ok();
     inputs.into_iter().find(|input| {
-        same(output, input)
-            || folder.as_ref().is_some_and(|folder| {
-                std::fs::canonicalize(input).is_ok_and(|input| input.starts_with(folder))
-            })
+        std::fs::canonicalize(input).is_ok_and(|input| {
+            output.as_ref() == Some(&input)
+                || folder
+                    .as_ref()
+                    .is_some_and(|folder| input.starts_with(folder))
+        })
     })
 }
 
@@ -101,11 +101,7 @@ pub fn clobbered_input<'a>(
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let interrupts = Interrupts::watch();
     let dir = folder_of(path);
-    let mut file = tempfile::Builder::new()
-        .prefix(".compose2cfn-")
-        .tempfile_in(dir)?;
-    file.write_all(bytes)?;
-    file.as_file().sync_all()?;
+    let file = staged_file(dir, bytes)?;
     interrupts.check()?;
     file.persist(path).map_err(|e| e.error)?;
     sync_folder(dir);
@@ -119,7 +115,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// # Errors
 /// As [`write`]; the old set is then untouched.
 pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<(), Error> {
-    let Some(name) = nested.first().and_then(|(p, _)| p.split('/').next()) else {
+    let Some(name) = nested_folder(nested) else {
         return write(path, root);
     };
     let interrupts = Interrupts::watch();
@@ -141,11 +137,7 @@ pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<()
             out.sync_all()?;
         }
     }
-    let mut root_file = tempfile::Builder::new()
-        .prefix(".compose2cfn-")
-        .tempfile_in(dir)?;
-    root_file.write_all(root)?;
-    root_file.as_file().sync_all()?;
+    let root_file = staged_file(dir, root)?;
     sync_staged(staged.path())?;
     interrupts.check()?;
     // From here on, the swap: two renames, then the root's.
@@ -171,6 +163,24 @@ pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<()
         let _ = std::fs::remove_dir_all(&backup);
     }
     Ok(())
+}
+
+/// `bytes` in a temporary file in `dir`, flushed to disk, ready to be renamed into place
+/// (removed when dropped before).
+fn staged_file(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
+    let mut file = tempfile::Builder::new()
+        .prefix(".compose2cfn-")
+        .tempfile_in(dir)?;
+    file.write_all(bytes)?;
+    file.as_file().sync_all()?;
+    Ok(file)
+}
+
+/// The folder of a split project's nested templates (relative to the root's folder): the
+/// first segment of their paths.
+#[must_use]
+pub fn nested_folder<'a>(nested: &[(&'a str, &str)]) -> Option<&'a str> {
+    nested.first().and_then(|(path, _)| path.split('/').next())
 }
 
 /// Flushes the staged nested templates to disk. On Linux one `syncfs` does it for the
