@@ -45,12 +45,15 @@ pub fn check(
     template: &Template,
     fallback: Span,
 ) -> Result<Vec<Diagnostic>, String> {
+    // Each template as JSON once; each policy evaluated on all of them in one run.
+    let data: Vec<String> = documents
+        .iter()
+        .map(|document| crate::emit::value(document, Format::Json))
+        .collect();
     let mut violations = std::collections::BTreeSet::new();
     for policy in policies {
         parse(policy)?;
-        for document in documents {
-            violations.extend(evaluate(policy, document)?);
-        }
+        violations.extend(evaluate(policy, &data)?);
     }
     Ok(violations
         .into_iter()
@@ -95,12 +98,11 @@ fn parse(policy: &Policy) -> Result<(), String> {
     }
 }
 
-/// The violations of `policy` (parsed) in one document.
-fn evaluate(policy: &Policy, document: &Tree) -> Result<Vec<Violation>, String> {
+/// The violations of `policy` (parsed) in the templates `data` (JSON texts).
+fn evaluate(policy: &Policy, data: &[String]) -> Result<Vec<Violation>, String> {
     let failed =
         |detail: String| format!("cfn-guard could not evaluate `{}`: {detail}", policy.name);
-    let data = crate::emit::value(document, Format::Json);
-    let payload = serde_json::json!({ "rules": [policy.rules], "data": [data] }).to_string();
+    let payload = serde_json::json!({ "rules": [policy.rules], "data": data }).to_string();
     let command = cfn_guard::ValidateBuilder::default()
         .payload(true)
         .structured(true)
