@@ -349,9 +349,7 @@ fn apply_policies(
     if policies.is_empty() {
         return Ok(());
     }
-    let fallback = root
-        .entry("services")
-        .map_or(root.span, |entry| entry.key_span);
+    let fallback = root.key_span_or_start("services");
     let documents: Vec<&emit::Tree> = compilation.documents.iter().map(|d| &d.tree).collect();
     let found = crate::policy::check(policies, &documents, template, fallback)?;
     let mut all = crate::diag::Diagnostics::new();

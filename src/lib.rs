@@ -189,7 +189,7 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
             format!("the project has {count} services; an ECS cluster runs at most {MAX_SERVICES}"),
         )
         .at_labelled(entry.key_span, "these services")
-        .with_help("split the project into several stacks: several Compose files or profiles, one stack each"),
+        .with_help(validate::limits::SPLIT_HELP),
     );
     false
 }

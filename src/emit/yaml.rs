@@ -17,7 +17,7 @@ pub(super) fn to_string(tree: &Tree) -> String {
         Tree::Map(entries) if !entries.is_empty() => map(&mut out, entries, 0),
         Tree::Seq(items) if !items.is_empty() => seq(&mut out, items, 0),
         scalar => {
-            inline(&mut out, scalar, Role::Value);
+            inline(&mut out, scalar);
             out.push('\n');
         }
     }
@@ -61,7 +61,7 @@ fn map_entries(out: &mut String, entries: &[(String, Tree)], width: usize, first
             }
             scalar => {
                 out.push(' ');
-                inline(out, scalar, Role::Value);
+                inline(out, scalar);
                 out.push('\n');
             }
         }
@@ -93,14 +93,14 @@ fn seq_item(out: &mut String, item: &Tree, width: usize, first_done: bool) {
             }
         }
         scalar => {
-            inline(out, scalar, Role::Value);
+            inline(out, scalar);
             out.push('\n');
         }
     }
 }
 
 /// A scalar or an empty collection, on the current line.
-fn inline(out: &mut String, tree: &Tree, role: Role) {
+fn inline(out: &mut String, tree: &Tree) {
     match tree {
         Tree::Null => out.push_str("null"),
         Tree::Bool(true) => out.push_str("true"),
@@ -108,7 +108,7 @@ fn inline(out: &mut String, tree: &Tree, role: Role) {
         Tree::Num(n) => {
             let _ = write!(out, "{n}");
         }
-        Tree::Str(s) => string(out, s, role),
+        Tree::Str(s) => string(out, s, Role::Value),
         Tree::Seq(_) => out.push_str("[]"),
         Tree::Map(_) => out.push_str("{}"),
     }

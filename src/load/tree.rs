@@ -84,6 +84,14 @@ impl Node {
         }
     }
 
+    /// The span of the key `key` of this mapping, else the empty span at the start of its
+    /// file: where a diagnostic about a whole section (`services`) goes.
+    #[must_use]
+    pub fn key_span_or_start(&self, key: &str) -> Span {
+        self.entry(key)
+            .map_or(Span::new(self.span.file, 0, 0), |e| e.key_span)
+    }
+
     /// The entry under `key`, when this node is a mapping that has it.
     #[must_use]
     pub fn entry(&self, key: &str) -> Option<&Entry> {

@@ -9,13 +9,12 @@
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::emit::{Format, Tree, value};
 use crate::load::Node;
-use crate::source::Span;
 use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
 /// Bytes of template CloudFormation takes in the request itself.
 pub const MAX_INLINE_BYTES: usize = 51_200;
 
-const SPLIT_HELP: &str =
+pub(crate) const SPLIT_HELP: &str =
     "split the project into several stacks: several Compose files or profiles, one stack each";
 
 /// Checks one template (`nested`: its path, for a nested one; `yaml`: the document as
@@ -29,10 +28,7 @@ pub fn check(
     root: &Node,
     diags: &mut Diagnostics,
 ) -> Option<String> {
-    let at = root
-        .as_map()
-        .and_then(|entries| entries.iter().find(|e| e.key == "services"))
-        .map_or(Span::new(root.span.file, 0, 0), |e| e.key_span);
+    let at = root.key_span_or_start("services");
     let which = nested.map_or_else(
         || "the template".to_string(),
         |path| format!("the nested template `{path}`"),
@@ -105,7 +101,7 @@ mod tests {
     use crate::map;
 
     fn codes(template: &Template) -> Vec<Code> {
-        let root = Node::new(crate::load::Value::Null, Span::default());
+        let root = Node::new(crate::load::Value::Null, crate::source::Span::default());
         let mut diags = Diagnostics::new();
         let _ = check(
             &crate::emit::document(template),
