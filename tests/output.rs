@@ -51,6 +51,47 @@ fn leftovers(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The command line that compiles `compose.yaml` to `output`, split or not.
+fn compile_to(output: &'static str, split: bool) -> Vec<&'static str> {
+    let mut args = vec!["compose.yaml", "-o", output];
+    if split {
+        args.push("--split");
+    }
+    args
+}
+
+/// A folder holding the output compiled from the "old" project of `services` services,
+/// whose Compose file is then changed to the "new" one; the old root template.
+fn old_output(services: usize, split: bool) -> (tempfile::TempDir, Vec<u8>) {
+    let dir = folder();
+    let d = dir.path();
+    std::fs::write(d.join("compose.yaml"), compose(services, "old")).unwrap();
+    assert!(run(d, &compile_to("stack.yaml", split)).status.success());
+    let before = std::fs::read(d.join("stack.yaml")).unwrap();
+    std::fs::write(d.join("compose.yaml"), compose(services, "new")).unwrap();
+    (dir, before)
+}
+
+/// A run that could not write: exit 2, `expected` in its message, and the old output in
+/// place (the old root, for a split project the old set), nothing staged left.
+fn left_as_it_was(
+    d: &Path,
+    done: &std::process::Output,
+    expected: &str,
+    before: &[u8],
+    split: bool,
+    services: usize,
+) {
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    assert_eq!(std::fs::read(d.join("stack.yaml")).unwrap(), before);
+    if split {
+        assert_eq!(written_tag(d, services), "old");
+    }
+    assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+}
+
 /// The tag every template of the set at `root` was written with: they must agree, and
 /// the nested folder must hold one template per service.
 fn written_tag(dir: &Path, services: usize) -> String {
@@ -106,11 +147,7 @@ fn a_missing_folder_is_an_io_error_and_creates_nothing() {
     let d = dir.path();
     std::fs::write(d.join("compose.yaml"), compose(2, "new")).unwrap();
     for split in [false, true] {
-        let mut args = vec!["compose.yaml", "-o", "missing/stack.yaml"];
-        if split {
-            args.push("--split");
-        }
-        let done = run(d, &args);
+        let done = run(d, &compile_to("missing/stack.yaml", split));
         let stderr = String::from_utf8_lossy(&done.stderr);
         assert_eq!(done.status.code(), Some(2), "{stderr}");
         assert!(stderr.contains("No such file or directory"), "{stderr}");
@@ -165,30 +202,15 @@ impl Drop for ReadOnly {
 #[test]
 fn a_read_only_folder_leaves_the_previous_output() {
     for split in [false, true] {
-        let dir = folder();
+        let (dir, before) = old_output(3, split);
         let d = dir.path();
-        std::fs::write(d.join("compose.yaml"), compose(3, "old")).unwrap();
-        let mut args = vec!["compose.yaml", "-o", "stack.yaml"];
-        if split {
-            args.push("--split");
-        }
-        assert!(run(d, &args).status.success());
-        let before = std::fs::read(d.join("stack.yaml")).unwrap();
-        std::fs::write(d.join("compose.yaml"), compose(3, "new")).unwrap();
         let Some(guard) = read_only(d) else {
             eprintln!("skipped: cannot make a folder read-only here");
             return;
         };
-        let done = run(d, &args);
+        let done = run(d, &compile_to("stack.yaml", split));
         drop(guard);
-        let stderr = String::from_utf8_lossy(&done.stderr);
-        assert_eq!(done.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("left as it was"), "{stderr}");
-        assert_eq!(std::fs::read(d.join("stack.yaml")).unwrap(), before);
-        if split {
-            assert_eq!(written_tag(d, 3), "old");
-        }
-        assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+        left_as_it_was(d, &done, "left as it was", &before, split, 3);
     }
 }
 
@@ -198,20 +220,12 @@ fn a_read_only_folder_leaves_the_previous_output() {
 #[test]
 fn a_full_disk_leaves_the_previous_output() {
     for split in [false, true] {
-        let dir = folder();
+        let (dir, before) = old_output(30, split);
         let d = dir.path();
-        std::fs::write(d.join("compose.yaml"), compose(30, "old")).unwrap();
-        let split_flag = if split { " --split" } else { "" };
-        let mut args = vec!["compose.yaml", "-o", "stack.yaml"];
-        if split {
-            args.push("--split");
-        }
-        assert!(run(d, &args).status.success());
-        let before = std::fs::read(d.join("stack.yaml")).unwrap();
-        std::fs::write(d.join("compose.yaml"), compose(30, "new")).unwrap();
         let script = format!(
-            "trap '' XFSZ; ulimit -f 16; exec '{}' compose.yaml -o stack.yaml{split_flag}",
-            binary().display()
+            "trap '' XFSZ; ulimit -f 16; exec '{}' {}",
+            binary().display(),
+            compile_to("stack.yaml", split).join(" ")
         );
         let done = Command::new("sh")
             .current_dir(d)
@@ -219,14 +233,7 @@ fn a_full_disk_leaves_the_previous_output() {
             .env("NO_COLOR", "1")
             .output()
             .unwrap();
-        let stderr = String::from_utf8_lossy(&done.stderr);
-        assert_eq!(done.status.code(), Some(2), "{stderr}");
-        assert!(stderr.contains("cannot write"), "{stderr}");
-        assert_eq!(std::fs::read(d.join("stack.yaml")).unwrap(), before);
-        if split {
-            assert_eq!(written_tag(d, 30), "old");
-        }
-        assert!(leftovers(d).is_empty(), "{:?}", leftovers(d));
+        left_as_it_was(d, &done, "cannot write", &before, split, 30);
     }
 }
 
