@@ -70,11 +70,18 @@ pub(super) fn needs_nat(project: &Project) -> bool {
 /// The subnets of a service's tasks (and of GPU instances): in the created VPC, the private
 /// ones when there is a NAT gateway, else the public ones.
 pub(super) fn task_subnets(project: &Project) -> Value {
-    let created = if needs_nat(project) {
-        PRIVATE_SUBNETS
-    } else {
-        SUBNETS
-    };
+    subnet_list(
+        project,
+        if needs_nat(project) {
+            PRIVATE_SUBNETS
+        } else {
+            SUBNETS
+        },
+    )
+}
+
+/// The created subnets `created`, or the `Subnets` parameter's.
+fn subnet_list(project: &Project, created: [&str; 2]) -> Value {
     chosen(
         project,
         Value::list(created.map(Value::reference)),
@@ -97,13 +104,9 @@ pub(super) fn vpc_id(project: &Project) -> Value {
     chosen(project, Value::reference(VPC), Value::reference(VPC_ID))
 }
 
-/// The subnets of the tasks and the load balancer.
+/// The load balancer's subnets: the created VPC's public ones.
 pub(super) fn subnets(project: &Project) -> Value {
-    chosen(
-        project,
-        Value::list(SUBNETS.map(Value::reference)),
-        Value::reference(parameters::SUBNETS),
-    )
+    subnet_list(project, SUBNETS)
 }
 
 /// The first two subnets, in two Availability Zones (for EFS mount targets).
