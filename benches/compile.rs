@@ -171,7 +171,7 @@ fn phases(c: &mut Criterion) {
     let checked = compose2cfn::schema::check(&root, &mut diags);
     let project = compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
     let template = compose2cfn::lower::lower(&project);
-    let layout = compose2cfn::stacks::split(&template, "scale");
+    let layout = compose2cfn::stacks::split(&template, "scale", &[]);
     let trees: Vec<_> = layout
         .templates()
         .map(|(_, t)| compose2cfn::emit::document(t))
@@ -195,7 +195,7 @@ fn phases(c: &mut Criterion) {
     });
     group.bench_function("lower", |b| b.iter(|| compose2cfn::lower::lower(&project)));
     group.bench_function("split", |b| {
-        b.iter(|| compose2cfn::stacks::split(&template, "scale"))
+        b.iter(|| compose2cfn::stacks::split(&template, "scale", &[]))
     });
     group.bench_function("document", |b| {
         b.iter(|| {

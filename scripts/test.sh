@@ -16,7 +16,7 @@ if [ ! -x "$venv/bin/cfn-lint" ] || ! "$venv/bin/cfn-lint" --version 2>/dev/null
   "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
 
-rm -rf target/cfn-lint
+rm -rf target/cfn-lint target/cfn-lint-scale
 cargo test --all-targets --locked
 # The hostile inputs again, optimised, where each must be answered within a second.
 cargo test --release --locked --test hostile
@@ -39,6 +39,19 @@ if [ $((status & 3)) -ne 0 ]; then
 fi
 "$venv/bin/python" scripts/yaml11_roundtrip.py target/cfn-lint
 echo "cfn-lint: ${#templates[@]} passed, 0 failed"
+
+# The 5,000-service project of tests/scale.rs (a root and its groups' nested templates,
+# 22 MB): cfn-lint on both cores, errors failing the run.
+scale=(target/cfn-lint-scale/*.yaml target/cfn-lint-scale/*.stacks/*.yaml)
+if [ ${#scale[@]} -lt 2 ]; then
+  echo "tests/scale.rs emitted no templates for cfn-lint" >&2
+  exit 1
+fi
+echo "cfn-lint $CFN_LINT_VERSION on the 5,000-service project: ${#scale[@]} templates"
+printf '%s\0' "${scale[@]}" | xargs -0 -P 2 -n $(((${#scale[@]} + 1) / 2)) \
+  bash -c '"$0" --format parseable -- "$@"; status=$?; [ $((status & 3)) -eq 0 ]' "$venv/bin/cfn-lint" \
+  || { echo "cfn-lint found errors in the 5,000-service project" >&2; exit 1; }
+echo "cfn-lint: ${#scale[@]} passed, 0 failed"
 
 # checkov: zero failures outside the skipped checks (the JSON lists the passed ones too).
 CHECKOV_VERSION="3.3.30"

@@ -194,6 +194,48 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
     false
 }
 
+/// The documents of a split project, the overlay merged and each written as YAML; a
+/// group whose template passes the byte quota is split again (the layout counts
+/// resources and parameters, not bytes).
+fn split_documents(
+    compiled: &Template,
+    project: &str,
+    overlay: Option<&serde_json::Value>,
+) -> Vec<(Option<String>, emit::Tree, Option<String>)> {
+    let mut finer = Vec::new();
+    loop {
+        let layout = stacks::split(compiled, project, &finer);
+        let mut trees: Vec<(Option<String>, emit::Tree)> = layout
+            .templates()
+            .map(|(path, template)| (path.map(String::from), emit::document(template)))
+            .collect();
+        if let Some(overlay) = overlay {
+            emit::overlay::apply_all(&mut trees, overlay);
+        }
+        let documents: Vec<_> = trees
+            .into_iter()
+            .map(|(path, tree)| {
+                let yaml = emit::value(&tree, emit::Format::Yaml);
+                (path, tree, Some(yaml))
+            })
+            .collect();
+        let oversized: Vec<stacks::Group> = layout
+            .nested
+            .iter()
+            .zip(&documents[1..])
+            .filter(|(stack, (_, _, yaml))| {
+                stack.services.len() > 1
+                    && yaml.as_ref().is_some_and(|y| y.len() > stacks::MAX_BYTES)
+            })
+            .map(|(stack, _)| stack.group)
+            .collect();
+        if oversized.is_empty() {
+            return documents;
+        }
+        finer.extend(oversized);
+    }
+}
+
 /// The documents of a compiled template: one, or a root and nested stacks when the one
 /// would pass a quota (or `split` asks); the overlay merged; each checked against the
 /// quotas.
@@ -231,18 +273,7 @@ fn write(
         }
     }
     if trees.is_empty() {
-        let layout = stacks::split(compiled, &project.name);
-        let mut split: Vec<(Option<String>, emit::Tree)> = layout
-            .templates()
-            .map(|(path, template)| (path.map(String::from), emit::document(template)))
-            .collect();
-        if let Some(overlay) = overlay {
-            emit::overlay::apply_all(&mut split, overlay);
-        }
-        trees = split
-            .into_iter()
-            .map(|(path, tree)| (path, tree, None))
-            .collect();
+        trees = split_documents(compiled, &project.name, overlay);
     }
     let mut documents = Vec::new();
     for (path, tree, yaml) in trees {

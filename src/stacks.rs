@@ -1,21 +1,28 @@
 //! Quota-aware layout. A template within CloudFormation's quotas (500 resources, 200
 //! parameters, 200 outputs, 1 MiB) stays one template. Past them, or when asked, the
 //! project becomes a root stack that keeps the shared infrastructure (network, cluster,
-//! load balancer, file systems, secrets, ...) and one nested stack per Compose service,
-//! so that a service's resources never move to another stack as the project grows. When
-//! even the nested stacks are too many for the root, they are grouped into 64 stacks
-//! chosen by a hash of the service's name (stable too).
+//! load balancer, file systems, secrets, ...) and nested stacks that hold the services,
+//! in groups chosen by a stable hash of each service's name.
+//!
+//! A group is the set of services whose hashes begin with the same bits. One group holds
+//! every service until it would pass a quota (less some headroom for an overlay's
+//! additions); then it splits in two by the next bit, and so on. A group is named after
+//! its bits with the trailing zeros dropped, so the half whose next bit is 0 keeps its
+//! parent's stack: a service changes stacks only when its own group splits, and then only
+//! the other half moves. A thousand services take a dozen stacks, not a thousand (an
+//! account holds 2,000 stacks by default, nested ones included).
 //!
 //! A nested template refers to the root's resources, parameters and conditions through
 //! parameters of its own: every expression that names only the root's things is computed
 //! in the root and passed down (lists joined with commas, read back as
 //! `CommaDelimitedList`); a condition a nested resource needs is copied with the parameters
-//! it reads. `DependsOn` across stacks becomes `DependsOn` between the stack resources.
+//! it reads. `DependsOn` on another group's resource becomes `DependsOn` between the stack
+//! resources, as long as the groups' order makes no cycle.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 
 use crate::ir::{Intrinsic, Name, Parameter, Resource, Template, Value};
-use crate::lower::names;
 
 /// Resources a stack may hold.
 pub const MAX_RESOURCES: usize = 500;
@@ -26,24 +33,87 @@ pub const MAX_OUTPUTS: usize = 200;
 /// Bytes of template CloudFormation takes from S3.
 pub const MAX_BYTES: usize = 1_048_576;
 
-/// Stacks that group the service stacks when the root cannot hold one per service.
-const GROUPS: u64 = 64;
-/// Room kept in the root for resources besides the stacks.
-const ROOT_HEADROOM: usize = 20;
+/// Resources and parameters a group leaves free for what an overlay adds.
+const HEADROOM: usize = 20;
 
-/// The templates of a project: the root, and the nested ones by their path relative to
-/// the root template.
+/// The templates of a project: the root, and the nested ones.
 #[derive(Debug, Clone, Default)]
 pub struct Layout {
     pub root: Template,
-    pub nested: Vec<(String, Template)>,
+    /// By path, in path order.
+    pub nested: Vec<NestedStack>,
+}
+
+/// A nested template and the services it holds.
+#[derive(Debug, Clone)]
+pub struct NestedStack {
+    /// Its path relative to the root template.
+    pub path: String,
+    pub group: Group,
+    /// The Compose services it holds, by name.
+    pub services: Vec<String>,
+    pub template: Template,
 }
 
 impl Layout {
     /// Every template: the root (path `None`) first.
     pub fn templates(&self) -> impl Iterator<Item = (Option<&str>, &Template)> {
-        std::iter::once((None, &self.root))
-            .chain(self.nested.iter().map(|(p, t)| (Some(p.as_str()), t)))
+        std::iter::once((None, &self.root)).chain(
+            self.nested
+                .iter()
+                .map(|n| (Some(n.path.as_str()), &n.template)),
+        )
+    }
+}
+
+/// A group of services: those whose [`hash`] begins with the `depth` bits `bits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Group {
+    depth: u32,
+    bits: u64,
+}
+
+impl Group {
+    /// Every service.
+    pub const ALL: Group = Group { depth: 0, bits: 0 };
+
+    /// The two halves, by the next bit.
+    fn halves(self) -> [Group; 2] {
+        let depth = self.depth + 1;
+        [
+            Group {
+                depth,
+                bits: self.bits << 1,
+            },
+            Group {
+                depth,
+                bits: self.bits << 1 | 1,
+            },
+        ]
+    }
+
+    /// Whether the next bit of `hash` is 1.
+    fn upper(self, hash: u64) -> bool {
+        hash << self.depth >> 63 == 1
+    }
+
+    /// Its bits, `0`s and `1`s.
+    fn prefix(self) -> String {
+        (0..self.depth)
+            .rev()
+            .map(|i| if self.bits >> i & 1 == 1 { '1' } else { '0' })
+            .collect()
+    }
+
+    /// Its bits, trailing zeros dropped (empty for [`Group::ALL`] and its lower halves).
+    fn label(self) -> String {
+        self.prefix().trim_end_matches('0').to_string()
+    }
+
+    /// The logical ID of its stack (and its file's name).
+    #[must_use]
+    pub fn stack_id(self) -> String {
+        format!("Services{}", self.label())
     }
 }
 
@@ -62,11 +132,24 @@ pub fn folder(project: &str) -> String {
     format!("{project}.stacks")
 }
 
-/// Splits a template into a root stack and nested stacks (see the module documentation).
+/// A service's place in the hash order: FNV-1a of its name, bits mixed (MurmurHash3's
+/// finaliser) so that similar names spread. Never change it: services would move.
 #[must_use]
-pub fn split(template: &Template, project: &str) -> Layout {
+pub fn hash(service: &str) -> u64 {
+    let mut hash = fnv(service.as_bytes());
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    hash ^= hash >> 33;
+    hash = hash.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    hash ^ hash >> 33
+}
+
+/// Splits a template into a root stack and nested stacks (see the module documentation);
+/// the groups in `finer` are split further even though they fit the counted quotas (their
+/// template was too large in bytes).
+#[must_use]
+pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
     let folder = folder(project);
-    let mut owned: BTreeMap<&str, BTreeMap<&String, &Resource>> = BTreeMap::new();
     let mut root = Template {
         description: template.description.clone(),
         metadata: template.metadata.clone(),
@@ -76,245 +159,288 @@ pub fn split(template: &Template, project: &str) -> Layout {
         outputs: template.outputs.clone(),
         ..Template::default()
     };
+    let mut owned: BTreeMap<&str, Vec<(&String, &Resource)>> = BTreeMap::new();
     for (id, resource) in &template.resources {
         match &resource.owner {
-            Some(service) => {
-                owned
-                    .entry(service.as_str())
-                    .or_default()
-                    .insert(id, resource);
-            }
+            Some(service) => owned.entry(service).or_default().push((id, resource)),
             None => {
                 root.resources.insert(id.clone(), resource.clone());
             }
         }
     }
-    // Which service stack holds each owned resource.
-    let stack_of: BTreeMap<&str, String> = owned
-        .iter()
-        .flat_map(|(service, resources)| {
-            resources
-                .keys()
-                .map(move |id| (id.as_str(), stack_id(service)))
-        })
+    let mut pieces: Vec<Piece> = owned
+        .into_iter()
+        .map(|(service, resources)| Piece::new(template, service, &resources))
         .collect();
-    let mut services = Vec::new();
-    for (service, resources) in &owned {
-        services.push(nested(template, project, service, resources, &stack_of));
-    }
-    let grouped = root.resources.len() + services.len() + ROOT_HEADROOM > MAX_RESOURCES;
-    let mut layout = Layout::default();
-    if grouped {
-        let mut groups: BTreeMap<u64, Vec<Nested>> = BTreeMap::new();
-        for stack in services {
-            groups
-                .entry(group_of(&stack.service))
-                .or_default()
-                .push(stack);
+    pieces.sort_by(|a, b| (a.hash, &a.service).cmp(&(b.hash, &b.service)));
+    let mut groups = Vec::new();
+    place(
+        &pieces,
+        0..pieces.len(),
+        Group::ALL,
+        false,
+        finer,
+        &mut groups,
+    );
+
+    // Which group's stack holds each service's resources.
+    let mut stack_of: HashMap<String, String> = HashMap::new();
+    for (group, range) in &groups {
+        for piece in &pieces[range.clone()] {
+            for id in piece.resources.keys() {
+                stack_of.insert(id.clone(), group.stack_id());
+            }
         }
-        let group_of_stack: BTreeMap<String, String> = groups
+    }
+    let mut stacks = Vec::new();
+    let mut pieces = pieces.into_iter();
+    for (group, range) in groups {
+        let members: Vec<Piece> = pieces.by_ref().take(range.len()).collect();
+        stacks.push(assemble(group, members, project, &stack_of));
+    }
+    let order = acyclic(
+        stacks
             .iter()
-            .flat_map(|(g, stacks)| stacks.iter().map(move |s| (s.id.clone(), group_id(*g))))
+            .map(|s| (s.id.clone(), s.after_stacks.clone()))
+            .collect(),
+    );
+    let mut layout = Layout::default();
+    for stack in stacks {
+        let path = format!("{folder}/{}.yaml", stack.id);
+        let parameters = stack
+            .passed
+            .into_iter()
+            .map(|(name, (value, list))| (name, passed_value(value, list)))
             .collect();
-        for (group, stacks) in groups {
-            let id = group_id(group);
-            let mut inner = Template {
-                description: format!(
-                    "Services of the Compose project `{project}` (group {group}), compiled by compose2cfn"
-                ),
-                ..Template::default()
-            };
-            let mut passed: BTreeMap<String, (Value, bool)> = BTreeMap::new();
-            let mut outer_deps = BTreeSet::new();
-            for stack in stacks {
-                for (name, (value, list)) in &stack.parameters {
-                    passed.entry(name.clone()).or_insert((value.clone(), *list));
-                }
-                let mut deps = BTreeSet::new();
-                for dep in &stack.depends_on {
-                    match group_of_stack.get(dep) {
-                        Some(g) if *g == id => {
-                            deps.insert(dep.clone());
-                        }
-                        // A service stack of another group: the groups' order says it,
-                        // where it cannot make a cycle (`break_group_cycles`).
-                        Some(g) => {
-                            outer_deps.insert(g.clone());
-                        }
-                        None => {
-                            outer_deps.insert(dep.clone());
-                        }
-                    }
-                }
-                let parameters = stack
-                    .parameters
-                    .iter()
-                    .map(|(name, (_, list))| {
-                        (
-                            name.clone(),
-                            passed_value(Value::reference(name.as_str()), *list),
-                        )
-                    })
-                    .collect();
-                inner.resources.insert(
-                    stack.id.clone(),
-                    stack_resource(&format!("{}.yaml", stack.file), parameters, deps),
-                );
-                layout
-                    .nested
-                    .push((format!("{folder}/{}.yaml", stack.file), stack.template));
-            }
-            for (name, (_, list)) in &passed {
-                inner
-                    .parameters
-                    .insert(name.clone(), parameter(name, *list));
-            }
-            outer_deps.remove(&id);
-            inner.ignore_lint("W3002");
-            let parameters = passed
-                .into_iter()
-                .map(|(name, (value, list))| (name, passed_value(value, list)))
-                .collect();
-            layout.nested.push((format!("{folder}/{id}.yaml"), inner));
-            root.resources.insert(
-                id.clone(),
-                stack_resource(&format!("{folder}/{id}.yaml"), parameters, outer_deps),
-            );
-        }
-        break_group_cycles(&mut root);
-    } else {
-        for stack in services {
-            let parameters = stack
-                .parameters
-                .iter()
-                .map(|(name, (value, list))| (name.clone(), passed_value(value.clone(), *list)))
-                .collect();
-            root.resources.insert(
-                stack.id.clone(),
-                stack_resource(
-                    &format!("{folder}/{}.yaml", stack.file),
-                    parameters,
-                    stack.depends_on.clone(),
-                ),
-            );
-            layout
-                .nested
-                .push((format!("{folder}/{}.yaml", stack.file), stack.template));
-        }
+        let mut depends_on = stack.after_root;
+        depends_on.extend(order.get(&stack.id).into_iter().flatten().cloned());
+        root.resources
+            .insert(stack.id, stack_resource(&path, parameters, depends_on));
+        layout.nested.push(NestedStack {
+            path,
+            group: stack.group,
+            services: stack.services,
+            template: stack.template,
+        });
     }
-    layout.nested.sort_by(|a, b| a.0.cmp(&b.0));
+    layout.nested.sort_by(|a, b| a.path.cmp(&b.path));
     // The relative `TemplateURL`s are for `aws cloudformation package`, as intended.
     root.ignore_lint("W3002");
     layout.root = root;
     layout
 }
 
-/// The logical ID of a service's nested stack.
-fn stack_id(service: &str) -> String {
-    format!("{}Stack", names::normalize(service))
-}
-
-fn group_id(group: u64) -> String {
-    format!("ServicesGroup{group:02}")
-}
-
-/// A service's group: a hash of its name, so that it never changes.
-fn group_of(service: &str) -> u64 {
-    fnv(service.as_bytes()) % GROUPS
-}
-
-/// FNV-1a: a small, stable hash (`std`'s hasher may change between releases).
-fn fnv(bytes: &[u8]) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in bytes {
-        hash ^= u64::from(*byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
+/// The groups of `pieces[range]` (sorted by hash, all in `group`): the group itself if
+/// it fits, else its halves' groups. `forced` splits a group that fits (it is in `finer`,
+/// or its parent was and this half holds all of the parent's services).
+fn place(
+    pieces: &[Piece],
+    range: Range<usize>,
+    group: Group,
+    forced: bool,
+    finer: &[Group],
+    out: &mut Vec<(Group, Range<usize>)>,
+) {
+    let members = &pieces[range.clone()];
+    let forced = forced || finer.contains(&group);
+    if members.len() < 2 || group.depth == 64 || (!forced && fits(members)) {
+        if !members.is_empty() {
+            out.push((group, range));
+        }
+        return;
     }
-    hash
+    let middle = range.start + members.partition_point(|p| !group.upper(p.hash));
+    let [lower, upper] = group.halves();
+    let lopsided = middle == range.start || middle == range.end;
+    place(
+        pieces,
+        range.start..middle,
+        lower,
+        forced && lopsided,
+        finer,
+        out,
+    );
+    place(
+        pieces,
+        middle..range.end,
+        upper,
+        forced && lopsided,
+        finer,
+        out,
+    );
 }
 
-/// A nested stack of one service, before it is placed.
-struct Nested {
+/// Whether services fit one nested stack by the counted quotas, with headroom.
+fn fits(members: &[Piece]) -> bool {
+    let resources: usize = members.iter().map(|p| p.resources.len()).sum();
+    if resources > MAX_RESOURCES - HEADROOM {
+        return false;
+    }
+    let mut parameters: BTreeSet<&str> = BTreeSet::new();
+    members
+        .iter()
+        .flat_map(|p| p.parameters.keys())
+        .all(|name| {
+            parameters.insert(name);
+            parameters.len() <= MAX_PARAMETERS - HEADROOM
+        })
+}
+
+/// One service's resources, rewritten for a nested stack.
+struct Piece {
     service: String,
-    id: String,
-    file: String,
-    template: Template,
-    /// Its parameters: the value in the parent, and whether it is a list.
+    hash: u64,
+    resources: BTreeMap<String, Resource>,
+    /// Parameter name → (value in the parent, is a list).
     parameters: BTreeMap<String, (Value, bool)>,
-    /// Root resources and other service stacks it waits for.
-    depends_on: BTreeSet<String>,
+    conditions: BTreeMap<String, Value>,
 }
 
-fn nested(
-    template: &Template,
+impl Piece {
+    fn new(template: &Template, service: &str, resources: &[(&String, &Resource)]) -> Piece {
+        let local: BTreeSet<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
+        let mut hoister = Hoister {
+            parent: template,
+            local: &local,
+            values: HashMap::new(),
+            names: BTreeMap::new(),
+            conditions: BTreeMap::new(),
+        };
+        let mut localized = BTreeMap::new();
+        for (id, resource) in resources {
+            let copy = Resource {
+                properties: hoister.localize(&resource.properties),
+                metadata: resource.metadata.as_ref().map(|m| hoister.localize(m)),
+                depends_on: resource.depends_on.clone(),
+                retain: resource.retain,
+                origin: resource.origin,
+                condition: resource.condition,
+                owner: resource.owner.clone(),
+                kind: resource.kind,
+            };
+            if let Some(condition) = resource.condition {
+                hoister.condition(condition);
+            }
+            localized.insert((*id).clone(), copy);
+        }
+        Piece {
+            service: service.to_string(),
+            hash: hash(service),
+            resources: localized,
+            parameters: hoister.names,
+            conditions: hoister.conditions,
+        }
+    }
+}
+
+/// A group's nested stack, before the root's stack resource is made.
+struct Assembled {
+    group: Group,
+    id: String,
+    services: Vec<String>,
+    template: Template,
+    /// Parameter name → (value in the root, is a list).
+    passed: BTreeMap<String, (Value, bool)>,
+    /// Root resources its resources wait for.
+    after_root: BTreeSet<String>,
+    /// Other groups' stacks its resources wait for.
+    after_stacks: BTreeSet<String>,
+}
+
+fn assemble(
+    group: Group,
+    members: Vec<Piece>,
     project: &str,
-    service: &str,
-    resources: &BTreeMap<&String, &Resource>,
-    stack_of: &BTreeMap<&str, String>,
-) -> Nested {
-    let local: BTreeSet<&str> = resources.keys().map(|id| id.as_str()).collect();
-    let mut hoister = Hoister {
-        parent: template,
-        local: &local,
-        values: HashMap::new(),
-        names: BTreeMap::new(),
-        conditions: BTreeMap::new(),
-    };
-    let own = stack_id(service);
-    let mut child = Template {
-        description: format!(
-            "Service `{service}` of the Compose project `{project}`, compiled by compose2cfn"
-        ),
+    stack_of: &HashMap<String, String>,
+) -> Assembled {
+    let id = group.stack_id();
+    let mut template = Template {
+        description: if group == Group::ALL {
+            format!("The services of the Compose project `{project}`, compiled by compose2cfn")
+        } else {
+            format!(
+                "The services of the Compose project `{project}` whose names hash to bits {}..., compiled by compose2cfn",
+                group.prefix()
+            )
+        },
         ..Template::default()
     };
-    let mut depends_on = BTreeSet::new();
-    for (id, resource) in resources {
-        let mut copy = Resource {
-            properties: hoister.localize(&resource.properties),
-            metadata: resource.metadata.as_ref().map(|m| hoister.localize(m)),
-            depends_on: BTreeSet::new(),
-            ..Resource::new(resource.kind, Value::Bool(false))
-        };
-        copy.retain = resource.retain;
-        copy.origin = resource.origin;
-        copy.condition = resource.condition;
-        copy.owner.clone_from(&resource.owner);
-        if let Some(condition) = resource.condition {
-            hoister.condition(condition);
-        }
-        for dep in &resource.depends_on {
-            if local.contains(dep.as_str()) {
-                copy.depends_on.insert(dep.clone());
-            } else {
-                match stack_of.get(dep.as_str()) {
-                    Some(stack) if *stack != own => {
-                        depends_on.insert(stack.clone());
-                    }
-                    Some(_) => {}
-                    None => {
-                        depends_on.insert(dep.clone());
-                    }
+    let mut assembled = Assembled {
+        group,
+        id,
+        services: Vec::with_capacity(members.len()),
+        template: Template::default(),
+        passed: BTreeMap::new(),
+        after_root: BTreeSet::new(),
+        after_stacks: BTreeSet::new(),
+    };
+    for piece in members {
+        assembled.services.push(piece.service);
+        assembled.passed.extend(piece.parameters);
+        template.conditions.extend(piece.conditions);
+        for (id, mut resource) in piece.resources {
+            resource.depends_on.retain(|dep| match stack_of.get(dep) {
+                Some(stack) if *stack == assembled.id => true,
+                Some(stack) => {
+                    assembled.after_stacks.insert(stack.clone());
+                    false
                 }
-            }
+                None => {
+                    assembled.after_root.insert(dep.clone());
+                    false
+                }
+            });
+            template.resources.insert(id, resource);
         }
-        child.resources.insert((*id).clone(), copy);
     }
-    child.conditions = hoister.conditions.clone();
-    let mut parameters = BTreeMap::new();
-    for (name, (value, list)) in &hoister.names {
-        child
+    assembled.services.sort();
+    for (name, (_, list)) in &assembled.passed {
+        template
             .parameters
             .insert(name.clone(), parameter(name, *list));
-        parameters.insert(name.clone(), (value.clone(), *list));
     }
-    Nested {
-        service: service.to_string(),
-        id: own,
-        file: names::normalize(service),
-        template: child,
-        parameters,
-        depends_on,
+    assembled.template = template;
+    assembled
+}
+
+/// `edges` (a stack → the stacks it waits for) without the edges that would close a
+/// cycle: a depth-first walk in name order drops each edge back to a stack on its path.
+/// CloudFormation refuses cycles; ECS services start in any order anyway, `depends_on`
+/// only orders their creation.
+fn acyclic(edges: BTreeMap<String, BTreeSet<String>>) -> BTreeMap<String, BTreeSet<String>> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum State {
+        New,
+        OnPath,
+        Done,
     }
+    fn visit(
+        node: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        state: &mut BTreeMap<String, State>,
+        kept: &mut BTreeMap<String, BTreeSet<String>>,
+    ) {
+        state.insert(node.to_string(), State::OnPath);
+        for next in edges.get(node).into_iter().flatten() {
+            match state.get(next).copied().unwrap_or(State::New) {
+                State::OnPath => continue,
+                State::New => visit(next, edges, state, kept),
+                State::Done => {}
+            }
+            kept.entry(node.to_string())
+                .or_default()
+                .insert(next.clone());
+        }
+        state.insert(node.to_string(), State::Done);
+    }
+    let mut state = BTreeMap::new();
+    let mut kept = BTreeMap::new();
+    for node in edges.keys() {
+        if state.get(node).copied().unwrap_or(State::New) == State::New {
+            visit(node, &edges, &mut state, &mut kept);
+        }
+    }
+    kept
 }
 
 fn parameter(name: &str, list: bool) -> Parameter {
@@ -342,18 +468,14 @@ fn stack_resource(
     Resource::new("AWS::CloudFormation::Stack", Value::Map(properties)).depends_on(depends_on)
 }
 
-/// Ordering between groups follows from their services' `depends_on`, kept only towards
-/// groups of a lower number, so that it can never make a cycle (CloudFormation refuses
-/// cycles; ECS services start in any order anyway, `depends_on` only orders creation).
-fn break_group_cycles(root: &mut Template) {
-    for (id, resource) in &mut root.resources {
-        if id.starts_with("ServicesGroup") {
-            let own = id.clone();
-            resource
-                .depends_on
-                .retain(|dep| !dep.starts_with("ServicesGroup") || *dep < own);
-        }
+/// FNV-1a: a small, stable hash (`std`'s hasher may change between releases).
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in bytes {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
+    hash
 }
 
 /// Rewrites a nested stack's expressions: what names only the parent's things becomes a
@@ -526,4 +648,68 @@ fn names_in(value: &Value, out: &mut Vec<String>) {
         _ => {}
     });
     out.dedup();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(prefix: &str) -> Group {
+        prefix
+            .chars()
+            .fold(Group::ALL, |g, bit| g.halves()[usize::from(bit == '1')])
+    }
+
+    #[test]
+    fn a_group_is_named_after_its_bits_without_trailing_zeros() {
+        for (prefix, id) in [
+            ("", "Services"),
+            ("0", "Services"),
+            ("00", "Services"),
+            ("1", "Services1"),
+            ("10", "Services1"),
+            ("01", "Services01"),
+            ("0110", "Services011"),
+        ] {
+            assert_eq!(group(prefix).prefix(), prefix);
+            assert_eq!(group(prefix).stack_id(), id, "{prefix}");
+        }
+    }
+
+    #[test]
+    fn halves_split_by_the_next_bit() {
+        let hash = 0b1011u64 << 60;
+        assert!(Group::ALL.upper(hash));
+        assert!(!group("1").upper(hash));
+        assert!(group("10").upper(hash));
+        assert!(group("101").upper(hash));
+    }
+
+    #[test]
+    fn similar_names_spread_over_the_halves() {
+        let upper = (0..1000)
+            .filter(|i| Group::ALL.upper(hash(&format!("svc{i:04}"))))
+            .count();
+        assert!((450..=550).contains(&upper), "{upper} of 1000");
+    }
+
+    #[test]
+    fn cycles_lose_the_edge_that_closes_them() {
+        let edges: BTreeMap<String, BTreeSet<String>> = [
+            ("A", vec!["B"]),
+            ("B", vec!["C"]),
+            ("C", vec!["A", "D"]),
+            ("D", vec![]),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.into_iter().map(String::from).collect()))
+        .collect();
+        let kept = acyclic(edges);
+        let flat: Vec<(String, String)> = kept
+            .into_iter()
+            .flat_map(|(k, v)| v.into_iter().map(move |t| (k.clone(), t)))
+            .collect();
+        let expected = [("A", "B"), ("B", "C"), ("C", "D")];
+        assert_eq!(flat, expected.map(|(a, b)| (a.to_string(), b.to_string())));
+    }
 }

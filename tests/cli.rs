@@ -465,7 +465,7 @@ fn a_split_project_writes_its_nested_templates_beside_the_root() {
     }
     let yaml = std::fs::read_to_string(&root).unwrap();
     assert!(yaml.contains("AWS::CloudFormation::Stack"));
-    let nested = std::fs::read_to_string(folder.join("Web.yaml")).unwrap();
+    let nested = std::fs::read_to_string(folder.join("Services.yaml")).unwrap();
     assert!(nested.contains("AWS::ECS::Service"));
     // Nothing staged is left behind by the second run, which replaced the first.
     let leftovers: Vec<_> = std::fs::read_dir(dir.path())
@@ -490,7 +490,7 @@ fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
         .assert()
         .success();
     let root = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
-    let web = std::fs::read_to_string(dir.path().join("shop.stacks/Web.yaml")).unwrap();
+    let web = std::fs::read_to_string(dir.path().join("shop.stacks/Services.yaml")).unwrap();
     assert!(
         root.contains("Extra:") && !root.contains("DesiredCount"),
         "{root}"

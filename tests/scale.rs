@@ -59,25 +59,67 @@ fn references(tree: &Tree, out: &mut BTreeSet<String>) {
     }
 }
 
-#[test]
-fn a_project_past_the_quotas_splits_into_templates_within_them() {
-    let n = 1_200;
-    let compose = project(n);
+/// Where `scripts/test.sh` finds the large project's templates for cfn-lint.
+fn lint_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cfn-lint-scale");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn compile(compose: String, split: bool) -> compose2cfn::Compilation {
     let options = Options {
         working_dir: PathBuf::from("."),
         ..Options::default()
     };
     let compilation =
-        compose2cfn::compile(&[Input::Stdin(compose.into_bytes())], &options).unwrap();
+        compose2cfn::compile_with(&[Input::Stdin(compose.into_bytes())], &options, split).unwrap();
     let errors: Vec<_> = compilation
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
         .collect();
     assert!(errors.is_empty(), "{errors:?}");
+    compilation
+}
+
+/// Which nested stack holds each service of `mixed(n)`.
+fn placement(n: usize) -> BTreeMap<String, String> {
+    let compilation = compile(project(n), false);
+    let template = compilation.template.unwrap();
+    let layout = compose2cfn::stacks::split(&template, "scale", &[]);
+    layout
+        .nested
+        .iter()
+        .flat_map(|stack| {
+            stack
+                .services
+                .iter()
+                .map(|s| (s.clone(), stack.group.stack_id()))
+        })
+        .collect()
+}
+
+#[test]
+fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
+    let n = 5_000;
+    let compilation = compile(project(n), false);
     let documents = &compilation.documents;
-    // One template per service, the groups that hold them, and the root.
-    assert!(documents.len() > n + 1, "{} templates", documents.len());
+    // A few dozen stacks of services, not one per service.
+    assert!(
+        (40..=160).contains(&(documents.len() - 1)),
+        "{} nested templates",
+        documents.len() - 1
+    );
+    // cfn-lint checks them too (the root beside its nested folder).
+    let lint = lint_dir();
+    for document in documents {
+        let file = match &document.path {
+            Some(path) => lint.join(path),
+            None => lint.join("scale-5000.yaml"),
+        };
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, &document.yaml).unwrap();
+    }
     let by_path: BTreeMap<&str, &Tree> = documents
         .iter()
         .filter_map(|d| d.path.as_deref().map(|p| (p, &d.tree)))
@@ -148,19 +190,39 @@ fn a_project_past_the_quotas_splits_into_templates_within_them() {
 
 #[test]
 fn within_the_quotas_the_output_stays_one_template() {
-    let options = Options {
-        working_dir: PathBuf::from("."),
-        ..Options::default()
-    };
-    let compilation =
-        compose2cfn::compile(&[Input::Stdin(project(20).into_bytes())], &options).unwrap();
-    assert_eq!(compilation.documents.len(), 1);
-    let split =
-        compose2cfn::compile_with(&[Input::Stdin(project(20).into_bytes())], &options, true)
-            .unwrap();
+    assert_eq!(compile(project(20), false).documents.len(), 1);
+    let split = compile(project(20), true);
     assert_eq!(
         split.documents.len(),
-        21,
-        "the root and one stack per service"
+        2,
+        "the root and one stack of services"
     );
+}
+
+#[test]
+fn a_growing_project_moves_only_half_of_a_group_that_splits() {
+    let mut before = placement(300);
+    for n in [301, 320, 400, 600] {
+        let after = placement(n);
+        let mut moved = 0;
+        for (service, old) in &before {
+            let new = &after[service];
+            if new != old {
+                // Into the upper half of the group it was in: a stack named after more bits.
+                assert!(new.starts_with(old.as_str()), "{service}: {old} → {new}");
+                moved += 1;
+            }
+        }
+        let groups: BTreeSet<&String> = before.values().collect();
+        assert!(
+            moved <= before.len() / 2,
+            "{n}: {moved} of {} moved",
+            before.len()
+        );
+        eprintln!(
+            "{n} services: {moved} moved, {} stacks before",
+            groups.len()
+        );
+        before = after;
+    }
 }
