@@ -134,6 +134,7 @@ pub fn compile_with(
     options: &Options,
     split: bool,
 ) -> Result<Compilation, IoError> {
+    schema::prepare();
     let mut diags = Diagnostics::new();
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);

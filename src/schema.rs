@@ -3,7 +3,7 @@
 //! or missing keys) or value (wrong type, invalid value) it concerns, and "did you mean"
 //! hints from edit distance.
 
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use jsonschema::error::ValidationErrorKind;
 use jsonschema::paths::LocationSegment;
@@ -20,8 +20,25 @@ pub const SCHEMA_TEXT: &str = include_str!("../schema/compose2cfn.schema.json");
 static SCHEMA: LazyLock<Json> =
     LazyLock::new(|| serde_json::from_str(SCHEMA_TEXT).unwrap_or(Json::Null));
 
-static VALIDATOR: LazyLock<Option<Validator>> =
-    LazyLock::new(|| jsonschema::draft7::new(&SCHEMA).ok());
+/// The compiled schema: compiled once per process (a few milliseconds), by [`prepare`]'s
+/// thread or by the first [`check`].
+static VALIDATOR: OnceLock<Option<Validator>> = OnceLock::new();
+
+fn validator() -> Option<&'static Validator> {
+    VALIDATOR
+        .get_or_init(|| jsonschema::draft7::new(&SCHEMA).ok())
+        .as_ref()
+}
+
+/// Starts compiling the schema on another thread, so that it is ready when loading the
+/// files is done (a first [`check`] waits for it); nothing when it is compiled already.
+pub fn prepare() {
+    if VALIDATOR.get().is_none() {
+        std::thread::spawn(|| {
+            let _ = validator();
+        });
+    }
+}
 
 /// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds).
 #[must_use]
@@ -99,7 +116,7 @@ impl Checked {
 pub fn check(root: &Node, diags: &mut Diagnostics) -> Checked {
     let instance = root.to_json();
     let mut error_paths = Vec::new();
-    match VALIDATOR.as_ref() {
+    match validator() {
         Some(validator) => {
             for error in validator.iter_errors(&instance) {
                 error_paths.push(path_of(&error));

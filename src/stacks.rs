@@ -168,9 +168,10 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
             }
         }
     }
+    let mut hoisted = HashMap::new();
     let mut pieces: Vec<Piece> = owned
         .into_iter()
-        .map(|(service, resources)| Piece::new(template, service, &resources))
+        .map(|(service, resources)| Piece::new(template, service, &resources, &mut hoisted))
         .collect();
     pieces.sort_by(|a, b| (a.hash, &a.service).cmp(&(b.hash, &b.service)));
     let mut groups = Vec::new();
@@ -297,27 +298,27 @@ struct Piece {
 }
 
 impl Piece {
-    fn new(template: &Template, service: &str, resources: &[(&String, &Resource)]) -> Piece {
+    fn new(
+        template: &Template,
+        service: &str,
+        resources: &[(&String, &Resource)],
+        hoisted: &mut HashMap<Value, (String, bool)>,
+    ) -> Piece {
         let local: BTreeSet<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
         let mut hoister = Hoister {
             parent: template,
             local: &local,
-            values: HashMap::new(),
+            hoisted,
             names: BTreeMap::new(),
             conditions: BTreeMap::new(),
         };
         let mut localized = BTreeMap::new();
         for (id, resource) in resources {
-            let copy = Resource {
-                properties: hoister.localize(&resource.properties),
-                metadata: resource.metadata.as_ref().map(|m| hoister.localize(m)),
-                depends_on: resource.depends_on.clone(),
-                retain: resource.retain,
-                origin: resource.origin,
-                condition: resource.condition,
-                owner: resource.owner.clone(),
-                kind: resource.kind,
-            };
+            let mut copy = (*resource).clone();
+            hoister.localize(&mut copy.properties);
+            if let Some(metadata) = &mut copy.metadata {
+                hoister.localize(metadata);
+            }
             if let Some(condition) = resource.condition {
                 hoister.condition(condition);
             }
@@ -483,8 +484,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 struct Hoister<'a> {
     parent: &'a Template,
     local: &'a BTreeSet<&'a str>,
-    /// Hoisted expressions and their parameter names (looked up, never iterated).
-    values: HashMap<Value, String>,
+    /// Hoisted expressions → (parameter name, is a list), shared by every service's
+    /// hoister: an expression has the same name in every stack.
+    hoisted: &'a mut HashMap<Value, (String, bool)>,
     /// Parameter name → (value in the parent, is a list).
     names: BTreeMap<String, (Value, bool)>,
     /// Conditions copied from the parent, localised.
@@ -512,40 +514,46 @@ impl Hoister<'_> {
         });
     }
 
-    fn localize(&mut self, value: &Value) -> Value {
-        let (mut local, mut parent) = (false, false);
-        self.mentions(value, &mut local, &mut parent);
-        if !parent {
-            return value.clone();
-        }
-        if !local && !matches!(value, Value::List(_) | Value::Map(_)) {
-            return self.hoist(value);
-        }
+    /// Rewrites a value for the nested template, in place: an expression that names only
+    /// the parent's things is hoisted whole.
+    fn localize(&mut self, value: &mut Value) {
         match value {
-            Value::List(items) => Value::List(items.iter().map(|v| self.localize(v)).collect()),
-            Value::Map(map) => Value::Map(
-                map.iter()
-                    .map(|(k, v)| (k.clone(), self.localize(v)))
-                    .collect(),
-            ),
-            Value::Fn(intrinsic) => Value::Fn(Box::new(match intrinsic.as_ref() {
-                Intrinsic::Sub(text) => Intrinsic::Sub(self.localize_sub(text)),
-                Intrinsic::If(condition, a, b) => {
-                    self.condition(condition);
-                    Intrinsic::If(condition.clone(), self.localize(a), self.localize(b))
+            Value::List(items) => items.iter_mut().for_each(|v| self.localize(v)),
+            Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
+            Value::Fn(_) => {
+                let (mut local, mut parent) = (false, false);
+                self.mentions(value, &mut local, &mut parent);
+                if !parent {
+                    return;
                 }
-                Intrinsic::Select(i, v) => Intrinsic::Select(*i, self.localize(v)),
-                Intrinsic::Not(v) => Intrinsic::Not(self.localize(v)),
-                Intrinsic::Join(sep, v) => Intrinsic::Join(sep.clone(), self.localize(v)),
-                Intrinsic::Base64(v) => Intrinsic::Base64(self.localize(v)),
-                Intrinsic::Split(sep, v) => Intrinsic::Split(sep.clone(), self.localize(v)),
-                Intrinsic::Equals(a, b) => Intrinsic::Equals(self.localize(a), self.localize(b)),
-                Intrinsic::Or(items) => {
-                    Intrinsic::Or(items.iter().map(|v| self.localize(v)).collect())
+                if !local {
+                    *value = self.hoist(value);
+                    return;
                 }
-                other => other.clone(),
-            })),
-            other => other.clone(),
+                let Value::Fn(intrinsic) = value else {
+                    return;
+                };
+                match intrinsic.as_mut() {
+                    Intrinsic::Sub(text) => *text = self.localize_sub(text),
+                    Intrinsic::If(condition, a, b) => {
+                        self.condition(condition);
+                        self.localize(a);
+                        self.localize(b);
+                    }
+                    Intrinsic::Select(_, v)
+                    | Intrinsic::Not(v)
+                    | Intrinsic::Join(_, v)
+                    | Intrinsic::Base64(v)
+                    | Intrinsic::Split(_, v) => self.localize(v),
+                    Intrinsic::Equals(a, b) => {
+                        self.localize(a);
+                        self.localize(b);
+                    }
+                    Intrinsic::Or(items) => items.iter_mut().for_each(|v| self.localize(v)),
+                    _ => {}
+                }
+            }
+            _ => {}
         }
     }
 
@@ -584,7 +592,8 @@ impl Hoister<'_> {
             return;
         }
         if let Some(expression) = self.parent.conditions.get(name) {
-            let local = self.localize(expression);
+            let mut local = expression.clone();
+            self.localize(&mut local);
             self.conditions.insert(name.to_string(), local);
         }
     }
@@ -597,7 +606,10 @@ impl Hoister<'_> {
     /// and for anything but a plain `Ref` or `Fn::GetAtt`, a hash of the expression, so
     /// that the same expression has the same name in every stack and no other does.
     fn name_of(&mut self, value: &Value) -> String {
-        if let Some(name) = self.values.get(value) {
+        if let Some((name, list)) = self.hoisted.get(value) {
+            if !self.names.contains_key(name) {
+                self.names.insert(name.clone(), (value.clone(), *list));
+            }
             return name.clone();
         }
         let mut refs = Vec::new();
@@ -615,7 +627,7 @@ impl Hoister<'_> {
         }
         let list = self.is_list(value);
         self.names.insert(name.clone(), (value.clone(), list));
-        self.values.insert(value.clone(), name.clone());
+        self.hoisted.insert(value.clone(), (name.clone(), list));
         name
     }
 
