@@ -184,6 +184,43 @@ pub fn sub_variables(text: &str) -> impl Iterator<Item = &str> {
         .filter(|name| !name.starts_with('!'))
 }
 
+impl Intrinsic {
+    /// The values the function applies to, in order (`Fn::If`'s two branches, not its
+    /// condition's name; nothing for `Ref`, `Fn::GetAtt`, `Fn::Sub` and `Fn::GetAZs`).
+    pub fn values(&self) -> impl Iterator<Item = &Value> {
+        let (one, two, many): (Option<&Value>, Option<&Value>, &[Value]) = match self {
+            Intrinsic::If(_, a, b) | Intrinsic::Equals(a, b) => (Some(a), Some(b), &[]),
+            Intrinsic::Select(_, v)
+            | Intrinsic::Not(v)
+            | Intrinsic::Join(_, v)
+            | Intrinsic::Base64(v)
+            | Intrinsic::Split(_, v) => (Some(v), None, &[]),
+            Intrinsic::Or(items) => (None, None, items),
+            Intrinsic::Ref(_) | Intrinsic::GetAtt(..) | Intrinsic::Sub(_) | Intrinsic::GetAzs => {
+                (None, None, &[])
+            }
+        };
+        one.into_iter().chain(two).chain(many)
+    }
+
+    /// [`Intrinsic::values`], to change them.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut Value> {
+        let (one, two, many): (Option<&mut Value>, Option<&mut Value>, &mut [Value]) = match self {
+            Intrinsic::If(_, a, b) | Intrinsic::Equals(a, b) => (Some(a), Some(b), &mut []),
+            Intrinsic::Select(_, v)
+            | Intrinsic::Not(v)
+            | Intrinsic::Join(_, v)
+            | Intrinsic::Base64(v)
+            | Intrinsic::Split(_, v) => (Some(v), None, &mut []),
+            Intrinsic::Or(items) => (None, None, items),
+            Intrinsic::Ref(_) | Intrinsic::GetAtt(..) | Intrinsic::Sub(_) | Intrinsic::GetAzs => {
+                (None, None, &mut [])
+            }
+        };
+        one.into_iter().chain(two).chain(many)
+    }
+}
+
 impl Value {
     /// Calls `f` with every name the value refers to, in document order (mappings by key,
     /// `Fn::If`'s condition before its branches).
@@ -195,22 +232,12 @@ impl Value {
                 Intrinsic::Ref(name) => f(Name::Ref(name)),
                 Intrinsic::GetAtt(name, attribute) => f(Name::GetAtt(name, attribute)),
                 Intrinsic::Sub(text) => sub_variables(text).for_each(|v| f(Name::Sub(v))),
-                Intrinsic::If(condition, a, b) => {
-                    f(Name::Condition(condition));
-                    a.each_name(f);
-                    b.each_name(f);
+                other => {
+                    if let Intrinsic::If(condition, ..) = other {
+                        f(Name::Condition(condition));
+                    }
+                    other.values().for_each(|v| v.each_name(f));
                 }
-                Intrinsic::Equals(a, b) => {
-                    a.each_name(f);
-                    b.each_name(f);
-                }
-                Intrinsic::Select(_, v)
-                | Intrinsic::Not(v)
-                | Intrinsic::Join(_, v)
-                | Intrinsic::Base64(v)
-                | Intrinsic::Split(_, v) => v.each_name(f),
-                Intrinsic::Or(items) => items.iter().for_each(|v| v.each_name(f)),
-                Intrinsic::GetAzs => {}
             },
             Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
         }

@@ -535,22 +535,12 @@ impl Hoister<'_> {
                 };
                 match intrinsic.as_mut() {
                     Intrinsic::Sub(text) => *text = self.localize_sub(text),
-                    Intrinsic::If(condition, a, b) => {
-                        self.condition(condition);
-                        self.localize(a);
-                        self.localize(b);
+                    other => {
+                        if let Intrinsic::If(condition, ..) = other {
+                            self.condition(condition);
+                        }
+                        other.values_mut().for_each(|v| self.localize(v));
                     }
-                    Intrinsic::Select(_, v)
-                    | Intrinsic::Not(v)
-                    | Intrinsic::Join(_, v)
-                    | Intrinsic::Base64(v)
-                    | Intrinsic::Split(_, v) => self.localize(v),
-                    Intrinsic::Equals(a, b) => {
-                        self.localize(a);
-                        self.localize(b);
-                    }
-                    Intrinsic::Or(items) => items.iter_mut().for_each(|v| self.localize(v)),
-                    _ => {}
                 }
             }
             _ => {}
