@@ -9,23 +9,28 @@ use std::fmt::Write as _;
 use super::{Owner, owners, short_kind};
 use crate::ir::Template;
 use crate::load::Node;
-use crate::model::{Project, Service};
+use crate::model::{Locator, Project, Service};
+use crate::path;
 use crate::validate::support::{Support, TABLE, Verdict};
 
 /// The plan as text, ending in a newline.
 #[must_use]
 pub fn plan(template: &Template, project: &Project, root: &Node) -> String {
-    let owners = owners(template, project);
+    let mut owned: BTreeMap<Owner, Vec<&str>> = BTreeMap::new();
+    for (id, owner) in owners(template, project) {
+        owned.entry(owner).or_default().push(id);
+    }
+    let at = Locator::new(root);
     let mut out = String::new();
     for service in project.services.values() {
         let _ = writeln!(out, "service {}", service.name);
         resources(
             &mut out,
             template,
-            &owners,
+            &owned,
             &Owner::Service(service.name.clone()),
         );
-        let node = root.get("services").and_then(|s| s.get(&service.name));
+        let node = at.node(&path!["services", service.name.as_str()]);
         for (kind, keys) in keys_by_kind(node) {
             let _ = writeln!(out, "  {kind:<10} {}", keys.join(", "));
         }
@@ -37,19 +42,24 @@ pub fn plan(template: &Template, project: &Project, root: &Node) -> String {
     }
     for network in project.networks.values() {
         let owner = Owner::Network(network.name.clone());
-        if owners.values().any(|o| *o == owner) {
+        if owned.contains_key(&owner) {
             let _ = writeln!(out, "network {}", network.name);
-            resources(&mut out, template, &owners, &owner);
+            resources(&mut out, template, &owned, &owner);
             out.push('\n');
         }
     }
     out.push_str("project\n");
-    resources(&mut out, template, &owners, &Owner::Project);
+    resources(&mut out, template, &owned, &Owner::Project);
     out
 }
 
-fn resources(out: &mut String, template: &Template, owners: &BTreeMap<&str, Owner>, owner: &Owner) {
-    for (id, _) in owners.iter().filter(|(_, o)| *o == owner) {
+fn resources(
+    out: &mut String,
+    template: &Template,
+    owned: &BTreeMap<Owner, Vec<&str>>,
+    owner: &Owner,
+) {
+    for id in owned.get(owner).into_iter().flatten() {
         let kind = short_kind(template.resources[*id].kind);
         let _ = writeln!(out, "  + {id} ({kind})");
     }

@@ -13,7 +13,8 @@ pub mod spec;
 pub mod units;
 pub mod volumes;
 
-use std::collections::BTreeMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Seg};
@@ -256,12 +257,22 @@ impl Service {
 /// Finds spans in the tree by path.
 pub struct Locator<'a> {
     root: &'a Node,
+    /// The entries of the top-level mappings (`services`, `networks`, ...) by section and
+    /// name, indexed on first use: nearly every path goes through one, and scanning a
+    /// thousand services for each lookup made reading a project quadratic.
+    sections: OnceCell<SectionIndex<'a>>,
 }
+
+/// (section, name) → (the name's key span, its node).
+type SectionIndex<'a> = HashMap<(&'a str, &'a str), (Span, &'a Node)>;
 
 impl<'a> Locator<'a> {
     #[must_use]
     pub fn new(root: &'a Node) -> Self {
-        Self { root }
+        Self {
+            root,
+            sections: OnceCell::new(),
+        }
     }
 
     /// The span of the value at `path` (the key's span for mappings and lists), or of the
@@ -269,7 +280,7 @@ impl<'a> Locator<'a> {
     #[must_use]
     pub fn span(&self, path: &[Seg]) -> Span {
         for len in (0..=path.len()).rev() {
-            if let Some((key, node)) = self.root.lookup(&path[..len]) {
+            if let Some((key, node)) = self.lookup(&path[..len]) {
                 return match (&node.value, key) {
                     (crate::load::Value::Map(_) | crate::load::Value::Seq(_), Some(key)) => key,
                     _ => node.span,
@@ -282,7 +293,7 @@ impl<'a> Locator<'a> {
     /// The span of the key at the end of `path`.
     #[must_use]
     pub fn key_span(&self, path: &[Seg]) -> Span {
-        match self.root.lookup(path) {
+        match self.lookup(path) {
             Some((Some(key), _)) => key,
             _ => self.span(path),
         }
@@ -291,6 +302,36 @@ impl<'a> Locator<'a> {
     #[must_use]
     pub fn root(&self) -> &'a Node {
         self.root
+    }
+
+    /// The node at `path`, if there is one.
+    #[must_use]
+    pub fn node(&self, path: &[Seg]) -> Option<&'a Node> {
+        self.lookup(path).map(|(_, node)| node)
+    }
+
+    /// [`Node::lookup`] from the root, through the index for the first two keys.
+    fn lookup(&self, path: &[Seg]) -> Option<(Option<Span>, &'a Node)> {
+        let [Seg::Key(section), Seg::Key(name), rest @ ..] = path else {
+            return self.root.lookup(path);
+        };
+        let sections = self.sections.get_or_init(|| {
+            let mut index = HashMap::new();
+            for section in self.root.as_map().into_iter().flatten() {
+                for entry in section.value.as_map().into_iter().flatten() {
+                    index
+                        .entry((section.key.as_str(), entry.key.as_str()))
+                        .or_insert((entry.key_span, &entry.value));
+                }
+            }
+            index
+        });
+        let &(key, node) = sections.get(&(section.as_str(), name.as_str()))?;
+        if rest.is_empty() {
+            Some((Some(key), node))
+        } else {
+            node.lookup(rest)
+        }
     }
 }
 

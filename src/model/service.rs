@@ -17,13 +17,13 @@ use crate::path;
 use crate::source::Span;
 
 /// Reads the fields of one service and reports what it cannot parse.
-struct Reader<'a> {
-    at: &'a Locator<'a>,
+struct Reader<'a, 'n> {
+    at: &'a Locator<'n>,
     base: Vec<Seg>,
     diags: &'a mut Diagnostics,
 }
 
-impl Reader<'_> {
+impl Reader<'_, '_> {
     /// The path of a field of this service.
     fn path(&self, segs: Vec<Seg>) -> Vec<Seg> {
         self.base.iter().cloned().chain(segs).collect()
@@ -206,12 +206,12 @@ pub(super) fn build(
     out
 }
 
-fn target_health(r: &mut Reader<'_>, h: &spec::TargetHealthCheck) -> TargetHealth {
+fn target_health(r: &mut Reader<'_, '_>, h: &spec::TargetHealthCheck) -> TargetHealth {
     let at = |key: &str| path!["x-aws-healthcheck", key];
-    let text = |r: &Reader<'_>, value: &Option<String>, key: &str| {
+    let text = |r: &Reader<'_, '_>, value: &Option<String>, key: &str| {
         value.as_ref().map(|v| (v.clone(), r.span(at(key))))
     };
-    let number = |r: &mut Reader<'_>, value: &Option<spec::IntOrStr>, key: &str| {
+    let number = |r: &mut Reader<'_, '_>, value: &Option<spec::IntOrStr>, key: &str| {
         value.as_ref().and_then(|v| r.integer(v, at(key)))
     };
     TargetHealth {
@@ -226,7 +226,7 @@ fn target_health(r: &mut Reader<'_>, h: &spec::TargetHealthCheck) -> TargetHealt
     }
 }
 
-fn capacity(r: &mut Reader<'_>, value: Option<&spec::CapacityProvider>) -> Capacity {
+fn capacity(r: &mut Reader<'_, '_>, value: Option<&spec::CapacityProvider>) -> Capacity {
     let (name, base) = match value {
         None => return Capacity::Fargate,
         Some(spec::CapacityProvider::Name(name)) => (Some(*name), None),
@@ -247,7 +247,7 @@ fn capacity(r: &mut Reader<'_>, value: Option<&spec::CapacityProvider>) -> Capac
     }
 }
 
-fn autoscaling(r: &mut Reader<'_>, a: &spec::Autoscaling) -> Autoscaling {
+fn autoscaling(r: &mut Reader<'_, '_>, a: &spec::Autoscaling) -> Autoscaling {
     let at = |key: &str| path!["deploy", "x-aws-autoscaling", key];
     let mut percent = |value: &Option<spec::NumOrStr>, key: &str| {
         let value = value.as_ref()?;
@@ -273,7 +273,7 @@ fn pairs(value: Option<&spec::ListOrDict>) -> impl Iterator<Item = (String, Opti
         .into_iter()
 }
 
-fn ulimits(r: &mut Reader<'_>, s: &spec::Service) -> Vec<Ulimit> {
+fn ulimits(r: &mut Reader<'_, '_>, s: &spec::Service) -> Vec<Ulimit> {
     let mut out = Vec::new();
     for (limit, value) in s.ulimits.iter().flatten() {
         let pair = match value {
@@ -294,7 +294,7 @@ fn ulimits(r: &mut Reader<'_>, s: &spec::Service) -> Vec<Ulimit> {
     out
 }
 
-fn healthcheck(r: &mut Reader<'_>, h: &spec::Healthcheck) -> Option<Healthcheck> {
+fn healthcheck(r: &mut Reader<'_, '_>, h: &spec::Healthcheck) -> Option<Healthcheck> {
     let at = |key: &str| path!["healthcheck", key];
     let disabled = h
         .disable
@@ -352,7 +352,7 @@ fn healthcheck(r: &mut Reader<'_>, h: &spec::Healthcheck) -> Option<Healthcheck>
     })
 }
 
-fn dependencies(r: &Reader<'_>, depends_on: Option<&spec::DependsOn>) -> Vec<Dependency> {
+fn dependencies(r: &Reader<'_, '_>, depends_on: Option<&spec::DependsOn>) -> Vec<Dependency> {
     match depends_on {
         Some(spec::DependsOn::List(names)) => names
             .iter()
@@ -383,7 +383,7 @@ fn dependencies(r: &Reader<'_>, depends_on: Option<&spec::DependsOn>) -> Vec<Dep
     }
 }
 
-fn port_mappings(r: &mut Reader<'_>, s: &spec::Service) -> Vec<(PortMapping, Span)> {
+fn port_mappings(r: &mut Reader<'_, '_>, s: &spec::Service) -> Vec<(PortMapping, Span)> {
     let mut out = Vec::new();
     for (i, port) in s.ports.iter().flatten().enumerate() {
         let span = r.span(path!["ports", i]);
@@ -420,7 +420,7 @@ const IGNORED_NETWORK_SETTINGS: [(&str, &str); 4] = [
 ];
 
 fn networks(
-    r: &mut Reader<'_>,
+    r: &mut Reader<'_, '_>,
     networks: Option<&spec::ServiceNetworks>,
 ) -> BTreeMap<String, Option<Span>> {
     match networks {
@@ -463,7 +463,10 @@ fn networks(
 }
 
 /// The `awslogs` options a service sets; other options of that driver are warned about.
-fn log_options(r: &mut Reader<'_>, logging: Option<&spec::Logging>) -> BTreeMap<String, String> {
+fn log_options(
+    r: &mut Reader<'_, '_>,
+    logging: Option<&spec::Logging>,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     let Some(logging) = logging.filter(|l| l.driver.as_deref().is_none_or(|d| d == "awslogs"))
     else {
@@ -497,7 +500,7 @@ fn log_options(r: &mut Reader<'_>, logging: Option<&spec::Logging>) -> BTreeMap<
 }
 
 /// CPU, memory, replicas and update parallelism, from `deploy` or the legacy keys.
-fn resources(r: &mut Reader<'_>, s: &spec::Service, out: &mut Service) {
+fn resources(r: &mut Reader<'_, '_>, s: &spec::Service, out: &mut Service) {
     let deploy = s.deploy.as_ref();
     let resources = deploy.and_then(|d| d.resources.as_ref());
     let limits = resources.and_then(|r| r.limits.as_ref());

@@ -27,15 +27,16 @@ const HEALTHCHECK_RANGES: [(&str, f64, f64); 3] = [
 ];
 
 pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
+    let at = Locator::new(root);
     for service in project.services.values().filter(|s| !s.partial) {
-        image(root, service, diags);
+        image(&at, service, diags);
         capabilities(service, diags);
         size(service, diags);
-        memory_reservation(root, service, diags);
-        ulimits(root, service, diags);
+        memory_reservation(&at, service, diags);
+        ulimits(&at, service, diags);
         timings(service, diags);
         deployment(service, diags);
-        volumes(root, project, service, diags);
+        volumes(&at, project, service, diags);
         shared_writers(service, diags);
         configs(project, service, diags);
     }
@@ -60,7 +61,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
     }
 }
 
-fn image(root: &Node, service: &Service, diags: &mut Diagnostics) {
+fn image(at: &Locator, service: &Service, diags: &mut Diagnostics) {
     if service
         .image
         .as_deref()
@@ -68,10 +69,8 @@ fn image(root: &Node, service: &Service, diags: &mut Diagnostics) {
     {
         return;
     }
-    let has_build = root
-        .get("services")
-        .and_then(|s| s.get(&service.name))
-        .and_then(|s| s.get("build"))
+    let has_build = at
+        .node(&path!["services", service.name.as_str(), "build"])
         .is_some();
     let help = if has_build {
         "compose2cfn does not build images: build and push the image, then set `image:` to its registry address"
@@ -123,8 +122,7 @@ const ULIMIT_NAMES: &[&str] = &[
     "stack",
 ];
 
-fn ulimits(root: &Node, service: &Service, diags: &mut Diagnostics) {
-    let at = Locator::new(root);
+fn ulimits(at: &Locator, service: &Service, diags: &mut Diagnostics) {
     for limit in &service.ulimits {
         let span = at.key_span(&path![
             "services",
@@ -160,7 +158,7 @@ fn ulimits(root: &Node, service: &Service, diags: &mut Diagnostics) {
 }
 
 /// A reservation above the memory the task gets cannot be placed.
-fn memory_reservation(root: &Node, service: &Service, diags: &mut Diagnostics) {
+fn memory_reservation(at: &Locator, service: &Service, diags: &mut Diagnostics) {
     let (Some(reserved), Some(size)) = (
         service.memory_reservation,
         sizing::fit(service.cpus, service.memory),
@@ -168,7 +166,6 @@ fn memory_reservation(root: &Node, service: &Service, diags: &mut Diagnostics) {
         return;
     };
     if reserved.div_ceil(1024 * 1024) > u64::from(size.memory) {
-        let at = Locator::new(root);
         let deploy = path![
             "services",
             service.name.as_str(),
@@ -178,7 +175,7 @@ fn memory_reservation(root: &Node, service: &Service, diags: &mut Diagnostics) {
             "memory"
         ];
         let legacy = path!["services", service.name.as_str(), "mem_reservation"];
-        let span = if root.lookup(&deploy).is_some() {
+        let span = if at.node(&deploy).is_some() {
             at.span(&deploy)
         } else {
             at.span(&legacy)
@@ -403,11 +400,9 @@ fn shared_writers(service: &Service, diags: &mut Diagnostics) {
     }
 }
 
-fn volumes(root: &Node, project: &Project, service: &Service, diags: &mut Diagnostics) {
-    let Some(Value::Seq(entries)) = root
-        .get("services")
-        .and_then(|s| s.get(&service.name))
-        .and_then(|s| s.get("volumes"))
+fn volumes(at: &Locator, project: &Project, service: &Service, diags: &mut Diagnostics) {
+    let Some(Value::Seq(entries)) = at
+        .node(&path!["services", service.name.as_str(), "volumes"])
         .map(|v| &v.value)
     else {
         return;
