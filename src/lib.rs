@@ -202,7 +202,7 @@ fn split_documents(
     compiled: &Template,
     project: &str,
     overlay: Option<&serde_json::Value>,
-) -> Vec<(Option<String>, emit::Tree, Option<String>)> {
+) -> Vec<(Option<String>, emit::Tree, String)> {
     let mut finer = Vec::new();
     loop {
         let layout = stacks::split(compiled, project, &finer);
@@ -217,7 +217,7 @@ fn split_documents(
             .into_iter()
             .map(|(path, tree)| {
                 let yaml = emit::value(&tree, emit::Format::Yaml);
-                (path, tree, Some(yaml))
+                (path, tree, yaml)
             })
             .collect();
         let oversized: Vec<stacks::Group> = layout
@@ -225,8 +225,7 @@ fn split_documents(
             .iter()
             .zip(&documents[1..])
             .filter(|(stack, (_, _, yaml))| {
-                stack.services.len() > 1
-                    && yaml.as_ref().is_some_and(|y| y.len() > stacks::MAX_BYTES)
+                stack.services.len() > 1 && yaml.len() > stacks::MAX_BYTES
             })
             .map(|(stack, _)| stack.group)
             .collect();
@@ -259,18 +258,15 @@ fn write(
             return Vec::new();
         }
     }
-    let mut trees: Vec<(Option<String>, emit::Tree, Option<String>)> = Vec::new();
-    let within = compiled.resources.len() <= stacks::MAX_RESOURCES
-        && compiled.parameters.len() <= stacks::MAX_PARAMETERS
-        && compiled.outputs.len() <= stacks::MAX_OUTPUTS;
-    if !split && within {
+    let mut trees: Vec<(Option<String>, emit::Tree, String)> = Vec::new();
+    if !split && stacks::within_counts(compiled) {
         let mut tree = emit::document(compiled);
         if let Some(overlay) = overlay {
             emit::overlay::apply(&mut tree, overlay);
         }
         let yaml = emit::value(&tree, emit::Format::Yaml);
         if yaml.len() <= stacks::MAX_BYTES {
-            trees.push((None, tree, Some(yaml)));
+            trees.push((None, tree, yaml));
         }
     }
     if trees.is_empty() {

@@ -117,13 +117,13 @@ impl Group {
     }
 }
 
-/// Whether a template is past a quota (`bytes`: its size as written).
+/// Whether a template is within the counted quotas (resources, parameters, outputs); its
+/// size in bytes is known only once it is written.
 #[must_use]
-pub fn past_quota(template: &Template, bytes: usize) -> bool {
-    template.resources.len() > MAX_RESOURCES
-        || template.parameters.len() > MAX_PARAMETERS
-        || template.outputs.len() > MAX_OUTPUTS
-        || bytes > MAX_BYTES
+pub fn within_counts(template: &Template) -> bool {
+    template.resources.len() <= MAX_RESOURCES
+        && template.parameters.len() <= MAX_PARAMETERS
+        && template.outputs.len() <= MAX_OUTPUTS
 }
 
 /// The folder of the nested templates, beside the root template.
@@ -134,8 +134,7 @@ pub fn folder(project: &str) -> String {
 
 /// A service's place in the hash order: FNV-1a of its name, bits mixed (MurmurHash3's
 /// finaliser) so that similar names spread. Never change it: services would move.
-#[must_use]
-pub fn hash(service: &str) -> u64 {
+fn hash(service: &str) -> u64 {
     let mut hash = fnv(service.as_bytes());
     hash ^= hash >> 33;
     hash = hash.wrapping_mul(0xff51_afd7_ed55_8ccd);
@@ -184,12 +183,12 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
         &mut groups,
     );
 
-    // Which group's stack holds each service's resources.
-    let mut stack_of: HashMap<String, String> = HashMap::new();
+    // Which group holds each service's resources.
+    let mut group_of: HashMap<String, Group> = HashMap::new();
     for (group, range) in &groups {
         for piece in &pieces[range.clone()] {
             for id in piece.resources.keys() {
-                stack_of.insert(id.clone(), group.stack_id());
+                group_of.insert(id.clone(), *group);
             }
         }
     }
@@ -197,7 +196,7 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
     let mut pieces = pieces.into_iter();
     for (group, range) in groups {
         let members: Vec<Piece> = pieces.by_ref().take(range.len()).collect();
-        stacks.push(assemble(group, members, project, &stack_of));
+        stacks.push(assemble(group, members, project, &group_of));
     }
     let order = acyclic(
         stacks
@@ -352,9 +351,8 @@ fn assemble(
     group: Group,
     members: Vec<Piece>,
     project: &str,
-    stack_of: &HashMap<String, String>,
+    group_of: &HashMap<String, Group>,
 ) -> Assembled {
-    let id = group.stack_id();
     let mut template = Template {
         description: if group == Group::ALL {
             format!("The services of the Compose project `{project}`, compiled by compose2cfn")
@@ -366,42 +364,43 @@ fn assemble(
         },
         ..Template::default()
     };
-    let mut assembled = Assembled {
-        group,
-        id,
-        services: Vec::with_capacity(members.len()),
-        template: Template::default(),
-        passed: BTreeMap::new(),
-        after_root: BTreeSet::new(),
-        after_stacks: BTreeSet::new(),
-    };
+    let mut services = Vec::with_capacity(members.len());
+    let mut passed = BTreeMap::new();
+    let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for piece in members {
-        assembled.services.push(piece.service);
-        assembled.passed.extend(piece.parameters);
+        services.push(piece.service);
+        passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
         for (id, mut resource) in piece.resources {
-            resource.depends_on.retain(|dep| match stack_of.get(dep) {
-                Some(stack) if *stack == assembled.id => true,
-                Some(stack) => {
-                    assembled.after_stacks.insert(stack.clone());
+            resource.depends_on.retain(|dep| match group_of.get(dep) {
+                Some(other) if *other == group => true,
+                Some(other) => {
+                    after_stacks.insert(other.stack_id());
                     false
                 }
                 None => {
-                    assembled.after_root.insert(dep.clone());
+                    after_root.insert(dep.clone());
                     false
                 }
             });
             template.resources.insert(id, resource);
         }
     }
-    assembled.services.sort();
-    for (name, (_, list)) in &assembled.passed {
+    services.sort();
+    for (name, (_, list)) in &passed {
         template
             .parameters
             .insert(name.clone(), parameter(name, *list));
     }
-    assembled.template = template;
-    assembled
+    Assembled {
+        group,
+        id: group.stack_id(),
+        services,
+        template,
+        passed,
+        after_root,
+        after_stacks,
+    }
 }
 
 /// `edges` (a stack → the stacks it waits for) without the edges that would close a

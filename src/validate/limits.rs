@@ -7,7 +7,7 @@
 //! split cannot fix.
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::emit::{Format, Tree, value};
+use crate::emit::Tree;
 use crate::load::Node;
 use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
@@ -18,13 +18,12 @@ pub(crate) const SPLIT_HELP: &str =
     "split the project into several stacks: several Compose files or profiles, one stack each";
 
 /// Checks one template (`nested`: its path, for a nested one; `yaml`: the document as
-/// YAML, when already emitted); the diagnostics point at the top-level `services` key (or
-/// at the start of the first file). Returns the YAML it measured (`None` when there were
-/// too many resources to bother emitting).
+/// YAML); the diagnostics point at the top-level `services` key (or at the start of the
+/// first file). Returns the YAML when the template is within every quota.
 pub fn check(
     document: &Tree,
     nested: Option<&str>,
-    yaml: Option<String>,
+    yaml: String,
     root: &Node,
     diags: &mut Diagnostics,
 ) -> Option<String> {
@@ -69,29 +68,28 @@ pub fn check(
     if !within {
         return None;
     }
-    let text = yaml.unwrap_or_else(|| value(document, Format::Yaml));
-    let yaml = text.len();
+    let size = yaml.len();
     let json = || crate::emit::json::len(document);
-    if yaml > MAX_BYTES {
+    if size > MAX_BYTES {
         diags.push(
             Diagnostic::new(
                 Code::TemplateTooLarge,
-                format!("{which} is {yaml} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_BYTES}", json()),
+                format!("{which} is {size} bytes (JSON: {} bytes); CloudFormation accepts at most {MAX_BYTES}", json()),
             )
             .at_labelled(at, "these services")
             .with_help(SPLIT_HELP),
         );
-    } else if yaml > MAX_INLINE_BYTES && nested.is_none() {
+    } else if size > MAX_INLINE_BYTES && nested.is_none() {
         diags.push(
             Diagnostic::new(
                 Code::TemplateNeedsS3,
-                format!("{which} is {yaml} bytes (JSON: {} bytes), more than the {MAX_INLINE_BYTES} CloudFormation takes inline", json()),
+                format!("{which} is {size} bytes (JSON: {} bytes), more than the {MAX_INLINE_BYTES} CloudFormation takes inline", json()),
             )
             .at_labelled(at, "these services")
             .with_help("deploy it through S3: `aws cloudformation deploy --s3-bucket BUCKET ...`"),
         );
     }
-    Some(text)
+    Some(yaml)
 }
 
 #[cfg(test)]
@@ -103,13 +101,9 @@ mod tests {
     fn codes(template: &Template) -> Vec<Code> {
         let root = Node::new(crate::load::Value::Null, crate::source::Span::default());
         let mut diags = Diagnostics::new();
-        let _ = check(
-            &crate::emit::document(template),
-            None,
-            None,
-            &root,
-            &mut diags,
-        );
+        let document = crate::emit::document(template);
+        let yaml = crate::emit::value(&document, crate::emit::Format::Yaml);
+        let _ = check(&document, None, yaml, &root, &mut diags);
         diags.iter().map(|d| d.code).collect()
     }
 
