@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
-use crate::ir::{Intrinsic, Name, Parameter, Resource, Template, Value};
+use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
 
 /// Resources a stack may hold.
 pub const MAX_RESOURCES: usize = 500;
@@ -455,16 +455,12 @@ fn passed_value(value: Value, list: bool) -> Value {
     if list { Value::join(",", value) } else { value }
 }
 
-fn stack_resource(
-    url: &str,
-    parameters: BTreeMap<String, Value>,
-    depends_on: BTreeSet<String>,
-) -> Resource {
-    let mut properties = BTreeMap::new();
+fn stack_resource(url: &str, parameters: Map, depends_on: BTreeSet<String>) -> Resource {
+    let mut properties = Map::new();
     if !parameters.is_empty() {
-        properties.insert("Parameters".to_string(), Value::Map(parameters));
+        properties.insert("Parameters", Value::Map(parameters));
     }
-    properties.insert("TemplateURL".to_string(), Value::str(url));
+    properties.insert("TemplateURL", Value::str(url));
     Resource::new("AWS::CloudFormation::Stack", Value::Map(properties)).depends_on(depends_on)
 }
 

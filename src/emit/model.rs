@@ -119,8 +119,12 @@ pub fn document(t: &Template) -> Tree {
     ])
 }
 
-fn values(map: &std::collections::BTreeMap<String, Value>) -> Tree {
-    Tree::Map(map.iter().map(|(k, v)| (k.clone(), value(v))).collect())
+fn values<'a>(map: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Tree {
+    Tree::Map(
+        map.into_iter()
+            .map(|(k, v)| (k.clone(), value(v)))
+            .collect(),
+    )
 }
 
 fn parameter(p: &Parameter) -> Tree {

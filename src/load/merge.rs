@@ -116,22 +116,34 @@ pub(super) const RESET: &str = "!reset";
 /// The YAML tag that replaces a value instead of merging it.
 pub(super) const OVERRIDE: &str = "!override";
 
-fn matches(pattern: &str, path: &[String]) -> bool {
+/// How a path stands to a pattern of [`RULES`] or [`UNIQUE`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fit {
+    /// The path is the pattern.
+    Whole,
+    /// The path is a beginning of the pattern: something under it may be the pattern.
+    Start,
+    /// Neither.
+    Apart,
+}
+
+fn fit(pattern: &str, path: &[impl AsRef<str>]) -> Fit {
     let mut parts = pattern.split('.');
     let mut keys = path.iter();
     loop {
         match (parts.next(), keys.next()) {
-            (None, None) => return true,
-            (Some(part), Some(key)) if part == "*" || part == key => {}
-            _ => return false,
+            (None, None) => return Fit::Whole,
+            (Some(_), None) => return Fit::Start,
+            (Some(part), Some(key)) if part == "*" || part == key.as_ref() => {}
+            _ => return Fit::Apart,
         }
     }
 }
 
-fn lookup<T: Copy>(table: &[(&str, T)], path: &[String]) -> Option<T> {
+fn lookup<T: Copy>(table: &[(&str, T)], path: &[impl AsRef<str>]) -> Option<T> {
     table
         .iter()
-        .find(|(pattern, _)| matches(pattern, path))
+        .find(|(pattern, _)| fit(pattern, path) == Fit::Whole)
         .map(|(_, value)| *value)
 }
 
@@ -376,12 +388,24 @@ fn build_mapping(node: Node) -> Node {
 
 /// Keeps one entry per identity in the lists of [`UNIQUE`]: a later entry replaces an
 /// earlier one in its place.
-pub(super) fn enforce_unicity(node: &mut Node, path: &mut Vec<String>) {
+pub(super) fn enforce_unicity(node: &mut Node) {
+    unique_under(node, &mut Vec::new());
+}
+
+/// [`enforce_unicity`] of `node`, found at `path`; it goes down only where a pattern of
+/// [`UNIQUE`] may still match.
+fn unique_under<'a>(node: &'a mut Node, path: &mut Vec<&'a str>) {
     match &mut node.value {
         Value::Map(entries) => {
-            for entry in entries {
-                path.push(entry.key.clone());
-                enforce_unicity(&mut entry.value, path);
+            for Entry { key, value, .. } in entries {
+                let key: &'a String = key;
+                path.push(key);
+                if UNIQUE
+                    .iter()
+                    .any(|(pattern, _)| fit(pattern, path) != Fit::Apart)
+                {
+                    unique_under(value, path);
+                }
                 path.pop();
             }
         }
@@ -502,7 +526,7 @@ mod tests {
     fn merged(a: &str, b: &str) -> serde_json::Value {
         let mut diags = Diagnostics::new();
         let mut node = merge(parse(a), parse(b), &mut Vec::new(), &mut diags);
-        enforce_unicity(&mut node, &mut Vec::new());
+        enforce_unicity(&mut node);
         strip_tags(&mut node);
         assert!(diags.is_empty(), "{diags:?}");
         node.to_json()

@@ -308,7 +308,7 @@ impl<'a> Loader<'a> {
             });
         }
         let mut root = merged?;
-        merge::enforce_unicity(&mut root, &mut Vec::new());
+        merge::enforce_unicity(&mut root);
         merge::strip_tags(&mut root);
         Some(root)
     }

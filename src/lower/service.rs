@@ -11,7 +11,7 @@ use super::network::{self, security_group};
 use super::secrets::{SECRETS_VOLUME, ServiceSecrets};
 use super::volumes::ServiceMounts;
 use super::{cluster, iam, names, sizing, tags};
-use crate::ir::{Resource, Template, Value};
+use crate::ir::{Map, Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
 use crate::model::spec::UpdateOrder;
@@ -372,19 +372,15 @@ fn log_configuration(
     project: &Project,
     options: &std::collections::BTreeMap<String, String>,
 ) -> Value {
-    let mut all = std::collections::BTreeMap::from([
-        ("awslogs-group".to_string(), Value::reference(LOG_GROUP)),
-        (
-            "awslogs-region".to_string(),
-            Value::reference("AWS::Region"),
-        ),
-        (
-            "awslogs-stream-prefix".to_string(),
-            Value::str(project.name.as_str()),
-        ),
-    ]);
+    let mut all: Map = [
+        ("awslogs-group", Value::reference(LOG_GROUP)),
+        ("awslogs-region", Value::reference("AWS::Region")),
+        ("awslogs-stream-prefix", Value::str(project.name.as_str())),
+    ]
+    .into_iter()
+    .collect();
     for (k, v) in options {
-        all.insert(k.clone(), Value::str(v.as_str()));
+        all.insert(k.as_str(), Value::str(v.as_str()));
     }
     map! { "LogDriver" => "awslogs", "Options" => Value::Map(all) }
 }

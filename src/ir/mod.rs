@@ -6,6 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::source::Span;
 
+mod map;
+pub use map::Map;
+
 /// A CloudFormation value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
@@ -13,7 +16,7 @@ pub enum Value {
     Int(i64),
     Str(String),
     List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
+    Map(Map),
     Fn(Box<Intrinsic>),
 }
 
@@ -311,16 +314,16 @@ impl From<Vec<Value>> for Value {
 macro_rules! map {
     ($($key:expr => $value:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut m = ::std::collections::BTreeMap::<String, $crate::ir::Value>::new();
+        let mut m = $crate::ir::Map::new();
         $( $crate::ir::insert(&mut m, $key, $value); )*
         $crate::ir::Value::Map(m)
     }};
 }
 
 /// Inserts a value, or nothing for `None`: lets [`map!`] take optional properties.
-pub fn insert(map: &mut BTreeMap<String, Value>, key: &str, value: impl Into<Optional>) {
+pub fn insert(map: &mut Map, key: &str, value: impl Into<Optional>) {
     if let Some(value) = value.into().0 {
-        map.insert(key.to_string(), value);
+        map.insert(key, value);
     }
 }
 
@@ -500,9 +503,7 @@ impl Template {
         if let Value::Map(lint) = config
             && let Some(Value::Map(config)) = lint.get_mut("config")
         {
-            let checks = config
-                .entry("ignore_checks".to_string())
-                .or_insert_with(|| Value::List(Vec::new()));
+            let checks = config.get_or_insert_with("ignore_checks", || Value::List(Vec::new()));
             if let Value::List(items) = checks {
                 items.push(Value::str(check));
             }
