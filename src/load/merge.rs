@@ -116,34 +116,22 @@ pub(super) const RESET: &str = "!reset";
 /// The YAML tag that replaces a value instead of merging it.
 pub(super) const OVERRIDE: &str = "!override";
 
-/// How a path stands to a pattern of [`RULES`] or [`UNIQUE`].
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Fit {
-    /// The path is the pattern.
-    Whole,
-    /// The path is a beginning of the pattern: something under it may be the pattern.
-    Start,
-    /// Neither.
-    Apart,
-}
-
-fn fit(pattern: &str, path: &[impl AsRef<str>]) -> Fit {
+fn matches(pattern: &str, path: &[String]) -> bool {
     let mut parts = pattern.split('.');
     let mut keys = path.iter();
     loop {
         match (parts.next(), keys.next()) {
-            (None, None) => return Fit::Whole,
-            (Some(_), None) => return Fit::Start,
-            (Some(part), Some(key)) if part == "*" || part == key.as_ref() => {}
-            _ => return Fit::Apart,
+            (None, None) => return true,
+            (Some(part), Some(key)) if part == "*" || part == key => {}
+            _ => return false,
         }
     }
 }
 
-fn lookup<T: Copy>(table: &[(&str, T)], path: &[impl AsRef<str>]) -> Option<T> {
+fn lookup<T: Copy>(table: &[(&str, T)], path: &[String]) -> Option<T> {
     table
         .iter()
-        .find(|(pattern, _)| fit(pattern, path) == Fit::Whole)
+        .find(|(pattern, _)| matches(pattern, path))
         .map(|(_, value)| *value)
 }
 
@@ -389,28 +377,42 @@ fn build_mapping(node: Node) -> Node {
 /// Keeps one entry per identity in the lists of [`UNIQUE`]: a later entry replaces an
 /// earlier one in its place.
 pub(super) fn enforce_unicity(node: &mut Node) {
-    unique_under(node, &mut Vec::new());
+    const { assert!(UNIQUE.len() <= 32, "the candidates are a 32-bit set") };
+    unique_under(node, 0, u32::MAX >> (32 - UNIQUE.len()));
 }
 
-/// [`enforce_unicity`] of `node`, found at `path`; it goes down only where a pattern of
-/// [`UNIQUE`] may still match.
-fn unique_under<'a>(node: &'a mut Node, path: &mut Vec<&'a str>) {
+/// [`UNIQUE`]'s patterns split at their dots, once per process.
+static UNIQUE_PATHS: std::sync::LazyLock<Vec<Vec<&'static str>>> = std::sync::LazyLock::new(|| {
+    UNIQUE
+        .iter()
+        .map(|(pattern, _)| pattern.split('.').collect())
+        .collect()
+});
+
+/// [`enforce_unicity`] of `node`, `depth` keys down, where the patterns of [`UNIQUE`] in
+/// `candidates` (a set of their indexes) match the keys above: it goes down only where
+/// one of them may still match.
+fn unique_under(node: &mut Node, depth: usize, candidates: u32) {
+    let paths = &*UNIQUE_PATHS;
+    let each = |set: u32| (0..UNIQUE.len()).filter(move |i| set & (1 << i) != 0);
     match &mut node.value {
         Value::Map(entries) => {
             for Entry { key, value, .. } in entries {
-                let key: &'a String = key;
-                path.push(key);
-                if UNIQUE
-                    .iter()
-                    .any(|(pattern, _)| fit(pattern, path) != Fit::Apart)
-                {
-                    unique_under(value, path);
+                let matching = each(candidates)
+                    .filter(|&i| {
+                        paths[i]
+                            .get(depth)
+                            .is_some_and(|part| *part == "*" || part == key)
+                    })
+                    .fold(0, |set, i| set | (1 << i));
+                if matching != 0 {
+                    unique_under(value, depth + 1, matching);
                 }
-                path.pop();
             }
         }
         Value::Seq(items) => {
-            if let Some(identity) = lookup(UNIQUE, path) {
+            let whole = each(candidates).find(|&i| paths[i].len() == depth);
+            if let Some(identity) = whole.map(|i| UNIQUE[i].1) {
                 let mut kept: Vec<Node> = Vec::with_capacity(items.len());
                 let mut seen: HashMap<String, usize> = HashMap::new();
                 for item in std::mem::take(items) {
