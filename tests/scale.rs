@@ -18,7 +18,10 @@ use generate::mixed as project;
 
 fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
     match tree.get(section) {
-        Some(Tree::Map(entries)) => entries.iter().cloned().collect(),
+        Some(Tree::Map(entries)) => entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect(),
         _ => BTreeMap::new(),
     }
 }
@@ -28,7 +31,7 @@ fn references(tree: &Tree, out: &mut BTreeSet<String>) {
     match tree {
         Tree::Map(entries) => {
             for (key, value) in entries {
-                match (key.as_str(), value) {
+                match (&**key, value) {
                     ("Ref" | "DependsOn", Tree::Str(name)) => {
                         out.insert(name.clone());
                     }
@@ -176,7 +179,7 @@ fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
             let passed: BTreeSet<String> = properties
                 .get("Parameters")
                 .map(|p| match p {
-                    Tree::Map(entries) => entries.iter().map(|(k, _)| k.clone()).collect(),
+                    Tree::Map(entries) => entries.iter().map(|(k, _)| k.to_string()).collect(),
                     _ => BTreeSet::new(),
                 })
                 .unwrap_or_default();

@@ -6,7 +6,7 @@
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Value};
+use crate::ir::{Intrinsic, Key, Output, Parameter, Resource, Template, Value};
 
 /// A JSON-like document whose mappings keep their order.
 #[derive(Debug, Clone, PartialEq)]
@@ -16,7 +16,7 @@ pub enum Tree {
     Num(serde_json::Number),
     Str(String),
     Seq(Vec<Tree>),
-    Map(Vec<(String, Tree)>),
+    Map(Vec<(Key, Tree)>),
 }
 
 impl Tree {
@@ -50,9 +50,9 @@ impl From<&serde_json::Value> for Tree {
             serde_json::Value::String(s) => Tree::Str(s.clone()),
             serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
             serde_json::Value::Object(map) => {
-                let mut entries: Vec<(String, Tree)> = map
+                let mut entries: Vec<(Key, Tree)> = map
                     .iter()
-                    .map(|(k, v)| (k.clone(), Tree::from(v)))
+                    .map(|(k, v)| (Key::Owned(k.clone()), Tree::from(v)))
                     .collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 Tree::Map(entries)
@@ -63,11 +63,11 @@ impl From<&serde_json::Value> for Tree {
 
 /// Builds a [`Tree::Map`] from `(key, value)` pairs, in the order given, leaving out the
 /// `None`s.
-fn entries<const N: usize>(pairs: [(&str, Option<Tree>); N]) -> Tree {
+fn entries<const N: usize>(pairs: [(&'static str, Option<Tree>); N]) -> Tree {
     Tree::Map(
         pairs
             .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k.to_string(), v)))
+            .filter_map(|(k, v)| v.map(|v| (Key::Borrowed(k), v)))
             .collect(),
     )
 }
@@ -92,7 +92,7 @@ pub fn document(t: &Template) -> Tree {
             section(Tree::Map(
                 t.parameters
                     .iter()
-                    .map(|(id, p)| (id.clone(), parameter(p)))
+                    .map(|(id, p)| (Key::Owned(id.clone()), parameter(p)))
                     .collect(),
             )),
         ),
@@ -103,7 +103,7 @@ pub fn document(t: &Template) -> Tree {
             Some(Tree::Map(
                 t.resources
                     .iter()
-                    .map(|(id, r)| (id.clone(), resource(r)))
+                    .map(|(id, r)| (Key::Owned(id.clone()), resource(r)))
                     .collect(),
             )),
         ),
@@ -112,17 +112,20 @@ pub fn document(t: &Template) -> Tree {
             section(Tree::Map(
                 t.outputs
                     .iter()
-                    .map(|(name, o)| (name.clone(), output(o)))
+                    .map(|(name, o)| (Key::Owned(name.clone()), output(o)))
                     .collect(),
             )),
         ),
     ])
 }
 
-fn values<'a>(map: impl IntoIterator<Item = (&'a String, &'a Value)>) -> Tree {
+fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree
+where
+    K: Clone + Into<Key> + 'a,
+{
     Tree::Map(
         map.into_iter()
-            .map(|(k, v)| (k.clone(), value(v)))
+            .map(|(k, v)| (k.clone().into(), value(v)))
             .collect(),
     )
 }
@@ -166,8 +169,8 @@ fn output(o: &Output) -> Tree {
     ])
 }
 
-fn call(name: &str, argument: Tree) -> Tree {
-    Tree::Map(vec![(name.to_string(), argument)])
+fn call(name: &'static str, argument: Tree) -> Tree {
+    Tree::Map(vec![(Key::Borrowed(name), argument)])
 }
 
 fn value(v: &Value) -> Tree {

@@ -24,7 +24,7 @@ pub fn apply_all(documents: &mut [(Option<String>, Tree)], overlay: &serde_json:
             };
             let here: Vec<String> = resources
                 .iter()
-                .map(|(id, _)| id.clone())
+                .map(|(id, _)| id.to_string())
                 .filter(|id| patches.contains_key(id))
                 .collect();
             if here.is_empty() {
@@ -54,7 +54,7 @@ fn merge(base: &mut Tree, patch: &serde_json::Value) {
                 }
                 match entries.iter_mut().find(|(k, _)| k == key) {
                     Some((_, existing)) => merge(existing, value),
-                    None => entries.push((key.clone(), without_nulls(value))),
+                    None => entries.push((key.clone().into(), without_nulls(value))),
                 }
             }
         }
@@ -77,7 +77,7 @@ fn without_nulls(value: &serde_json::Value) -> Tree {
             sorted(map)
                 .into_iter()
                 .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .map(|(k, v)| (k.clone().into(), without_nulls(v)))
                 .collect(),
         ),
         serde_json::Value::Array(items) => Tree::Seq(items.iter().map(without_nulls).collect()),

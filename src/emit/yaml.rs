@@ -8,6 +8,7 @@
 use std::fmt::Write;
 
 use super::Tree;
+use crate::ir::Key;
 
 /// The document as YAML text, ending in a newline.
 #[must_use]
@@ -43,7 +44,7 @@ fn indent(out: &mut String, mut width: usize) {
 
 /// Entries of a mapping at `width`; the first line's indentation is already written
 /// when `first_done` (a mapping that starts on a sequence item's line).
-fn map_entries(out: &mut String, entries: &[(String, Tree)], width: usize, first_done: bool) {
+fn map_entries(out: &mut String, entries: &[(Key, Tree)], width: usize, first_done: bool) {
     for (i, (key, value)) in entries.iter().enumerate() {
         if i > 0 || !first_done {
             indent(out, width);
@@ -68,7 +69,7 @@ fn map_entries(out: &mut String, entries: &[(String, Tree)], width: usize, first
     }
 }
 
-fn map(out: &mut String, entries: &[(String, Tree)], width: usize) {
+fn map(out: &mut String, entries: &[(Key, Tree)], width: usize) {
     map_entries(out, entries, width, false);
 }
 
@@ -122,8 +123,48 @@ fn string(out: &mut String, s: &str, role: Role) {
     }
 }
 
+/// Bytes that need no thought anywhere in a plain scalar after its first: letters,
+/// digits and `-_./:` (a `:` matters only before a space, or at the end).
+const ORDINARY: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric()
+            || matches!(b as u8, b'-' | b'_' | b'.' | b'/' | b':');
+        b += 1;
+    }
+    table
+};
+
+/// The common case of [`is_plain`], decided in one pass: a word that starts with a
+/// letter and holds only [`ORDINARY`] bytes is plain unless YAML reads it as a null, a
+/// boolean or a special float (a number or a timestamp starts otherwise). `None`: think
+/// harder.
+fn is_plain_word(s: &str, role: Role) -> Option<bool> {
+    let bytes = s.as_bytes();
+    let (&first, &last) = (bytes.first()?, bytes.last()?);
+    if !first.is_ascii_alphabetic()
+        || last == b':'
+        || !bytes.iter().all(|&b| ORDINARY[usize::from(b)])
+    {
+        return None;
+    }
+    if role == Role::Key && bytes.contains(&b':') {
+        return Some(false);
+    }
+    const WORDS: &[&str] = &[
+        "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "nan",
+    ];
+    Some(s.len() > 5 || !WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)))
+}
+
 /// Whether `s` can be written as a plain scalar and read back as this very string.
 fn is_plain(s: &str, role: Role) -> bool {
+    is_plain_word(s, role).unwrap_or_else(|| is_plain_by_rules(s, role))
+}
+
+/// [`is_plain`] by every rule.
+fn is_plain_by_rules(s: &str, role: Role) -> bool {
     let bytes = s.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
         return false;
@@ -249,6 +290,26 @@ mod tests {
 
     fn plain(s: &str) -> bool {
         is_plain(s, Role::Value)
+    }
+
+    #[test]
+    fn the_shortcut_for_words_agrees_with_the_rules() {
+        let parts = [
+            "", "a", "N", "no", "NULL", "Off", "yes", "inf", "NaN", "e5", "x", ":", "::", "-", "_",
+            ".", "/", "1", "0x1F", "Fn", "AWS", "Sub", "y", "true",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    let s = format!("{a}{b}{c}");
+                    for role in [Role::Key, Role::Value] {
+                        if let Some(plain) = is_plain_word(&s, role) {
+                            assert_eq!(plain, is_plain_by_rules(&s, role), "{s:?}");
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]
@@ -387,7 +448,7 @@ mod tests {
                 .map(|_| PIECES[usize::try_from(next()).unwrap_or(0) % PIECES.len()])
                 .collect();
             let tree = Tree::Map(vec![
-                (s.clone(), Tree::Str(s.clone())),
+                (s.clone().into(), Tree::Str(s.clone())),
                 ("k".into(), Tree::Seq(vec![Tree::Str(s.clone())])),
             ]);
             let text = to_string(&tree);

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::source::Span;
 
 mod map;
-pub use map::Map;
+pub use map::{Key, Map};
 
 /// A CloudFormation value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -321,7 +321,7 @@ macro_rules! map {
 }
 
 /// Inserts a value, or nothing for `None`: lets [`map!`] take optional properties.
-pub fn insert(map: &mut Map, key: &str, value: impl Into<Optional>) {
+pub fn insert(map: &mut Map, key: &'static str, value: impl Into<Optional>) {
     if let Some(value) = value.into().0 {
         map.insert(key, value);
     }

@@ -380,13 +380,15 @@ fn log_configuration(
     .into_iter()
     .collect();
     for (k, v) in options {
-        all.insert(k.as_str(), Value::str(v.as_str()));
+        all.insert(k.clone(), Value::str(v.as_str()));
     }
     map! { "LogDriver" => "awslogs", "Options" => Value::Map(all) }
 }
 
 fn container(project: &Project, service: &Service) -> Value {
-    let pairs = |map: &std::collections::BTreeMap<String, String>, key: &str, value: &str| {
+    let pairs = |map: &std::collections::BTreeMap<String, String>,
+                 key: &'static str,
+                 value: &'static str| {
         Value::list(
             map.iter()
                 .map(|(k, v)| map! { key => k.as_str(), value => v.as_str() }),

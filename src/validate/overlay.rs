@@ -92,7 +92,7 @@ pub fn check_references(document: &Tree, root: &Node, diags: &mut Diagnostics) {
     let span = Locator::new(root).key_span(&path![KEY]);
     let names = |section: &str| -> BTreeSet<&str> {
         match document.get(section) {
-            Some(Tree::Map(entries)) => entries.iter().map(|(k, _)| k.as_str()).collect(),
+            Some(Tree::Map(entries)) => entries.iter().map(|(k, _)| &**k).collect(),
             _ => BTreeSet::new(),
         }
     };
@@ -109,7 +109,7 @@ pub fn check_references(document: &Tree, root: &Node, diags: &mut Diagnostics) {
             let known =
                 resources.contains(name) || parameters.contains(name) || name.starts_with("AWS::");
             if !known {
-                dangling.insert((id.as_str(), name));
+                dangling.insert((&**id, name));
             }
         }
     }
@@ -131,7 +131,7 @@ fn referenced<'t>(tree: &'t Tree, found: &mut Vec<&'t str>) {
     match tree {
         Tree::Map(entries) => {
             for (key, value) in entries {
-                match (key.as_str(), value) {
+                match (&**key, value) {
                     ("Ref", Tree::Str(name)) => found.push(name),
                     ("Fn::GetAtt", Tree::Seq(items)) => {
                         if let Some(Tree::Str(name)) = items.first() {
