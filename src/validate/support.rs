@@ -441,13 +441,16 @@ fn entries_of(node: Option<&Node>) -> &[crate::load::Entry] {
     node.and_then(Node::as_map).unwrap_or(&[])
 }
 
+/// The rows of [`TABLE`] by section and key, indexed once per process (a project of a
+/// thousand services looks up some ten thousand keys).
+static INDEX: std::sync::LazyLock<std::collections::HashMap<(&str, &str), &Row>> =
+    std::sync::LazyLock::new(|| TABLE.iter().map(|r| ((r.section, r.key), r)).collect());
+
 /// Checks the keys of one mapping against the rows of `section`; `prefix` says where the
 /// keys are in messages (`deploy.`, `networks.back.`).
 fn walk_section(node: &Node, section: &str, prefix: &str, diags: &mut Diagnostics) {
     for entry in node.as_map().unwrap_or(&[]) {
-        let row = TABLE
-            .iter()
-            .find(|r| r.section == section && r.key == entry.key);
+        let row = INDEX.get(&(section, entry.key.as_str())).copied();
         let Some(row) = row else {
             if entry.key.starts_with("x-aws-") {
                 let known = TABLE
