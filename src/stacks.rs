@@ -460,7 +460,7 @@ fn stack_resource(url: &str, parameters: Map, depends_on: BTreeSet<String>) -> R
     if !parameters.is_empty() {
         properties.insert("Parameters", Value::Map(parameters));
     }
-    properties.insert("TemplateURL", Value::str(url));
+    properties.insert("TemplateURL", Value::str(url.to_string()));
     Resource::new("AWS::CloudFormation::Stack", Value::Map(properties)).depends_on(depends_on)
 }
 

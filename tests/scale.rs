@@ -33,11 +33,11 @@ fn references(tree: &Tree, out: &mut BTreeSet<String>) {
             for (key, value) in entries {
                 match (&**key, value) {
                     ("Ref" | "DependsOn", Tree::Str(name)) => {
-                        out.insert(name.clone());
+                        out.insert(name.to_string());
                     }
                     ("Fn::GetAtt", Tree::Seq(items)) => {
                         if let Some(Tree::Str(name)) = items.first() {
-                            out.insert(name.clone());
+                            out.insert(name.to_string());
                         }
                     }
                     ("Fn::Sub", Tree::Str(text)) => {
@@ -49,7 +49,7 @@ fn references(tree: &Tree, out: &mut BTreeSet<String>) {
                     ("DependsOn", Tree::Seq(items)) => {
                         for item in items {
                             if let Tree::Str(name) = item {
-                                out.insert(name.clone());
+                                out.insert(name.to_string());
                             }
                         }
                     }
@@ -168,7 +168,7 @@ fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
                 panic!("{path}: {id} has no TemplateURL");
             };
             let child_path = if folder.is_empty() {
-                url.clone()
+                url.to_string()
             } else {
                 format!("{folder}/{url}")
             };

@@ -58,7 +58,7 @@ mod tests {
 
     #[test]
     fn counts_what_serde_json_writes() {
-        let s = |v: &str| Tree::Str(v.to_string());
+        let s = |v: &str| Tree::Str(v.to_string().into());
         let tree = Tree::Map(vec![
             ("a".into(), s("x\"y\\z\n\u{1}é")),
             ("empty".into(), Tree::Map(vec![])),

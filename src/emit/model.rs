@@ -6,7 +6,7 @@
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::ir::{Intrinsic, Key, Output, Parameter, Resource, Template, Value};
+use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Text, Value};
 
 /// A JSON-like document whose mappings keep their order.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,9 +14,9 @@ pub enum Tree {
     Null,
     Bool(bool),
     Num(serde_json::Number),
-    Str(String),
+    Str(Text),
     Seq(Vec<Tree>),
-    Map(Vec<(Key, Tree)>),
+    Map(Vec<(Text, Tree)>),
 }
 
 impl Tree {
@@ -47,12 +47,12 @@ impl From<&serde_json::Value> for Tree {
             serde_json::Value::Null => Tree::Null,
             serde_json::Value::Bool(b) => Tree::Bool(*b),
             serde_json::Value::Number(n) => Tree::Num(n.clone()),
-            serde_json::Value::String(s) => Tree::Str(s.clone()),
+            serde_json::Value::String(s) => Tree::Str(Text::Owned(s.clone())),
             serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
             serde_json::Value::Object(map) => {
-                let mut entries: Vec<(Key, Tree)> = map
+                let mut entries: Vec<(Text, Tree)> = map
                     .iter()
-                    .map(|(k, v)| (Key::Owned(k.clone()), Tree::from(v)))
+                    .map(|(k, v)| (Text::Owned(k.clone()), Tree::from(v)))
                     .collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 Tree::Map(entries)
@@ -67,13 +67,18 @@ fn entries<const N: usize>(pairs: [(&'static str, Option<Tree>); N]) -> Tree {
     Tree::Map(
         pairs
             .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (Key::Borrowed(k), v)))
+            .filter_map(|(k, v)| v.map(|v| (Text::Borrowed(k), v)))
             .collect(),
     )
 }
 
 fn text(s: &str) -> Tree {
-    Tree::Str(s.to_string())
+    Tree::Str(Text::Owned(s.to_string()))
+}
+
+/// A string the compiler wrote, borrowed rather than copied.
+fn word(s: &'static str) -> Tree {
+    Tree::Str(Text::Borrowed(s))
 }
 
 /// The template as a document.
@@ -84,7 +89,7 @@ pub fn document(t: &Template) -> Tree {
         _ => Some(map),
     };
     entries([
-        ("AWSTemplateFormatVersion", Some(text("2010-09-09"))),
+        ("AWSTemplateFormatVersion", Some(word("2010-09-09"))),
         ("Description", Some(text(&t.description))),
         ("Metadata", section(values(&t.metadata))),
         (
@@ -92,7 +97,7 @@ pub fn document(t: &Template) -> Tree {
             section(Tree::Map(
                 t.parameters
                     .iter()
-                    .map(|(id, p)| (Key::Owned(id.clone()), parameter(p)))
+                    .map(|(id, p)| (Text::Owned(id.clone()), parameter(p)))
                     .collect(),
             )),
         ),
@@ -103,7 +108,7 @@ pub fn document(t: &Template) -> Tree {
             Some(Tree::Map(
                 t.resources
                     .iter()
-                    .map(|(id, r)| (Key::Owned(id.clone()), resource(r)))
+                    .map(|(id, r)| (Text::Owned(id.clone()), resource(r)))
                     .collect(),
             )),
         ),
@@ -112,7 +117,7 @@ pub fn document(t: &Template) -> Tree {
             section(Tree::Map(
                 t.outputs
                     .iter()
-                    .map(|(name, o)| (Key::Owned(name.clone()), output(o)))
+                    .map(|(name, o)| (Text::Owned(name.clone()), output(o)))
                     .collect(),
             )),
         ),
@@ -121,7 +126,7 @@ pub fn document(t: &Template) -> Tree {
 
 fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree
 where
-    K: Clone + Into<Key> + 'a,
+    K: Clone + Into<Text> + 'a,
 {
     Tree::Map(
         map.into_iter()
@@ -132,24 +137,24 @@ where
 
 fn parameter(p: &Parameter) -> Tree {
     entries([
-        ("Type", Some(text(p.kind))),
+        ("Type", Some(word(p.kind))),
         ("Default", p.default.as_deref().map(text)),
         (
             "AllowedValues",
             (!p.allowed_values.is_empty())
                 .then(|| Tree::Seq(p.allowed_values.iter().map(|v| text(v)).collect())),
         ),
-        ("AllowedPattern", p.allowed_pattern.map(text)),
+        ("AllowedPattern", p.allowed_pattern.map(word)),
         ("NoEcho", p.no_echo.then_some(Tree::Bool(true))),
         ("Description", Some(text(&p.description))),
     ])
 }
 
 fn resource(r: &Resource) -> Tree {
-    let retain = r.retain.then(|| text("Retain"));
+    let retain = r.retain.then(|| word("Retain"));
     entries([
-        ("Type", Some(text(r.kind))),
-        ("Condition", r.condition.map(text)),
+        ("Type", Some(word(r.kind))),
+        ("Condition", r.condition.map(word)),
         (
             "DependsOn",
             (!r.depends_on.is_empty())
@@ -170,14 +175,14 @@ fn output(o: &Output) -> Tree {
 }
 
 fn call(name: &'static str, argument: Tree) -> Tree {
-    Tree::Map(vec![(Key::Borrowed(name), argument)])
+    Tree::Map(vec![(Text::Borrowed(name), argument)])
 }
 
 fn value(v: &Value) -> Tree {
     match v {
         Value::Bool(b) => Tree::Bool(*b),
         Value::Int(i) => Tree::Num((*i).into()),
-        Value::Str(s) => text(s),
+        Value::Str(s) => Tree::Str(s.clone()),
         Value::List(items) => Tree::Seq(items.iter().map(value).collect()),
         Value::Map(map) => values(map),
         Value::Fn(intrinsic) => match intrinsic.as_ref() {
@@ -190,7 +195,7 @@ fn value(v: &Value) -> Tree {
                 "Fn::Select",
                 Tree::Seq(vec![Tree::Num((*index).into()), value(list)]),
             ),
-            Intrinsic::GetAzs => call("Fn::GetAZs", text("")),
+            Intrinsic::GetAzs => call("Fn::GetAZs", word("")),
             Intrinsic::If(condition, then, otherwise) => call(
                 "Fn::If",
                 Tree::Seq(vec![text(condition), value(then), value(otherwise)]),

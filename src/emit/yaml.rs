@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use super::Tree;
-use crate::ir::Key;
+use crate::ir::Text;
 
 /// The document as YAML text, ending in a newline.
 #[must_use]
@@ -44,7 +44,7 @@ fn indent(out: &mut String, mut width: usize) {
 
 /// Entries of a mapping at `width`; the first line's indentation is already written
 /// when `first_done` (a mapping that starts on a sequence item's line).
-fn map_entries(out: &mut String, entries: &[(Key, Tree)], width: usize, first_done: bool) {
+fn map_entries(out: &mut String, entries: &[(Text, Tree)], width: usize, first_done: bool) {
     for (i, (key, value)) in entries.iter().enumerate() {
         if i > 0 || !first_done {
             indent(out, width);
@@ -69,7 +69,7 @@ fn map_entries(out: &mut String, entries: &[(Key, Tree)], width: usize, first_do
     }
 }
 
-fn map(out: &mut String, entries: &[(Key, Tree)], width: usize) {
+fn map(out: &mut String, entries: &[(Text, Tree)], width: usize) {
     map_entries(out, entries, width, false);
 }
 
@@ -448,8 +448,8 @@ mod tests {
                 .map(|_| PIECES[usize::try_from(next()).unwrap_or(0) % PIECES.len()])
                 .collect();
             let tree = Tree::Map(vec![
-                (s.clone().into(), Tree::Str(s.clone())),
-                ("k".into(), Tree::Seq(vec![Tree::Str(s.clone())])),
+                (s.clone().into(), Tree::Str(s.clone().into())),
+                ("k".into(), Tree::Seq(vec![Tree::Str(s.clone().into())])),
             ]);
             let text = to_string(&tree);
             let mut diags = crate::diag::Diagnostics::new();
@@ -477,7 +477,7 @@ mod tests {
 
     #[test]
     fn layout() {
-        let s = |v: &str| Tree::Str(v.to_string());
+        let s = |v: &str| Tree::Str(v.to_string().into());
         let tree = Tree::Map(vec![
             ("a".into(), s("x")),
             ("empty".into(), Tree::Map(vec![])),

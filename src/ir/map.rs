@@ -2,19 +2,13 @@
 //! holds thousands of them with two to six keys each; a `BTreeMap` node has room for
 //! eleven, so each small mapping took a 600-byte allocation (half of a run's memory).
 
-use std::borrow::Cow;
-
-use super::Value;
-
-/// A mapping's key: most are property names written in the compiler, borrowed for the
-/// whole run rather than allocated for each resource.
-pub type Key = Cow<'static, str>;
+use super::{Text, Value};
 
 /// A mapping of template values, ordered by key; inserting a key that is there replaces
 /// its value.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct Map {
-    entries: Vec<(Key, Value)>,
+    entries: Vec<(Text, Value)>,
 }
 
 impl Map {
@@ -30,7 +24,7 @@ impl Map {
     }
 
     /// Sets `key` to `value`; the value it had, if any.
-    pub fn insert(&mut self, key: impl Into<Key>, value: Value) -> Option<Value> {
+    pub fn insert(&mut self, key: impl Into<Text>, value: Value) -> Option<Value> {
         let key = key.into();
         match self.find(&key) {
             Ok(at) => Some(std::mem::replace(&mut self.entries[at].1, value)),
@@ -53,7 +47,7 @@ impl Map {
     /// The value under `key`, inserted by `make` when there is none.
     pub fn get_or_insert_with(
         &mut self,
-        key: impl Into<Key>,
+        key: impl Into<Text>,
         make: impl FnOnce() -> Value,
     ) -> &mut Value {
         let key = key.into();
@@ -87,17 +81,17 @@ impl Map {
     }
 
     /// The entries, by key.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Key, &Value)> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&Text, &Value)> + ExactSizeIterator {
         self.entries.iter().map(|(k, v)| (k, v))
     }
 
     pub fn iter_mut(
         &mut self,
-    ) -> impl DoubleEndedIterator<Item = (&Key, &mut Value)> + ExactSizeIterator {
+    ) -> impl DoubleEndedIterator<Item = (&Text, &mut Value)> + ExactSizeIterator {
         self.entries.iter_mut().map(|(k, v)| (&*k, v))
     }
 
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Key> + ExactSizeIterator {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &Text> + ExactSizeIterator {
         self.entries.iter().map(|(k, _)| k)
     }
 
@@ -112,20 +106,20 @@ impl Map {
     }
 
     /// Keeps the entries `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&Key, &mut Value) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&Text, &mut Value) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 }
 
 /// Later entries win over earlier ones with the same key, as they would inserted in turn.
-impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
+impl<K: Into<Text>> FromIterator<(K, Value)> for Map {
     fn from_iter<I: IntoIterator<Item = (K, Value)>>(items: I) -> Self {
-        let mut entries: Vec<(Key, Value)> =
+        let mut entries: Vec<(Text, Value)> =
             items.into_iter().map(|(k, v)| (k.into(), v)).collect();
         if !entries.is_sorted_by(|a, b| a.0 < b.0) {
             // Stable: among equal keys the last inserted is last, and is the one kept.
             entries.sort_by(|a, b| a.0.cmp(&b.0));
-            let mut deduped: Vec<(Key, Value)> = Vec::with_capacity(entries.len());
+            let mut deduped: Vec<(Text, Value)> = Vec::with_capacity(entries.len());
             for entry in entries {
                 match deduped.last_mut() {
                     Some(last) if last.0 == entry.0 => *last = entry,
@@ -138,7 +132,7 @@ impl<K: Into<Key>> FromIterator<(K, Value)> for Map {
     }
 }
 
-impl<K: Into<Key>> Extend<(K, Value)> for Map {
+impl<K: Into<Text>> Extend<(K, Value)> for Map {
     fn extend<I: IntoIterator<Item = (K, Value)>>(&mut self, items: I) {
         for (k, v) in items {
             self.insert(k, v);
@@ -147,8 +141,8 @@ impl<K: Into<Key>> Extend<(K, Value)> for Map {
 }
 
 impl IntoIterator for Map {
-    type Item = (Key, Value);
-    type IntoIter = std::vec::IntoIter<(Key, Value)>;
+    type Item = (Text, Value);
+    type IntoIter = std::vec::IntoIter<(Text, Value)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
@@ -156,10 +150,10 @@ impl IntoIterator for Map {
 }
 
 impl<'a> IntoIterator for &'a Map {
-    type Item = (&'a Key, &'a Value);
+    type Item = (&'a Text, &'a Value);
     type IntoIter = std::iter::Map<
-        std::slice::Iter<'a, (Key, Value)>,
-        fn(&'a (Key, Value)) -> (&'a Key, &'a Value),
+        std::slice::Iter<'a, (Text, Value)>,
+        fn(&'a (Text, Value)) -> (&'a Text, &'a Value),
     >;
 
     fn into_iter(self) -> Self::IntoIter {
@@ -197,8 +191,8 @@ mod tests {
         assert_eq!(
             map.into_iter().collect::<Vec<_>>(),
             [
-                (Key::from("a"), Value::Int(2)),
-                (Key::from("b"), Value::Int(3))
+                (Text::from("a"), Value::Int(2)),
+                (Text::from("b"), Value::Int(3))
             ]
         );
     }

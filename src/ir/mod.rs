@@ -7,14 +7,20 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::source::Span;
 
 mod map;
-pub use map::{Key, Map};
+pub use map::Map;
+
+/// A string of the template, a key or a value: borrowed when the compiler wrote it (property
+/// names, resource types, constants), owned when it came from the project. The constants
+/// are most of a template's strings; they are no longer allocated once per resource and
+/// copied again into each document.
+pub type Text = std::borrow::Cow<'static, str>;
 
 /// A CloudFormation value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Value {
     Bool(bool),
     Int(i64),
-    Str(String),
+    Str(Text),
     List(Vec<Value>),
     Map(Map),
     Fn(Box<Intrinsic>),
@@ -51,7 +57,7 @@ pub enum Intrinsic {
 
 impl Value {
     #[must_use]
-    pub fn str(s: impl Into<String>) -> Value {
+    pub fn str(s: impl Into<Text>) -> Value {
         Value::Str(s.into())
     }
 
@@ -62,7 +68,7 @@ impl Value {
             #[allow(clippy::cast_possible_truncation)] // integral and small, checked above
             Value::Int(n as i64)
         } else {
-            Value::Str(n.to_string())
+            Value::Str(n.to_string().into())
         }
     }
 
@@ -151,7 +157,12 @@ impl Value {
 
     #[must_use]
     pub fn strs<S: Into<String>>(items: impl IntoIterator<Item = S>) -> Value {
-        Value::List(items.into_iter().map(|s| Value::Str(s.into())).collect())
+        Value::List(
+            items
+                .into_iter()
+                .map(|s| Value::Str(Text::Owned(s.into())))
+                .collect(),
+        )
     }
 }
 
@@ -247,15 +258,15 @@ impl Value {
     }
 }
 
-impl From<&str> for Value {
-    fn from(s: &str) -> Self {
-        Value::Str(s.to_string())
+impl From<&'static str> for Value {
+    fn from(s: &'static str) -> Self {
+        Value::Str(Text::Borrowed(s))
     }
 }
 
 impl From<String> for Value {
     fn from(s: String) -> Self {
-        Value::Str(s)
+        Value::Str(Text::Owned(s))
     }
 }
 
@@ -287,12 +298,12 @@ impl From<bool> for Value {
 impl From<&serde_json::Value> for Value {
     fn from(json: &serde_json::Value) -> Self {
         match json {
-            serde_json::Value::Null => Value::Str(String::new()),
+            serde_json::Value::Null => Value::Str(Text::Borrowed("")),
             serde_json::Value::Bool(b) => Value::Bool(*b),
             serde_json::Value::Number(n) => n
                 .as_i64()
-                .map_or_else(|| Value::Str(n.to_string()), Value::Int),
-            serde_json::Value::String(s) => Value::Str(s.clone()),
+                .map_or_else(|| Value::Str(n.to_string().into()), Value::Int),
+            serde_json::Value::String(s) => Value::Str(s.clone().into()),
             serde_json::Value::Array(items) => Value::List(items.iter().map(Value::from).collect()),
             serde_json::Value::Object(map) => Value::Map(
                 map.iter()
@@ -505,7 +516,7 @@ impl Template {
         {
             let checks = config.get_or_insert_with("ignore_checks", || Value::List(Vec::new()));
             if let Value::List(items) = checks {
-                items.push(Value::str(check));
+                items.push(Value::str(check.to_string()));
             }
         }
     }

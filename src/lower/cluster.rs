@@ -14,7 +14,7 @@ pub(super) const DEFAULT_RETENTION_DAYS: i64 = 30;
 /// The cluster's ARN (or, for an existing cluster, what the file gives: ECS takes either).
 pub(super) fn arn(project: &Project) -> Value {
     match &project.aws.cluster {
-        Some(existing) => Value::str(existing.reference.as_str()),
+        Some(existing) => Value::str(existing.reference.clone()),
         None => Value::get_att(CLUSTER, "Arn"),
     }
 }
@@ -22,7 +22,7 @@ pub(super) fn arn(project: &Project) -> Value {
 /// The cluster's name.
 pub(super) fn name(project: &Project) -> Value {
     match &project.aws.cluster {
-        Some(existing) => Value::str(existing.name.as_str()),
+        Some(existing) => Value::str(existing.name.clone()),
         None => Value::reference(CLUSTER),
     }
 }
@@ -33,7 +33,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             // Where the Docker integration's `ps` looked for it.
             template
                 .metadata
-                .insert("Cluster".to_string(), Value::str(existing.reference.as_str()));
+                .insert("Cluster".to_string(), Value::str(existing.reference.clone()));
         }
         None => template.add(
             CLUSTER,
@@ -45,7 +45,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                             .into_iter()
                             .chain(super::gpu::needed(project).then(|| Value::reference(super::gpu::CAPACITY_PROVIDER))),
                     ),
-                    "ClusterName" => project.name.as_str(),
+                    "ClusterName" => project.name.clone(),
                     "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
                     "DefaultCapacityProviderStrategy" => Value::list([map! { "CapacityProvider" => "FARGATE", "Weight" => 1_i64 }]),
                     "Tags" => tags(project, &[]),

@@ -57,7 +57,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceConfigs {
             continue; // external or unreadable: validation reported it
         };
         let variable = format!("COMPOSE2CFN_CONFIG_{}", environment.len());
-        environment.push(map! { "Name" => variable.as_str(), "Value" => content.as_str() });
+        environment.push(map! { "Name" => variable.clone(), "Value" => content.clone() });
         write_file(&mut script, &variable, &used.target, used);
     }
     ServiceConfigs {

@@ -46,7 +46,7 @@ pub(super) fn entry(service: &Service, template: &mut Template) -> String {
                     "RoutingPolicy" => "MULTIVALUE",
                 },
                 "HealthCheckCustomConfig" => map! { "FailureThreshold" => 1_i64 },
-                "Name" => service.name.as_str(),
+                "Name" => service.name.clone(),
                 "NamespaceId" => Value::reference(CLOUD_MAP),
             },
         )

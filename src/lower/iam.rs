@@ -16,7 +16,7 @@ pub(super) fn assumed_by(principal: &str) -> Value {
         "Statement" => Value::list([map! {
             "Action" => "sts:AssumeRole",
             "Effect" => "Allow",
-            "Principal" => map! { "Service" => principal },
+            "Principal" => map! { "Service" => principal.to_string() },
         }]),
         "Version" => "2012-10-17",
     }
@@ -36,7 +36,7 @@ pub(super) fn execution_role(
     let mut readable: Vec<Value> = service
         .pull_credentials
         .iter()
-        .map(|(arn, _)| Value::str(arn.as_str()))
+        .map(|(arn, _)| Value::str(arn.clone()))
         .collect();
     readable.extend(secrets.iter().cloned());
     let mut statements = Vec::new();
@@ -114,7 +114,7 @@ pub(super) fn task_role(
     template: &mut Template,
 ) -> Option<Value> {
     if let Some((arn, _)) = &service.existing_role {
-        return Some(Value::str(arn.as_str()));
+        return Some(Value::str(arn.clone()));
     }
     if service.role_policy.is_none() && service.managed_policies.is_empty() && extra.is_empty() {
         return None;

@@ -58,7 +58,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 ),
             );
             (
-                Value::str(existing.arn.as_str()),
+                Value::str(existing.arn.clone()),
                 Value::reference(EXISTING_GROUP),
             )
         }
@@ -151,7 +151,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 Resource::new(
                     "AWS::ElasticLoadBalancingV2::Listener",
                     map! {
-                        "Certificates" => route.certificate.map(|arn| Value::list([map! { "CertificateArn" => arn }])),
+                        "Certificates" => route.certificate.map(|arn| Value::list([map! { "CertificateArn" => arn.to_string() }])),
                         "DefaultActions" => Value::list([forward]),
                         "LoadBalancerArn" => load_balancer.clone(),
                         "Port" => route.port,
@@ -386,10 +386,10 @@ fn target_group(
     let grpc = route.protocol_version == Some("GRPC");
     let matcher = h.matcher.as_ref().map(|(m, _)| m.as_str());
     let matcher = if grpc {
-        matcher.map(|m| map! { "GrpcCode" => m })
+        matcher.map(|m| map! { "GrpcCode" => m.to_string() })
     } else if http || path.is_some() {
         // A redirect (a login page, `/` → `/app`) is a healthy answer.
-        Some(map! { "HttpCode" => matcher.unwrap_or("200-399") })
+        Some(map! { "HttpCode" => matcher.unwrap_or("200-399").to_string() })
     } else {
         None
     };

@@ -43,7 +43,7 @@ fn tags(project: &Project, extra: &[(&str, &str)]) -> Value {
     all.sort_unstable();
     Value::list(
         all.into_iter()
-            .map(|(k, v)| map! { "Key" => k, "Value" => v }),
+            .map(|(k, v)| map! { "Key" => k.to_string(), "Value" => v.to_string() }),
     )
 }
 

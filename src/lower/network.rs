@@ -356,7 +356,7 @@ fn subnets_in(
                 "AWS::EC2::Subnet",
                 map! {
                     "AvailabilityZone" => Value::select(index, Value::azs()),
-                    "CidrBlock" => *cidr,
+                    "CidrBlock" => cidr.to_string(),
                     "MapPublicIpOnLaunch" => false,
                     "Tags" => tags(project, &[("Name", &format!("{}-{kind}-{}", project.name, index + 1))]),
                     "VpcId" => Value::reference(VPC),
@@ -439,7 +439,7 @@ pub(super) fn security_group(project: &Project, network: &str) -> Value {
         .get(network)
         .and_then(|n| n.external.as_deref())
     {
-        Some(existing) => Value::str(existing),
+        Some(existing) => Value::str(existing.to_string()),
         None => Value::reference(names::network_id(network)),
     }
 }

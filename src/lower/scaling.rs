@@ -54,7 +54,7 @@ pub(super) fn lower(project: &Project, service: &Service, template: &mut Templat
         Resource::new(
             "AWS::ApplicationAutoScaling::ScalingPolicy",
             map! {
-                "PolicyName" => policy.as_str(),
+                "PolicyName" => policy.clone(),
                 "PolicyType" => "TargetTrackingScaling",
                 "ScalingTargetId" => Value::reference(&target),
                 "TargetTrackingScalingPolicyConfiguration" => map! {

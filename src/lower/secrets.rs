@@ -117,10 +117,7 @@ fn value_from(secret: &Secret, key: Option<&str>) -> Value {
 fn readable(secret: &Secret) -> Vec<Value> {
     match &secret.source {
         SecretSource::External(arn) if arn.starts_with("arn:") => {
-            vec![
-                Value::str(arn.as_str()),
-                Value::str(format!("{arn}-??????")),
-            ]
+            vec![Value::str(arn.clone()), Value::str(format!("{arn}-??????"))]
         }
         SecretSource::External(name) => vec![Value::sub(format!("{}-??????", arn_of_name(name)))],
         _ => vec![Value::reference(secret_id(&secret.name))],
@@ -204,7 +201,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         if secret.all_keys {
             let variable = format!("COMPOSE2CFN_SECRET_{}", environment.len());
             environment.push(map! {
-                "Name" => variable.as_str(),
+                "Name" => variable.clone(),
                 "ValueFrom" => value_from(secret, None),
             });
             write_all_keys(&mut script, &variable, &path, used);
@@ -223,7 +220,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         for (file, key) in files {
             let variable = format!("COMPOSE2CFN_SECRET_{}", environment.len());
             environment.push(map! {
-                "Name" => variable.as_str(),
+                "Name" => variable.clone(),
                 "ValueFrom" => value_from(secret, key),
             });
             write_file(&mut script, &variable, &file, used);

@@ -94,7 +94,7 @@ pub(super) fn lower(
     let load_balancers = own_ingress.map(|own| {
         Value::list(own.target_groups.iter().map(|(tg, port)| {
             map! {
-                "ContainerName" => service.name.as_str(),
+                "ContainerName" => service.name.clone(),
                 "ContainerPort" => *port,
                 "TargetGroupArn" => Value::reference(tg),
             }
@@ -263,11 +263,11 @@ fn task_volumes(service: &Service, files: &Files) -> Option<Value> {
     if let Some(secrets) = files.secrets {
         volumes.push(map! { "Name" => SECRETS_VOLUME });
         for (volume, _) in &secrets.directories {
-            volumes.push(map! { "Name" => volume.as_str() });
+            volumes.push(map! { "Name" => volume.clone() });
         }
     }
     for (volume, _) in files.configs.iter().flat_map(|c| &c.directories) {
-        volumes.push(map! { "Name" => volume.as_str() });
+        volumes.push(map! { "Name" => volume.clone() });
     }
     for (path, _) in &service.tmpfs {
         volumes.push(map! { "Name" => tmpfs_volume(path) });
@@ -278,7 +278,7 @@ fn task_volumes(service: &Service, files: &Files) -> Option<Value> {
 /// A file-writing init container: it mounts `mounts` (volume, path) read-write.
 fn writer(project: &Project, name: &str, command: &Value, mounts: &[(&str, &str)]) -> Value {
     let mount_points = mounts.iter().map(|(volume, path)| {
-        map! { "ContainerPath" => *path, "ReadOnly" => false, "SourceVolume" => *volume }
+        map! { "ContainerPath" => path.to_string(), "ReadOnly" => false, "SourceVolume" => volume.to_string() }
     });
     map! {
         "Command" => command.clone(),
@@ -286,7 +286,7 @@ fn writer(project: &Project, name: &str, command: &Value, mounts: &[(&str, &str)
         "Image" => discovery::RESOLVER_IMAGE,
         "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
         "MountPoints" => Value::list(mount_points),
-        "Name" => name,
+        "Name" => name.to_string(),
     }
 }
 
@@ -305,7 +305,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
             "Essential" => false,
             "Image" => discovery::RESOLVER_IMAGE,
             "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
-            "Name" => name.as_str(),
+            "Name" => name.clone(),
         };
         inits.push((name, init));
     }
@@ -319,7 +319,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
         for (volume, dir) in &secrets.directories {
             mounts.push((volume.as_str(), dir.as_str()));
             mount_points.push(
-                map! { "ContainerPath" => dir.as_str(), "ReadOnly" => true, "SourceVolume" => volume.as_str() },
+                map! { "ContainerPath" => dir.clone(), "ReadOnly" => true, "SourceVolume" => volume.clone() },
             );
         }
         let mut init = writer(project, &secrets.container, &secrets.command, &mounts);
@@ -336,7 +336,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
             .collect();
         for (volume, dir) in &mounts {
             mount_points.push(
-                map! { "ContainerPath" => *dir, "ReadOnly" => true, "SourceVolume" => *volume },
+                map! { "ContainerPath" => dir.to_string(), "ReadOnly" => true, "SourceVolume" => volume.to_string() },
             );
         }
         let mut init = writer(project, &configs.container, &configs.command, &mounts);
@@ -347,7 +347,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
     }
     for (path, _) in &service.tmpfs {
         mount_points.push(map! {
-            "ContainerPath" => path.as_str(),
+            "ContainerPath" => path.clone(),
             "ReadOnly" => false,
             "SourceVolume" => tmpfs_volume(path),
         });
@@ -359,7 +359,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
         }
         if !inits.is_empty() {
             let waits = inits.iter().map(|(name, _)| {
-                map! { "Condition" => "SUCCESS", "ContainerName" => name.as_str() }
+                map! { "Condition" => "SUCCESS", "ContainerName" => name.clone() }
             });
             properties.insert("DependsOn".to_string(), Value::list(waits));
         }
@@ -375,12 +375,12 @@ fn log_configuration(
     let mut all: Map = [
         ("awslogs-group", Value::reference(LOG_GROUP)),
         ("awslogs-region", Value::reference("AWS::Region")),
-        ("awslogs-stream-prefix", Value::str(project.name.as_str())),
+        ("awslogs-stream-prefix", Value::str(project.name.clone())),
     ]
     .into_iter()
     .collect();
     for (k, v) in options {
-        all.insert(k.clone(), Value::str(v.as_str()));
+        all.insert(k.clone(), Value::str(v.clone()));
     }
     map! { "LogDriver" => "awslogs", "Options" => Value::Map(all) }
 }
@@ -391,7 +391,7 @@ fn container(project: &Project, service: &Service) -> Value {
                  value: &'static str| {
         Value::list(
             map.iter()
-                .map(|(k, v)| map! { key => k.as_str(), value => v.as_str() }),
+                .map(|(k, v)| map! { key => k.clone(), value => v.clone() }),
         )
     };
     let mut port_mappings: Vec<(u16, &str)> = service
@@ -416,7 +416,7 @@ fn container(project: &Project, service: &Service) -> Value {
     map! {
         "Command" => service.command.as_ref().map(|c| Value::strs(c.iter().cloned())),
         "DockerLabels" => (!service.labels.is_empty()).then(|| Value::Map(
-            service.labels.iter().map(|(k, v)| (k.clone(), Value::str(v.as_str()))).collect(),
+            service.labels.iter().map(|(k, v)| (k.clone(), Value::str(v.clone()))).collect(),
         )),
         "EntryPoint" => service.entrypoint.as_ref().map(|c| Value::strs(c.iter().cloned())),
         "Environment" => (!service.environment.is_empty()).then(|| pairs(&service.environment, "Name", "Value")),
@@ -427,7 +427,7 @@ fn container(project: &Project, service: &Service) -> Value {
         "LinuxParameters" => linux,
         "LogConfiguration" => log_configuration(project, &service.log_options),
         "MemoryReservation" => service.memory_reservation.map(|b| i64::try_from(b.div_ceil(1024 * 1024)).unwrap_or(i64::MAX)),
-        "Name" => service.name.as_str(),
+        "Name" => service.name.clone(),
         "PortMappings" => (!port_mappings.is_empty()).then(|| Value::list(port_mappings.iter().map(|(port, proto)| {
             map! { "ContainerPort" => *port, "Protocol" => *proto }
         }))),
@@ -435,12 +435,12 @@ fn container(project: &Project, service: &Service) -> Value {
         "ResourceRequirements" => service.gpus.map(|(n, _)| Value::list([map! { "Type" => "GPU", "Value" => n.to_string() }])),
         "ReadonlyRootFilesystem" => service.read_only.then_some(true),
         "RepositoryCredentials" => service.pull_credentials.as_ref().map(|(arn, _)| map! {
-            "CredentialsParameter" => arn.as_str(),
+            "CredentialsParameter" => arn.clone(),
         }),
         "StopTimeout" => service.stop_grace_period.map(|t| seconds(t.seconds)),
         "SystemControls" => (!service.sysctls.is_empty()).then(|| pairs(&service.sysctls, "Namespace", "Value")),
         "Ulimits" => (!service.ulimits.is_empty()).then(|| Value::list(service.ulimits.iter().map(|u| {
-            map! { "HardLimit" => u.hard, "Name" => u.name.as_str(), "SoftLimit" => u.soft }
+            map! { "HardLimit" => u.hard, "Name" => u.name.clone(), "SoftLimit" => u.soft }
         }))),
         "User" => service.user.clone(),
         "WorkingDirectory" => service.working_dir.clone(),

@@ -175,7 +175,7 @@ fn access_point_arns(access: &BTreeMap<(&str, Option<&str>), &Volume>, volume: &
 /// The file system's ID: the stack's, or the existing one an external volume names.
 fn file_system_ref(volume: &Volume) -> Value {
     match &volume.external {
-        Some(id) => Value::str(id.as_str()),
+        Some(id) => Value::str(id.clone()),
         None => Value::reference(file_system_id(&volume.name)),
     }
 }
@@ -203,7 +203,7 @@ fn file_system(project: &Project, volume: &Volume, template: &mut Template) {
             "Encrypted" => true,
             "FileSystemTags" => tags(project, &[("Name", qualified.as_str()), ("com.docker.compose.volume", volume.name.as_str())]),
             "KmsKeyId" => options.kms_key_id.clone(),
-            "LifecyclePolicies" => options.lifecycle_policy.as_ref().map(|p| Value::list([map! { "TransitionToIA" => p.as_str() }])),
+            "LifecyclePolicies" => options.lifecycle_policy.as_ref().map(|p| Value::list([map! { "TransitionToIA" => p.clone() }])),
             "PerformanceMode" => options.performance_mode.clone(),
             "ProvisionedThroughputInMibps" => options.provisioned_throughput.map(Value::number),
             "ThroughputMode" => options.throughput_mode.clone(),
@@ -316,7 +316,7 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
     });
     let mount_points = service.mounts.iter().map(|mount| {
         map! {
-            "ContainerPath" => mount.target.as_str(),
+            "ContainerPath" => mount.target.clone(),
             "ReadOnly" => mount.read_only,
             "SourceVolume" => task_volume_name(&mount.volume, mount.subpath.as_deref()),
         }

@@ -141,7 +141,7 @@ fn referenced<'t>(tree: &'t Tree, found: &mut Vec<&'t str>) {
                     ("DependsOn", Tree::Str(name)) => found.push(name),
                     ("DependsOn", Tree::Seq(items)) => {
                         found.extend(items.iter().filter_map(|i| match i {
-                            Tree::Str(name) => Some(name.as_str()),
+                            Tree::Str(name) => Some(&**name),
                             _ => None,
                         }));
                     }
