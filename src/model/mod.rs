@@ -290,6 +290,44 @@ impl<'a> Locator<'a> {
         self.root.span
     }
 
+    /// [`Locator::span`] of `base` followed by `rest`, without joining the two: `base` is
+    /// found once, through the index (a service's fields ask for thousands of spans).
+    #[must_use]
+    pub fn span_in(&self, base: &[Seg], rest: &[Seg]) -> Span {
+        if let Some(found) = self.lookup(base) {
+            for len in (0..=rest.len()).rev() {
+                let hit = if len == 0 {
+                    Some(found)
+                } else {
+                    found.1.lookup(&rest[..len])
+                };
+                if let Some((key, node)) = hit {
+                    return match (&node.value, key) {
+                        (crate::load::Value::Map(_) | crate::load::Value::Seq(_), Some(key)) => key,
+                        _ => node.span,
+                    };
+                }
+            }
+        }
+        self.span(&[base, rest].concat())
+    }
+
+    /// [`Locator::key_span`] of `base` followed by `rest`, without joining the two.
+    #[must_use]
+    pub fn key_span_in(&self, base: &[Seg], rest: &[Seg]) -> Span {
+        let found = self.lookup(base).and_then(|found| {
+            if rest.is_empty() {
+                Some(found)
+            } else {
+                found.1.lookup(rest)
+            }
+        });
+        match found {
+            Some((Some(key), _)) => key,
+            _ => self.span_in(base, rest),
+        }
+    }
+
     /// The span of the key at the end of `path`.
     #[must_use]
     pub fn key_span(&self, path: &[Seg]) -> Span {

@@ -24,17 +24,12 @@ struct Reader<'a, 'n> {
 }
 
 impl Reader<'_, '_> {
-    /// The path of a field of this service.
-    fn path(&self, segs: Vec<Seg>) -> Vec<Seg> {
-        self.base.iter().cloned().chain(segs).collect()
-    }
-
     fn span(&self, segs: Vec<Seg>) -> Span {
-        self.at.span(&self.path(segs))
+        self.at.span_in(&self.base, &segs)
     }
 
     fn key_span(&self, segs: Vec<Seg>) -> Span {
-        self.at.key_span(&self.path(segs))
+        self.at.key_span_in(&self.base, &segs)
     }
 
     fn report(&mut self, segs: Vec<Seg>, code: Code, message: String) {
