@@ -205,11 +205,20 @@ fn split_documents(
 ) -> Vec<(Option<String>, emit::Tree, String)> {
     let mut finer = Vec::new();
     loop {
-        let layout = stacks::split(compiled, project, &finer);
-        let mut trees: Vec<(Option<String>, emit::Tree)> = layout
-            .templates()
-            .map(|(path, template)| (path.map(String::from), emit::document(template)))
+        let stacks::Layout { root, nested } = stacks::split(compiled, project, &finer);
+        let groups: Vec<(stacks::Group, usize)> = nested
+            .iter()
+            .map(|stack| (stack.group, stack.services.len()))
             .collect();
+        // Each template is dropped once it is a document: the two are never all held at
+        // once (a thousand services' nested templates are some 20 MB).
+        let mut trees = vec![(None, emit::document(&root))];
+        drop(root);
+        trees.extend(
+            nested
+                .into_iter()
+                .map(|stack| (Some(stack.path), emit::document(&stack.template))),
+        );
         if let Some(overlay) = overlay {
             emit::overlay::apply_all(&mut trees, overlay);
         }
@@ -220,14 +229,11 @@ fn split_documents(
                 (path, tree, yaml)
             })
             .collect();
-        let oversized: Vec<stacks::Group> = layout
-            .nested
+        let oversized: Vec<stacks::Group> = groups
             .iter()
             .zip(&documents[1..])
-            .filter(|(stack, (_, _, yaml))| {
-                stack.services.len() > 1 && yaml.len() > stacks::MAX_BYTES
-            })
-            .map(|(stack, _)| stack.group)
+            .filter(|((_, services), (_, _, yaml))| *services > 1 && yaml.len() > stacks::MAX_BYTES)
+            .map(|((group, _), _)| *group)
             .collect();
         if oversized.is_empty() {
             return documents;
