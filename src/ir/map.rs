@@ -19,6 +19,14 @@ impl Map {
         }
     }
 
+    /// An empty mapping with room for `capacity` keys.
+    #[must_use]
+    pub fn with_capacity(capacity: usize) -> Self {
+        Map {
+            entries: Vec::with_capacity(capacity),
+        }
+    }
+
     fn find(&self, key: &str) -> Result<usize, usize> {
         self.entries.binary_search_by(|(k, _)| (**k).cmp(key))
     }

@@ -325,7 +325,7 @@ impl From<Vec<Value>> for Value {
 macro_rules! map {
     ($($key:expr => $value:expr),* $(,)?) => {{
         #[allow(unused_mut)]
-        let mut m = $crate::ir::Map::new();
+        let mut m = $crate::ir::Map::with_capacity(<[&str]>::len(&[$(stringify!($key)),*]));
         $( $crate::ir::insert(&mut m, $key, $value); )*
         $crate::ir::Value::Map(m)
     }};

@@ -61,7 +61,8 @@ pub struct Project {
     pub secrets: BTreeMap<String, Secret>,
     /// Configs defined at the top level.
     pub configs: BTreeMap<String, Config>,
-    /// The parsed document, for checks that need keys the model does not carry.
+    /// The parsed document, for checks that need keys the model does not carry (without
+    /// its services, which are in [`Project::services`]).
     pub spec: spec::ComposeFile,
 }
 
@@ -415,7 +416,7 @@ pub fn build(
             let mut services = indexmap::IndexMap::new();
             for (name, service) in value.as_object().into_iter().flatten() {
                 if let Ok(service) = serde_json::from_value::<spec::Service>(service.clone()) {
-                    services.insert(name.clone(), service);
+                    services.insert(name.clone(), Box::new(service));
                 }
             }
             file.services = Some(services);
@@ -449,8 +450,9 @@ pub fn build(
             .networks
             .insert(name.clone(), build_network(name, network.as_ref(), &at));
     }
-    for (name, service) in file.services.iter().flatten() {
-        let mut built = service::build(name, service, &at, diags);
+    // Each service's parsed form is dropped once it is read (the model carries all of it).
+    for (name, service) in file.services.take().into_iter().flatten() {
+        let mut built = service::build(&name, &service, &at, diags);
         // Content rules would only repeat what the schema said about a broken service.
         built.partial = checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
         project.services.insert(name.clone(), built);

@@ -127,7 +127,7 @@ pub struct ComposeFile {
     /// The project name.
     pub name: Option<String>,
     pub include: Option<Vec<Value>>,
-    pub services: Option<IndexMap<String, Service>>,
+    pub services: Option<IndexMap<String, Box<Service>>>,
     pub models: Option<IndexMap<String, Value>>,
     pub networks: Option<IndexMap<String, Option<Network>>>,
     pub volumes: Option<IndexMap<String, Option<Volume>>>,
