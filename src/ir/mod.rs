@@ -506,7 +506,7 @@ impl Template {
 
     /// Adds a cfn-lint check the template is known to trip on purpose
     /// (`Metadata.cfn-lint.config.ignore_checks`).
-    pub fn ignore_lint(&mut self, check: &str) {
+    pub fn ignore_lint(&mut self, check: &'static str) {
         let config = self
             .metadata
             .entry("cfn-lint".to_string())
@@ -516,7 +516,7 @@ impl Template {
         {
             let checks = config.get_or_insert_with("ignore_checks", || Value::List(Vec::new()));
             if let Value::List(items) = checks {
-                items.push(Value::str(check.to_string()));
+                items.push(Value::str(check));
             }
         }
     }

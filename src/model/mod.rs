@@ -280,61 +280,50 @@ impl<'a> Locator<'a> {
     /// nearest ancestor that exists.
     #[must_use]
     pub fn span(&self, path: &[Seg]) -> Span {
-        for len in (0..=path.len()).rev() {
-            if let Some((key, node)) = self.lookup(&path[..len]) {
-                return match (&node.value, key) {
-                    (crate::load::Value::Map(_) | crate::load::Value::Seq(_), Some(key)) => key,
-                    _ => node.span,
-                };
-            }
-        }
-        self.root.span
+        let (base, rest) = split_indexed(path);
+        self.span_in(base, rest)
     }
 
     /// [`Locator::span`] of `base` followed by `rest`, without joining the two: `base` is
-    /// found once, through the index (a service's fields ask for thousands of spans).
+    /// found through the index, and a service's fields (thousands of spans) need not copy
+    /// the service's path for each.
     #[must_use]
     pub fn span_in(&self, base: &[Seg], rest: &[Seg]) -> Span {
-        if let Some(found) = self.lookup(base) {
-            for len in (0..=rest.len()).rev() {
-                let hit = if len == 0 {
-                    Some(found)
-                } else {
-                    found.1.lookup(&rest[..len])
-                };
-                if let Some((key, node)) = hit {
-                    return match (&node.value, key) {
-                        (crate::load::Value::Map(_) | crate::load::Value::Seq(_), Some(key)) => key,
-                        _ => node.span,
-                    };
-                }
+        let nearest = (0..=rest.len())
+            .rev()
+            .find_map(|len| self.find(base, &rest[..len]))
+            .or_else(|| {
+                (0..base.len())
+                    .rev()
+                    .find_map(|len| self.lookup(&base[..len]))
+            });
+        match nearest {
+            Some((Some(key), node))
+                if matches!(
+                    node.value,
+                    crate::load::Value::Map(_) | crate::load::Value::Seq(_)
+                ) =>
+            {
+                key
             }
-        }
-        self.span(&[base, rest].concat())
-    }
-
-    /// [`Locator::key_span`] of `base` followed by `rest`, without joining the two.
-    #[must_use]
-    pub fn key_span_in(&self, base: &[Seg], rest: &[Seg]) -> Span {
-        let found = self.lookup(base).and_then(|found| {
-            if rest.is_empty() {
-                Some(found)
-            } else {
-                found.1.lookup(rest)
-            }
-        });
-        match found {
-            Some((Some(key), _)) => key,
-            _ => self.span_in(base, rest),
+            Some((_, node)) => node.span,
+            None => self.root.span,
         }
     }
 
     /// The span of the key at the end of `path`.
     #[must_use]
     pub fn key_span(&self, path: &[Seg]) -> Span {
-        match self.lookup(path) {
+        let (base, rest) = split_indexed(path);
+        self.key_span_in(base, rest)
+    }
+
+    /// [`Locator::key_span`] of `base` followed by `rest`, without joining the two.
+    #[must_use]
+    pub fn key_span_in(&self, base: &[Seg], rest: &[Seg]) -> Span {
+        match self.find(base, rest) {
             Some((Some(key), _)) => key,
-            _ => self.span(path),
+            _ => self.span_in(base, rest),
         }
     }
 
@@ -347,6 +336,16 @@ impl<'a> Locator<'a> {
     #[must_use]
     pub fn node(&self, path: &[Seg]) -> Option<&'a Node> {
         self.lookup(path).map(|(_, node)| node)
+    }
+
+    /// [`Locator::lookup`] of `base` followed by `rest`.
+    fn find(&self, base: &[Seg], rest: &[Seg]) -> Option<(Option<Span>, &'a Node)> {
+        let found = self.lookup(base)?;
+        if rest.is_empty() {
+            Some(found)
+        } else {
+            found.1.lookup(rest)
+        }
     }
 
     /// [`Node::lookup`] from the root, through the index for the first two keys.
@@ -372,6 +371,11 @@ impl<'a> Locator<'a> {
             node.lookup(rest)
         }
     }
+}
+
+/// `path` as the part the [`Locator`]'s index finds (`[section, name]`) and the rest.
+fn split_indexed(path: &[Seg]) -> (&[Seg], &[Seg]) {
+    path.split_at(path.len().min(2))
 }
 
 /// Builds a path from string keys and indexes: `path!["services", name, "ports", 0]`.
