@@ -23,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
+use crate::par;
 
 /// Resources a stack may hold.
 pub const MAX_RESOURCES: usize = 500;
@@ -32,6 +33,9 @@ pub const MAX_PARAMETERS: usize = 200;
 pub const MAX_OUTPUTS: usize = 200;
 /// Bytes of template CloudFormation takes from S3.
 pub const MAX_BYTES: usize = 1_048_576;
+
+/// Services whose resources a thread rewrites at the least.
+const SERVICES_PER_THREAD: usize = 16;
 
 /// Resources and parameters a group leaves free for what an overlay adds.
 const HEADROOM: usize = 20;
@@ -167,11 +171,20 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
             }
         }
     }
-    let mut hoisted = HashMap::new();
-    let mut pieces: Vec<Piece> = owned
-        .into_iter()
-        .map(|(service, resources)| Piece::new(template, service, &resources, &mut hoisted))
-        .collect();
+    // Each service's resources are rewritten on their own, on every core. A parameter's
+    // name depends only on the expression it carries, so each thread's memo of them
+    // gives the names the others would.
+    let owned: Vec<_> = owned.into_iter().collect();
+    let mut pieces: Vec<Piece> = par::chunks(&owned, SERVICES_PER_THREAD, |chunk| {
+        let mut hoisted = HashMap::new();
+        chunk
+            .iter()
+            .map(|(service, resources)| Piece::new(template, service, resources, &mut hoisted))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     pieces.sort_by(|a, b| (a.hash, &a.service).cmp(&(b.hash, &b.service)));
     let mut groups = Vec::new();
     place(

@@ -229,3 +229,45 @@ fn a_growing_project_moves_only_half_of_a_group_that_splits() {
         before = after;
     }
 }
+
+/// Every file of a folder, by its path inside it.
+fn files(dir: &std::path::Path, prefix: &std::path::Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = prefix.join(path.file_name().unwrap());
+        if path.is_dir() {
+            files(&path, &name, out);
+        } else {
+            out.insert(name, std::fs::read(&path).unwrap());
+        }
+    }
+}
+
+/// The work spread over the cores (reading and lowering the services, rewriting them for
+/// nested stacks, writing the resources) gives the bytes that one thread gives.
+#[test]
+fn the_output_does_not_depend_on_the_number_of_threads() {
+    let compose = project(400);
+    let written = |threads: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("compose.yaml"), &compose).unwrap();
+        std::fs::create_dir(dir.path().join("out")).unwrap();
+        let output = std::process::Command::new(env!("CARGO_BIN_EXE_compose2cfn"))
+            .current_dir(dir.path())
+            .args(["compose.yaml", "-o", "out/stack.yaml"])
+            .env("COMPOSE2CFN_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{output:?}");
+        let mut out = BTreeMap::new();
+        files(&dir.path().join("out"), std::path::Path::new(""), &mut out);
+        (out, output.stderr)
+    };
+    let (one, one_stderr) = written("1");
+    assert!(one.len() > 2, "{:?}", one.keys().collect::<Vec<_>>());
+    for threads in ["2", "5"] {
+        let (many, many_stderr) = written(threads);
+        assert!(one == many, "{threads} threads wrote other templates");
+        assert_eq!(one_stderr, many_stderr, "{threads} threads");
+    }
+}

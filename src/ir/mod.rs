@@ -504,6 +504,19 @@ impl Template {
         self.resources.entry(id).or_insert(resource);
     }
 
+    /// Adds what `other` holds, as if it had been added to this template in turn:
+    /// resources by [`Template::add`], every other entry replacing one of the same name.
+    pub fn absorb(&mut self, other: Template) {
+        self.metadata.extend(other.metadata);
+        self.parameters.extend(other.parameters);
+        self.rules.extend(other.rules);
+        self.conditions.extend(other.conditions);
+        for (id, resource) in other.resources {
+            self.add(id, resource);
+        }
+        self.outputs.extend(other.outputs);
+    }
+
     /// Adds a cfn-lint check the template is known to trip on purpose
     /// (`Metadata.cfn-lint.config.ignore_checks`).
     pub fn ignore_lint(&mut self, check: &'static str) {

@@ -13,12 +13,15 @@ pub mod spec;
 pub mod units;
 pub mod volumes;
 
-use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Seg};
+use crate::par;
 use crate::source::Span;
+use serde::Deserialize;
+use serde::de::value::MapDeserializer;
 
 pub use ports::{PortMapping, Protocol};
 pub use secrets::{Secret, SecretSource, SecretUse};
@@ -261,7 +264,7 @@ pub struct Locator<'a> {
     /// The entries of the top-level mappings (`services`, `networks`, ...) by section and
     /// name, indexed on first use: nearly every path goes through one, and scanning a
     /// thousand services for each lookup made reading a project quadratic.
-    sections: OnceCell<SectionIndex<'a>>,
+    sections: OnceLock<SectionIndex<'a>>,
 }
 
 /// (section, name) → (the name's key span, its node).
@@ -272,7 +275,7 @@ impl<'a> Locator<'a> {
     pub fn new(root: &'a Node) -> Self {
         Self {
             root,
-            sections: OnceCell::new(),
+            sections: OnceLock::new(),
         }
     }
 
@@ -388,6 +391,25 @@ macro_rules! path {
     }};
 }
 
+/// The services that are well-formed (a broken one has its schema error), each read on
+/// its own, on every core.
+fn read_services(
+    services: &serde_json::Map<String, serde_json::Value>,
+) -> indexmap::IndexMap<String, Box<spec::Service>> {
+    let all: Vec<(&String, &serde_json::Value)> = services.iter().collect();
+    par::map(&all, SERVICES_PER_THREAD, |(name, service)| {
+        spec::Service::deserialize(*service)
+            .ok()
+            .map(|service| ((*name).clone(), Box::new(service)))
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Services a thread reads at the least.
+const SERVICES_PER_THREAD: usize = 16;
+
 /// Reads the project from a schema-checked document. Parts that do not deserialize (only
 /// possible where the schema already reported an error) are skipped.
 pub fn build(
@@ -408,22 +430,16 @@ pub fn build(
     };
     let mut file = spec::ComposeFile::default();
     for (key, value) in top {
-        // Each top-level key on its own, so one broken section does not hide the others.
-        let mut single = serde_json::Map::new();
-        single.insert(key.clone(), value.clone());
-        if let Ok(part) =
-            serde_json::from_value::<spec::ComposeFile>(serde_json::Value::Object(single))
-        {
+        if let (Some(services), "services") = (value.as_object(), key.as_str()) {
+            file.services = Some(read_services(services));
+            continue;
+        }
+        // Each top-level key on its own, so one broken section does not hide the others;
+        // read in place, not copied.
+        let single =
+            MapDeserializer::<_, serde_json::Error>::new(std::iter::once((key.as_str(), value)));
+        if let Ok(part) = spec::ComposeFile::deserialize(single) {
             merge_top(&mut file, part);
-        } else if key == "services" {
-            // Keep the services that are well-formed.
-            let mut services = indexmap::IndexMap::new();
-            for (name, service) in value.as_object().into_iter().flatten() {
-                if let Ok(service) = serde_json::from_value::<spec::Service>(service.clone()) {
-                    services.insert(name.clone(), Box::new(service));
-                }
-            }
-            file.services = Some(services);
         }
     }
     if let Some(days) = &file.x_aws_logs_retention {
@@ -454,13 +470,30 @@ pub fn build(
             .networks
             .insert(name.clone(), build_network(name, network.as_ref(), &at));
     }
-    // Each service's parsed form is dropped once it is read (the model carries all of it).
-    for (name, service) in file.services.take().into_iter().flatten() {
-        let mut built = service::build(&name, &service, &at, diags);
-        // Content rules would only repeat what the schema said about a broken service.
-        built.partial = checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
-        project.services.insert(name.clone(), built);
+    // Each service is read on its own, on every core; its parsed form is dropped once it
+    // is read (the model carries all of it).
+    let parsed: Vec<_> = file.services.take().into_iter().flatten().collect();
+    for (built, found) in par::chunks(&parsed, SERVICES_PER_THREAD, |chunk| {
+        let mut found = Diagnostics::new();
+        let built: Vec<Service> = chunk
+            .iter()
+            .map(|(name, service)| {
+                let mut built = service::build(name, service, &at, &mut found);
+                // Content rules would only repeat what the schema said about a broken
+                // service.
+                built.partial =
+                    checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
+                built
+            })
+            .collect();
+        (built, found)
+    }) {
+        diags.extend(found);
+        for service in built {
+            project.services.insert(service.name.clone(), service);
+        }
     }
+    drop(parsed);
     let declared = instance
         .get("services")
         .and_then(serde_json::Value::as_object);
