@@ -34,9 +34,6 @@ pub const MAX_OUTPUTS: usize = 200;
 /// Bytes of template CloudFormation takes from S3.
 pub const MAX_BYTES: usize = 1_048_576;
 
-/// Services whose resources a thread rewrites at the least.
-const SERVICES_PER_THREAD: usize = 16;
-
 /// Resources and parameters a group leaves free for what an overlay adds.
 const HEADROOM: usize = 20;
 
@@ -175,7 +172,7 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
     // name depends only on the expression it carries, so each thread's memo of them
     // gives the names the others would.
     let owned: Vec<_> = owned.into_iter().collect();
-    let mut pieces: Vec<Piece> = par::chunks(&owned, SERVICES_PER_THREAD, |chunk| {
+    let mut pieces: Vec<Piece> = par::chunks(&owned, par::MIN_SERVICES, |chunk| {
         let mut hoisted = HashMap::new();
         chunk
             .iter()

@@ -125,8 +125,7 @@ fn resources(t: &Template) -> Tree {
     }))
 }
 
-/// Resources a thread turns into a document at the least (one takes some 5 µs; a thread,
-/// some 50 µs to start).
+/// Resources a thread turns into a document at the least (one takes some 4 µs cold).
 const RESOURCES_PER_THREAD: usize = 32;
 
 fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree

@@ -16,7 +16,7 @@ use crate::par;
 pub(super) fn to_string(tree: &Tree) -> String {
     let mut out = String::with_capacity(4096);
     match tree {
-        Tree::Map(entries) if !entries.is_empty() => sections(&mut out, entries),
+        Tree::Map(entries) if !entries.is_empty() => map(&mut out, entries, 0),
         Tree::Seq(items) if !items.is_empty() => seq(&mut out, items, 0),
         scalar => {
             inline(&mut out, scalar);
@@ -26,29 +26,7 @@ pub(super) fn to_string(tree: &Tree) -> String {
     out
 }
 
-/// The top-level mapping. A large section (the resources of a large template) is written
-/// in parts, on every core, each part's entries at the same indentation, and joined.
-fn sections(out: &mut String, entries: &[(Text, Tree)]) {
-    for entry in entries {
-        match &entry.1 {
-            Tree::Map(inner) if inner.len() >= 2 * ENTRIES_PER_THREAD => {
-                string(out, &entry.0, Role::Key);
-                out.push_str(":\n");
-                let parts = par::chunks(inner, ENTRIES_PER_THREAD, |part| {
-                    let mut text = String::new();
-                    map(&mut text, part, 2);
-                    text
-                });
-                out.reserve(parts.iter().map(String::len).sum());
-                parts.iter().for_each(|part| out.push_str(part));
-            }
-            _ => map(out, std::slice::from_ref(entry), 0),
-        }
-    }
-}
-
-/// Entries of a section a thread writes at the least (a resource takes some 10 µs; a
-/// thread, some 50 µs to start).
+/// Entries of a mapping a thread writes at the least (a resource takes some 4 µs cold).
 const ENTRIES_PER_THREAD: usize = 32;
 
 /// Whether a string is written as a mapping key or as a value: keys are quoted when they
@@ -95,8 +73,20 @@ fn map_entries(out: &mut String, entries: &[(Text, Tree)], width: usize, first_d
     }
 }
 
+/// A mapping's entries at `width`. A large one (the resources of a large template) is
+/// written in parts, on every core, each at the same indentation, and joined.
 fn map(out: &mut String, entries: &[(Text, Tree)], width: usize) {
-    map_entries(out, entries, width, false);
+    if entries.len() < 2 * ENTRIES_PER_THREAD {
+        map_entries(out, entries, width, false);
+        return;
+    }
+    let parts = par::chunks(entries, ENTRIES_PER_THREAD, |part| {
+        let mut text = String::new();
+        map_entries(&mut text, part, width, false);
+        text
+    });
+    out.reserve(parts.iter().map(String::len).sum());
+    parts.iter().for_each(|part| out.push_str(part));
 }
 
 /// Items of a sequence at `width`: `- item`, a mapping's first entry on the dash's line,

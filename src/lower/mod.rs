@@ -70,7 +70,7 @@ pub fn lower(project: &Project) -> Template {
     // A service's resources are its own and name only the shared ones: the services are
     // lowered apart, on every core, and their resources added in the services' order.
     let services: Vec<&Service> = project.services.values().collect();
-    let fragments = par::chunks(&services, SERVICES_PER_THREAD, |chunk| {
+    let fragments = par::chunks(&services, par::MIN_SERVICES, |chunk| {
         let mut fragment = Template::default();
         for svc in chunk {
             let files = service::Files {
@@ -88,7 +88,3 @@ pub fn lower(project: &Project) -> Template {
     }
     template
 }
-
-/// Services a thread lowers at the least (a service takes some 15 µs; a thread, some
-/// 50 µs to start).
-const SERVICES_PER_THREAD: usize = 16;

@@ -397,7 +397,7 @@ fn read_services(
     services: &serde_json::Map<String, serde_json::Value>,
 ) -> indexmap::IndexMap<String, Box<spec::Service>> {
     let all: Vec<(&String, &serde_json::Value)> = services.iter().collect();
-    par::map(&all, SERVICES_PER_THREAD, |(name, service)| {
+    par::map(&all, par::MIN_SERVICES, |(name, service)| {
         spec::Service::deserialize(*service)
             .ok()
             .map(|service| ((*name).clone(), Box::new(service)))
@@ -406,9 +406,6 @@ fn read_services(
     .flatten()
     .collect()
 }
-
-/// Services a thread reads at the least.
-const SERVICES_PER_THREAD: usize = 16;
 
 /// Reads the project from a schema-checked document. Parts that do not deserialize (only
 /// possible where the schema already reported an error) are skipped.
@@ -473,12 +470,12 @@ pub fn build(
     // Each service is read on its own, on every core; its parsed form is dropped once it
     // is read (the model carries all of it).
     let parsed: Vec<_> = file.services.take().into_iter().flatten().collect();
-    for (built, found) in par::chunks(&parsed, SERVICES_PER_THREAD, |chunk| {
+    for (built, found) in par::chunks_owned(parsed, par::MIN_SERVICES, |chunk| {
         let mut found = Diagnostics::new();
         let built: Vec<Service> = chunk
-            .iter()
+            .into_iter()
             .map(|(name, service)| {
-                let mut built = service::build(name, service, &at, &mut found);
+                let mut built = service::build(&name, &service, &at, &mut found);
                 // Content rules would only repeat what the schema said about a broken
                 // service.
                 built.partial =
@@ -493,7 +490,6 @@ pub fn build(
             project.services.insert(service.name.clone(), service);
         }
     }
-    drop(parsed);
     let declared = instance
         .get("services")
         .and_then(serde_json::Value::as_object);
