@@ -172,10 +172,12 @@ fn phases(c: &mut Criterion) {
     let project = compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
     let template = compose2cfn::lower::lower(&project);
     let layout = compose2cfn::stacks::split(&template, "scale", &[]);
-    let trees: Vec<_> = layout
-        .templates()
-        .map(|(_, t)| compose2cfn::emit::document(t))
-        .collect();
+    let documents = || {
+        std::iter::once(compose2cfn::emit::document(&layout.root))
+            .chain(layout.nested.iter().map(|stack| stack.document()))
+            .collect::<Vec<_>>()
+    };
+    let trees = documents();
     let mut group = c.benchmark_group("phases-1000");
     group.sample_size(10);
     group.bench_function("load", |b| {
@@ -197,14 +199,7 @@ fn phases(c: &mut Criterion) {
     group.bench_function("split", |b| {
         b.iter(|| compose2cfn::stacks::split(&template, "scale", &[]))
     });
-    group.bench_function("document", |b| {
-        b.iter(|| {
-            layout
-                .templates()
-                .map(|(_, t)| compose2cfn::emit::document(t))
-                .collect::<Vec<_>>()
-        })
-    });
+    group.bench_function("document", |b| b.iter(documents));
     group.bench_function("emit-yaml", |b| {
         b.iter(|| {
             trees

@@ -67,6 +67,22 @@ enum Command {
     Plan(InputArgs),
 }
 
+impl Command {
+    /// Whether the command loads a Compose project (and checks it against the schema).
+    fn reads_compose_files(&self) -> bool {
+        match self {
+            Command::Check { .. }
+            | Command::Config(_)
+            | Command::Graph { .. }
+            | Command::Plan(_) => true,
+            Command::Explain { .. }
+            | Command::Completions { .. }
+            | Command::Man
+            | Command::Schema => false,
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 struct ConfigArgs {
     #[command(flatten)]
@@ -160,6 +176,14 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    if cli
+        .command
+        .as_ref()
+        .is_none_or(Command::reads_compose_files)
+    {
+        // The schema compiles while the files are found and read.
+        crate::schema::prepare();
+    }
     let env: BTreeMap<String, String> = std::env::vars().collect();
     let mut stdout = std::io::stdout().lock();
     let mut stderr = std::io::stderr().lock();

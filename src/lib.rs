@@ -45,6 +45,7 @@ pub struct Resolution {
 /// # Errors
 /// Only when one of the Compose files itself cannot be read.
 pub fn resolve(inputs: &[Input], options: &Options) -> Result<Resolution, IoError> {
+    schema::prepare();
     let mut diags = Diagnostics::new();
     let loaded = load::load(inputs, options, &mut diags)?;
     if let Some(root) = &loaded.root {
@@ -211,15 +212,14 @@ fn split_documents(
             .iter()
             .map(|stack| (stack.group, stack.services.len()))
             .collect();
-        // Each template is dropped once it is a document: the two are never all held at
-        // once (a thousand services' nested templates are some 20 MB).
+        // A nested stack's resources are rewritten for it as its document is built, from
+        // the compiled template's: they are never copied into a template of their own.
         let mut trees = vec![(None, emit::document(&root))];
         drop(root);
-        trees.extend(
-            nested
-                .into_iter()
-                .map(|stack| (Some(stack.path), emit::document(&stack.template))),
-        );
+        trees.extend(nested.into_iter().map(|stack| {
+            let tree = stack.document();
+            (Some(stack.path), tree)
+        }));
         if let Some(overlay) = overlay {
             emit::overlay::apply_all(&mut trees, overlay);
         }

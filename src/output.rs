@@ -102,6 +102,7 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     let interrupts = Interrupts::watch();
     let dir = folder_of(path);
     let file = staged_file(dir, bytes)?;
+    file.as_file().sync_all()?;
     interrupts.check()?;
     file.persist(path).map_err(|e| e.error)?;
     sync_folder(dir);
@@ -138,7 +139,9 @@ pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<()
         }
     }
     let root_file = staged_file(dir, root)?;
-    sync_staged(staged.path())?;
+    // The staged folder is inside `dir`, on the root file's file system: one flush of it
+    // makes the nested templates and the root durable together.
+    sync_staged(staged.path(), root_file.as_file())?;
     interrupts.check()?;
     // From here on, the swap: two renames, then the root's.
     let target = dir.join(name);
@@ -165,14 +168,13 @@ pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<()
     Ok(())
 }
 
-/// `bytes` in a temporary file in `dir`, flushed to disk, ready to be renamed into place
+/// `bytes` in a temporary file in `dir`, to be flushed to disk and renamed into place
 /// (removed when dropped before).
 fn staged_file(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
     let mut file = tempfile::Builder::new()
         .prefix(".compose2cfn-")
         .tempfile_in(dir)?;
     file.write_all(bytes)?;
-    file.as_file().sync_all()?;
     Ok(file)
 }
 
@@ -183,15 +185,21 @@ pub fn nested_folder<'a>(nested: &[(&'a str, &str)]) -> Option<&'a str> {
     nested.first().and_then(|(path, _)| path.split('/').next())
 }
 
-/// Flushes the staged nested templates to disk. On Linux one `syncfs` does it for the
-/// whole file system: a thousand `fsync`s took most of a large project's run.
-fn sync_staged(folder: &Path) -> Result<(), Error> {
+/// Flushes the staged nested templates and the staged `root` to disk. On Linux one
+/// `syncfs` does it for the whole file system: a thousand `fsync`s took most of a large
+/// project's run. (Elsewhere each nested template was synced as it was written.)
+fn sync_staged(folder: &Path, root: &std::fs::File) -> Result<(), Error> {
     #[cfg(target_os = "linux")]
     {
+        let _ = root;
         let handle = std::fs::File::open(folder)?;
         rustix::fs::syncfs(&handle).map_err(std::io::Error::from)?;
     }
-    let _ = folder;
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = folder;
+        root.sync_all()?;
+    }
     Ok(())
 }
 

@@ -31,13 +31,16 @@ fn validator() -> Option<&'static Validator> {
 }
 
 /// Starts compiling the schema on another thread, so that it is ready when loading the
-/// files is done (a first [`check`] waits for it); nothing when it is compiled already.
+/// files is done (a first [`check`] waits for it); nothing after the first call.
 pub fn prepare() {
-    if VALIDATOR.get().is_none() {
-        std::thread::spawn(|| {
-            let _ = validator();
-        });
-    }
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        if VALIDATOR.get().is_none() {
+            std::thread::spawn(|| {
+                let _ = validator();
+            });
+        }
+    });
 }
 
 /// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds).

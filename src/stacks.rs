@@ -22,7 +22,8 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
-use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
+use crate::emit::{self, Rewrite, Tree};
+use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Text, Value};
 use crate::par;
 
 /// Resources a stack may hold.
@@ -37,33 +38,67 @@ pub const MAX_BYTES: usize = 1_048_576;
 /// Resources and parameters a group leaves free for what an overlay adds.
 const HEADROOM: usize = 20;
 
-/// The templates of a project: the root, and the nested ones.
+/// The templates of a project: the root, and the nested ones (which borrow their
+/// resources from the template that was split).
 #[derive(Debug, Clone, Default)]
-pub struct Layout {
+pub struct Layout<'a> {
     pub root: Template,
     /// By path, in path order.
-    pub nested: Vec<NestedStack>,
+    pub nested: Vec<NestedStack<'a>>,
 }
 
 /// A nested template and the services it holds.
 #[derive(Debug, Clone)]
-pub struct NestedStack {
+pub struct NestedStack<'a> {
     /// Its path relative to the root template.
     pub path: String,
     pub group: Group,
     /// The Compose services it holds, by name.
     pub services: Vec<String>,
+    /// Its template but for the resources: description, parameters, conditions.
     pub template: Template,
+    /// Its resources by logical ID, as the template that was split holds them: they are
+    /// rewritten as they are written ([`NestedStack::document`]), never copied first.
+    resources: Vec<Member<'a>>,
+    parent: &'a Template,
 }
 
-impl Layout {
-    /// Every template: the root (path `None`) first.
-    pub fn templates(&self) -> impl Iterator<Item = (Option<&str>, &Template)> {
-        std::iter::once((None, &self.root)).chain(
-            self.nested
+/// A resource of a nested stack.
+#[derive(Debug, Clone)]
+struct Member<'a> {
+    id: &'a str,
+    resource: &'a Resource,
+    /// Its `DependsOn` within the stack (the rest is the stack resource's).
+    depends_on: BTreeSet<String>,
+}
+
+impl NestedStack<'_> {
+    /// Resources it holds.
+    #[must_use]
+    pub fn resource_count(&self) -> usize {
+        self.resources.len()
+    }
+
+    /// The nested template as a document: each resource rewritten for it (what names the
+    /// parent's things refers to the parameters that carry them), on every core for a
+    /// large stack.
+    #[must_use]
+    pub fn document(&self) -> Tree {
+        let parts = par::chunks(&self.resources, emit::RESOURCES_PER_THREAD, |members| {
+            let mut hoisted = HashMap::new();
+            let mut hoister = Hoister::new(self.parent, &mut hoisted);
+            members
                 .iter()
-                .map(|n| (Some(n.path.as_str()), &n.template)),
-        )
+                .map(|member| {
+                    hoister.owner = member.resource.owner.as_deref().unwrap_or_default();
+                    let tree = emit::resource_with(member.resource, &member.depends_on, &mut |v| {
+                        hoister.rewrite(v)
+                    });
+                    (Text::Owned(member.id.to_string()), tree)
+                })
+                .collect::<Vec<_>>()
+        });
+        emit::document_with(&self.template, parts.into_iter().flatten().collect())
     }
 }
 
@@ -148,7 +183,7 @@ fn hash(service: &str) -> u64 {
 /// the groups in `finer` are split further even though they fit the counted quotas (their
 /// template was too large in bytes).
 #[must_use]
-pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
+pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layout<'a> {
     let folder = folder(project);
     let mut root = Template {
         description: template.description.clone(),
@@ -159,7 +194,7 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
         outputs: template.outputs.clone(),
         ..Template::default()
     };
-    let mut owned: BTreeMap<&str, Vec<(&String, &Resource)>> = BTreeMap::new();
+    let mut owned: BTreeMap<&str, Vec<(&str, &Resource)>> = BTreeMap::new();
     for (id, resource) in &template.resources {
         match &resource.owner {
             Some(service) => owned.entry(service).or_default().push((id, resource)),
@@ -194,11 +229,11 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
     );
 
     // Which group holds each service's resources.
-    let mut group_of: HashMap<String, Group> = HashMap::new();
+    let mut group_of: HashMap<&str, Group> = HashMap::new();
     for (group, range) in &groups {
         for piece in &pieces[range.clone()] {
-            for id in piece.resources.keys() {
-                group_of.insert(id.clone(), *group);
+            for (id, _) in &piece.resources {
+                group_of.insert(id, *group);
             }
         }
     }
@@ -231,6 +266,8 @@ pub fn split(template: &Template, project: &str, finer: &[Group]) -> Layout {
             group: stack.group,
             services: stack.services,
             template: stack.template,
+            resources: stack.resources,
+            parent: template,
         });
     }
     layout.nested.sort_by(|a, b| a.path.cmp(&b.path));
@@ -296,47 +333,41 @@ fn fits(members: &[Piece]) -> bool {
         })
 }
 
-/// One service's resources, rewritten for a nested stack.
-struct Piece {
-    service: String,
+/// One service's resources, and what a nested stack needs to hold them.
+struct Piece<'a> {
+    service: &'a str,
     hash: u64,
-    resources: BTreeMap<String, Resource>,
+    /// By logical ID.
+    resources: Vec<(&'a str, &'a Resource)>,
     /// Parameter name → (value in the parent, is a list).
     parameters: BTreeMap<String, (Value, bool)>,
     conditions: BTreeMap<String, Value>,
 }
 
-impl Piece {
+impl<'a> Piece<'a> {
+    /// The parameters and conditions the service's resources need in a nested stack
+    /// (nothing is rewritten yet).
     fn new(
-        template: &Template,
-        service: &str,
-        resources: &[(&String, &Resource)],
+        template: &'a Template,
+        service: &'a str,
+        resources: &[(&'a str, &'a Resource)],
         hoisted: &mut HashMap<Value, (String, bool)>,
-    ) -> Piece {
-        let local: BTreeSet<&str> = resources.iter().map(|(id, _)| id.as_str()).collect();
-        let mut hoister = Hoister {
-            parent: template,
-            local: &local,
-            hoisted,
-            names: BTreeMap::new(),
-            conditions: BTreeMap::new(),
-        };
-        let mut localized = BTreeMap::new();
-        for (id, resource) in resources {
-            let mut copy = (*resource).clone();
-            hoister.localize(&mut copy.properties);
-            if let Some(metadata) = &mut copy.metadata {
-                hoister.localize(metadata);
+    ) -> Piece<'a> {
+        let mut hoister = Hoister::new(template, hoisted);
+        hoister.owner = service;
+        for (_, resource) in resources {
+            hoister.discover(&resource.properties);
+            if let Some(metadata) = &resource.metadata {
+                hoister.discover(metadata);
             }
             if let Some(condition) = resource.condition {
                 hoister.condition(condition);
             }
-            localized.insert((*id).clone(), copy);
         }
         Piece {
-            service: service.to_string(),
+            service,
             hash: hash(service),
-            resources: localized,
+            resources: resources.to_vec(),
             parameters: hoister.names,
             conditions: hoister.conditions,
         }
@@ -344,11 +375,13 @@ impl Piece {
 }
 
 /// A group's nested stack, before the root's stack resource is made.
-struct Assembled {
+struct Assembled<'a> {
     group: Group,
     id: String,
     services: Vec<String>,
     template: Template,
+    /// By logical ID.
+    resources: Vec<Member<'a>>,
     /// Parameter name → (value in the root, is a list).
     passed: BTreeMap<String, (Value, bool)>,
     /// Root resources its resources wait for.
@@ -357,12 +390,12 @@ struct Assembled {
     after_stacks: BTreeSet<String>,
 }
 
-fn assemble(
+fn assemble<'a>(
     group: Group,
-    members: Vec<Piece>,
+    members: Vec<Piece<'a>>,
     project: &str,
-    group_of: &HashMap<String, Group>,
-) -> Assembled {
+    group_of: &HashMap<&str, Group>,
+) -> Assembled<'a> {
     let mut template = Template {
         description: if group == Group::ALL {
             format!("The services of the Compose project `{project}`, compiled by compose2cfn")
@@ -375,28 +408,37 @@ fn assemble(
         ..Template::default()
     };
     let mut services = Vec::with_capacity(members.len());
+    let mut resources = Vec::new();
     let mut passed = BTreeMap::new();
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for piece in members {
-        services.push(piece.service);
+        services.push(piece.service.to_string());
         passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
-        for (id, mut resource) in piece.resources {
-            resource.depends_on.retain(|dep| match group_of.get(dep) {
-                Some(other) if *other == group => true,
-                Some(other) => {
-                    after_stacks.insert(other.stack_id());
-                    false
+        for (id, resource) in piece.resources {
+            let mut depends_on = BTreeSet::new();
+            for dep in &resource.depends_on {
+                match group_of.get(dep.as_str()) {
+                    Some(other) if *other == group => {
+                        depends_on.insert(dep.clone());
+                    }
+                    Some(other) => {
+                        after_stacks.insert(other.stack_id());
+                    }
+                    None => {
+                        after_root.insert(dep.clone());
+                    }
                 }
-                None => {
-                    after_root.insert(dep.clone());
-                    false
-                }
+            }
+            resources.push(Member {
+                id,
+                resource,
+                depends_on,
             });
-            template.resources.insert(id, resource);
         }
     }
     services.sort();
+    resources.sort_by(|a, b| a.id.cmp(b.id));
     for (name, (_, list)) in &passed {
         template
             .parameters
@@ -407,6 +449,7 @@ fn assemble(
         id: group.stack_id(),
         services,
         template,
+        resources,
         passed,
         after_root,
         after_stacks,
@@ -488,9 +531,11 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// parameter.
 struct Hoister<'a> {
     parent: &'a Template,
-    local: &'a BTreeSet<&'a str>,
+    /// The service whose resources are rewritten: the references to its own resources
+    /// stay as they are.
+    owner: &'a str,
     /// Hoisted expressions → (parameter name, is a list), shared by every service's
-    /// hoister: an expression has the same name in every stack.
+    /// hoister on a thread: an expression has the same name in every stack.
     hoisted: &'a mut HashMap<Value, (String, bool)>,
     /// Parameter name → (value in the parent, is a list).
     names: BTreeMap<String, (Value, bool)>,
@@ -498,12 +543,24 @@ struct Hoister<'a> {
     conditions: BTreeMap<String, Value>,
 }
 
-impl Hoister<'_> {
-    fn is_local(&self, name: &str) -> bool {
-        self.local.contains(name)
+impl<'a> Hoister<'a> {
+    fn new(parent: &'a Template, hoisted: &'a mut HashMap<Value, (String, bool)>) -> Self {
+        Hoister {
+            parent,
+            owner: "",
+            hoisted,
+            names: BTreeMap::new(),
+            conditions: BTreeMap::new(),
+        }
     }
 
-    /// Names the expression refers to: (local ones, parent ones).
+    fn is_local(&self, name: &str) -> bool {
+        self.parent
+            .resources
+            .get(name)
+            .is_some_and(|r| r.owner.as_deref() == Some(self.owner))
+    }
+
     /// Whether the expression names local things, and things of the parent (whose
     /// conditions all are).
     fn mentions(&self, value: &Value, local: &mut bool, parent: &mut bool) {
@@ -519,36 +576,62 @@ impl Hoister<'_> {
         });
     }
 
-    /// Rewrites a value for the nested template, in place: an expression that names only
-    /// the parent's things is hoisted whole.
+    /// What the nested template holds in place of an intrinsic function: the function
+    /// when it names nothing of the parent's; a parameter when it names only the
+    /// parent's things (the expression hoisted whole); else the function, its arguments
+    /// rewritten in turn (a `Fn::Sub`'s variables of the parent become parameters).
+    fn rewrite(&mut self, value: &Value) -> Rewrite {
+        let (mut local, mut parent) = (false, false);
+        self.mentions(value, &mut local, &mut parent);
+        if !parent {
+            return Rewrite::Keep;
+        }
+        if !local {
+            return Rewrite::Replace(self.hoist(value));
+        }
+        let Value::Fn(intrinsic) = value else {
+            return Rewrite::Keep;
+        };
+        match intrinsic.as_ref() {
+            Intrinsic::Sub(text) => Rewrite::Replace(Value::sub(self.localize_sub(text))),
+            Intrinsic::If(condition, ..) => {
+                self.condition(condition);
+                Rewrite::Descend
+            }
+            _ => Rewrite::Descend,
+        }
+    }
+
+    /// Notes the parameters and conditions that rewriting `value` takes, rewriting
+    /// nothing.
+    fn discover(&mut self, value: &Value) {
+        match value {
+            Value::List(items) => items.iter().for_each(|v| self.discover(v)),
+            Value::Map(map) => map.values().for_each(|v| self.discover(v)),
+            Value::Fn(intrinsic) => {
+                if let Rewrite::Descend = self.rewrite(value) {
+                    intrinsic.values().for_each(|v| self.discover(v));
+                }
+            }
+            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
+        }
+    }
+
+    /// Rewrites a value for the nested template, in place.
     fn localize(&mut self, value: &mut Value) {
         match value {
             Value::List(items) => items.iter_mut().for_each(|v| self.localize(v)),
             Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
-            Value::Fn(_) => {
-                let (mut local, mut parent) = (false, false);
-                self.mentions(value, &mut local, &mut parent);
-                if !parent {
-                    return;
-                }
-                if !local {
-                    *value = self.hoist(value);
-                    return;
-                }
-                let Value::Fn(intrinsic) = value else {
-                    return;
-                };
-                match intrinsic.as_mut() {
-                    Intrinsic::Sub(text) => *text = self.localize_sub(text),
-                    other => {
-                        if let Intrinsic::If(condition, ..) = other {
-                            self.condition(condition);
-                        }
-                        other.values_mut().for_each(|v| self.localize(v));
+            Value::Fn(_) => match self.rewrite(value) {
+                Rewrite::Keep => {}
+                Rewrite::Replace(other) => *value = other,
+                Rewrite::Descend => {
+                    if let Value::Fn(intrinsic) = value {
+                        intrinsic.values_mut().for_each(|v| self.localize(v));
                     }
                 }
-            }
-            _ => {}
+            },
+            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
         }
     }
 

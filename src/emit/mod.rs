@@ -8,7 +8,7 @@ mod model;
 pub mod overlay;
 mod yaml;
 
-pub use model::{Tree, document};
+pub use model::{RESOURCES_PER_THREAD, Rewrite, Tree, document, document_with, resource_with};
 
 use crate::ir::Template;
 

@@ -85,6 +85,13 @@ fn word(s: &'static str) -> Tree {
 /// The template as a document.
 #[must_use]
 pub fn document(t: &Template) -> Tree {
+    document_with(t, resources(t))
+}
+
+/// The template as a document, with `resources` (entries by logical ID, in order) as its
+/// `Resources` section instead of the template's own.
+#[must_use]
+pub fn document_with(t: &Template, resources: Vec<(Text, Tree)>) -> Tree {
     let section = |map: Tree| match &map {
         Tree::Map(items) if items.is_empty() => None,
         _ => Some(map),
@@ -104,7 +111,7 @@ pub fn document(t: &Template) -> Tree {
         ),
         ("Rules", section(values(&t.rules))),
         ("Conditions", section(values(&t.conditions))),
-        ("Resources", Some(resources(t))),
+        ("Resources", Some(Tree::Map(resources))),
         (
             "Outputs",
             section(Tree::Map(
@@ -118,23 +125,52 @@ pub fn document(t: &Template) -> Tree {
 }
 
 /// The resources, on every core for a large template.
-fn resources(t: &Template) -> Tree {
+fn resources(t: &Template) -> Vec<(Text, Tree)> {
     let all: Vec<(&String, &Resource)> = t.resources.iter().collect();
-    Tree::Map(par::map(&all, RESOURCES_PER_THREAD, |(id, r)| {
-        (Text::Owned((*id).clone()), resource(r))
-    }))
+    par::map(&all, RESOURCES_PER_THREAD, |(id, r)| {
+        (
+            Text::Owned((*id).clone()),
+            resource_with(r, &r.depends_on, &mut keep),
+        )
+    })
 }
 
 /// Resources a thread turns into a document at the least (one takes some 4 µs cold).
-const RESOURCES_PER_THREAD: usize = 32;
+pub const RESOURCES_PER_THREAD: usize = 32;
+
+/// The rewriting that keeps everything (a named function, so that the writers that take
+/// one are instantiated once for it).
+fn keep(_: &Value) -> Rewrite {
+    Rewrite::Keep
+}
+
+/// What to write for an intrinsic function, as [`resource_with`] asks of its caller.
+pub enum Rewrite {
+    /// The function as it is, and all it holds.
+    Keep,
+    /// The function with each of its arguments asked about in turn.
+    Descend,
+    /// Another value, written as it is.
+    Replace(Value),
+}
 
 fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree
 where
     K: Clone + Into<Text> + 'a,
 {
+    values_with(map, &mut keep)
+}
+
+fn values_with<'a, K>(
+    map: impl IntoIterator<Item = (&'a K, &'a Value)>,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+) -> Tree
+where
+    K: Clone + Into<Text> + 'a,
+{
     Tree::Map(
         map.into_iter()
-            .map(|(k, v)| (k.clone().into(), value(v)))
+            .map(|(k, v)| (k.clone().into(), value_with(v, rewrite)))
             .collect(),
     )
 }
@@ -154,20 +190,31 @@ fn parameter(p: &Parameter) -> Tree {
     ])
 }
 
-fn resource(r: &Resource) -> Tree {
+/// A resource as a document, with `depends_on` as its `DependsOn`, each intrinsic function
+/// of its properties and metadata first put to `rewrite` (a nested stack's references to
+/// its parent become parameters).
+#[must_use]
+pub fn resource_with(
+    r: &Resource,
+    depends_on: &std::collections::BTreeSet<String>,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+) -> Tree {
     let retain = r.retain.then(|| word("Retain"));
     entries([
         ("Type", Some(word(r.kind))),
         ("Condition", r.condition.map(word)),
         (
             "DependsOn",
-            (!r.depends_on.is_empty())
-                .then(|| Tree::Seq(r.depends_on.iter().map(|id| text(id)).collect())),
+            (!depends_on.is_empty())
+                .then(|| Tree::Seq(depends_on.iter().map(|id| text(id)).collect())),
         ),
         ("DeletionPolicy", retain.clone()),
         ("UpdateReplacePolicy", retain),
-        ("Metadata", r.metadata.as_ref().map(value)),
-        ("Properties", Some(value(&r.properties))),
+        (
+            "Metadata",
+            r.metadata.as_ref().map(|m| value_with(m, rewrite)),
+        ),
+        ("Properties", Some(value_with(&r.properties, rewrite))),
     ])
 }
 
@@ -183,40 +230,55 @@ fn call(name: &'static str, argument: Tree) -> Tree {
 }
 
 fn value(v: &Value) -> Tree {
+    value_with(v, &mut keep)
+}
+
+/// A value as a document, each intrinsic function first put to `rewrite`.
+fn value_with(v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree {
     match v {
         Value::Bool(b) => Tree::Bool(*b),
         Value::Int(i) => Tree::Num((*i).into()),
         Value::Str(s) => Tree::Str(s.clone()),
-        Value::List(items) => Tree::Seq(items.iter().map(value).collect()),
-        Value::Map(map) => values(map),
-        Value::Fn(intrinsic) => match intrinsic.as_ref() {
-            Intrinsic::Ref(id) => call("Ref", text(id)),
-            Intrinsic::GetAtt(id, attribute) => {
-                call("Fn::GetAtt", Tree::Seq(vec![text(id), text(attribute)]))
-            }
-            Intrinsic::Sub(s) => call("Fn::Sub", text(s)),
-            Intrinsic::Select(index, list) => call(
-                "Fn::Select",
-                Tree::Seq(vec![Tree::Num((*index).into()), value(list)]),
-            ),
-            Intrinsic::GetAzs => call("Fn::GetAZs", word("")),
-            Intrinsic::If(condition, then, otherwise) => call(
-                "Fn::If",
-                Tree::Seq(vec![text(condition), value(then), value(otherwise)]),
-            ),
-            Intrinsic::Equals(a, b) => call("Fn::Equals", Tree::Seq(vec![value(a), value(b)])),
-            Intrinsic::Not(condition) => call("Fn::Not", Tree::Seq(vec![value(condition)])),
-            Intrinsic::Join(separator, list) => {
-                call("Fn::Join", Tree::Seq(vec![text(separator), value(list)]))
-            }
-            Intrinsic::Base64(s) => call("Fn::Base64", value(s)),
-            Intrinsic::Split(separator, s) => {
-                call("Fn::Split", Tree::Seq(vec![text(separator), value(s)]))
-            }
-            Intrinsic::Or(conditions) => {
-                call("Fn::Or", Tree::Seq(conditions.iter().map(value).collect()))
-            }
+        Value::List(items) => Tree::Seq(items.iter().map(|v| value_with(v, rewrite)).collect()),
+        Value::Map(map) => values_with(map, rewrite),
+        Value::Fn(intrinsic) => match rewrite(v) {
+            Rewrite::Keep => function(intrinsic, &mut keep),
+            Rewrite::Descend => function(intrinsic, rewrite),
+            Rewrite::Replace(other) => value(&other),
         },
+    }
+}
+
+/// An intrinsic function in its long form, its arguments put to `rewrite`.
+fn function(intrinsic: &Intrinsic, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree {
+    let mut value = |v: &Value| value_with(v, rewrite);
+    match intrinsic {
+        Intrinsic::Ref(id) => call("Ref", text(id)),
+        Intrinsic::GetAtt(id, attribute) => {
+            call("Fn::GetAtt", Tree::Seq(vec![text(id), text(attribute)]))
+        }
+        Intrinsic::Sub(s) => call("Fn::Sub", text(s)),
+        Intrinsic::Select(index, list) => call(
+            "Fn::Select",
+            Tree::Seq(vec![Tree::Num((*index).into()), value(list)]),
+        ),
+        Intrinsic::GetAzs => call("Fn::GetAZs", word("")),
+        Intrinsic::If(condition, then, otherwise) => call(
+            "Fn::If",
+            Tree::Seq(vec![text(condition), value(then), value(otherwise)]),
+        ),
+        Intrinsic::Equals(a, b) => call("Fn::Equals", Tree::Seq(vec![value(a), value(b)])),
+        Intrinsic::Not(condition) => call("Fn::Not", Tree::Seq(vec![value(condition)])),
+        Intrinsic::Join(separator, list) => {
+            call("Fn::Join", Tree::Seq(vec![text(separator), value(list)]))
+        }
+        Intrinsic::Base64(s) => call("Fn::Base64", value(s)),
+        Intrinsic::Split(separator, s) => {
+            call("Fn::Split", Tree::Seq(vec![text(separator), value(s)]))
+        }
+        Intrinsic::Or(conditions) => {
+            call("Fn::Or", Tree::Seq(conditions.iter().map(value).collect()))
+        }
     }
 }
 
