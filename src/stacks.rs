@@ -60,6 +60,8 @@ pub struct NestedStack<'a> {
     /// Its resources by logical ID, as the template that was split holds them: they are
     /// rewritten as they are written ([`NestedStack::document`]), never copied first.
     resources: Vec<Member<'a>>,
+    /// The logical IDs of each service's resources, sorted.
+    locals: Vec<Vec<&'a str>>,
     parent: &'a Template,
 }
 
@@ -70,6 +72,8 @@ struct Member<'a> {
     resource: &'a Resource,
     /// Its `DependsOn` within the stack (the rest is the stack resource's).
     depends_on: BTreeSet<String>,
+    /// Its service, an index into [`NestedStack::locals`].
+    service: usize,
 }
 
 impl NestedStack<'_> {
@@ -90,7 +94,7 @@ impl NestedStack<'_> {
             members
                 .iter()
                 .map(|member| {
-                    hoister.owner = member.resource.owner.as_deref().unwrap_or_default();
+                    hoister.local = &self.locals[member.service];
                     let tree = emit::resource_with(member.resource, &member.depends_on, &mut |v| {
                         hoister.rewrite(v)
                     });
@@ -267,6 +271,7 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
             services: stack.services,
             template: stack.template,
             resources: stack.resources,
+            locals: stack.locals,
             parent: template,
         });
     }
@@ -353,8 +358,9 @@ impl<'a> Piece<'a> {
         resources: &[(&'a str, &'a Resource)],
         hoisted: &mut HashMap<Value, (String, bool)>,
     ) -> Piece<'a> {
+        let local: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
         let mut hoister = Hoister::new(template, hoisted);
-        hoister.owner = service;
+        hoister.local = &local;
         for (_, resource) in resources {
             hoister.discover(&resource.properties);
             if let Some(metadata) = &resource.metadata {
@@ -382,6 +388,8 @@ struct Assembled<'a> {
     template: Template,
     /// By logical ID.
     resources: Vec<Member<'a>>,
+    /// The logical IDs of each service's resources, sorted.
+    locals: Vec<Vec<&'a str>>,
     /// Parameter name → (value in the root, is a list).
     passed: BTreeMap<String, (Value, bool)>,
     /// Root resources its resources wait for.
@@ -409,10 +417,12 @@ fn assemble<'a>(
     };
     let mut services = Vec::with_capacity(members.len());
     let mut resources = Vec::new();
+    let mut locals = Vec::with_capacity(members.len());
     let mut passed = BTreeMap::new();
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
-    for piece in members {
+    for (service, piece) in members.into_iter().enumerate() {
         services.push(piece.service.to_string());
+        locals.push(piece.resources.iter().map(|(id, _)| *id).collect());
         passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
         for (id, resource) in piece.resources {
@@ -434,6 +444,7 @@ fn assemble<'a>(
                 id,
                 resource,
                 depends_on,
+                service,
             });
         }
     }
@@ -450,6 +461,7 @@ fn assemble<'a>(
         services,
         template,
         resources,
+        locals,
         passed,
         after_root,
         after_stacks,
@@ -531,9 +543,9 @@ fn fnv(bytes: &[u8]) -> u64 {
 /// parameter.
 struct Hoister<'a> {
     parent: &'a Template,
-    /// The service whose resources are rewritten: the references to its own resources
-    /// stay as they are.
-    owner: &'a str,
+    /// The logical IDs of the service whose resources are rewritten, sorted: references
+    /// to them stay as they are.
+    local: &'a [&'a str],
     /// Hoisted expressions → (parameter name, is a list), shared by every service's
     /// hoister on a thread: an expression has the same name in every stack.
     hoisted: &'a mut HashMap<Value, (String, bool)>,
@@ -547,7 +559,7 @@ impl<'a> Hoister<'a> {
     fn new(parent: &'a Template, hoisted: &'a mut HashMap<Value, (String, bool)>) -> Self {
         Hoister {
             parent,
-            owner: "",
+            local: &[],
             hoisted,
             names: BTreeMap::new(),
             conditions: BTreeMap::new(),
@@ -555,10 +567,7 @@ impl<'a> Hoister<'a> {
     }
 
     fn is_local(&self, name: &str) -> bool {
-        self.parent
-            .resources
-            .get(name)
-            .is_some_and(|r| r.owner.as_deref() == Some(self.owner))
+        self.local.binary_search(&name).is_ok()
     }
 
     /// Whether the expression names local things, and things of the parent (whose
