@@ -168,8 +168,9 @@ fn phases(c: &mut Criterion) {
     let mut diags = Diagnostics::new();
     let loaded = compose2cfn::load::load(&inputs, &options, &mut diags).expect("readable");
     let root = loaded.root.clone().expect("parsed");
-    let checked = compose2cfn::schema::check(&root, &mut diags);
-    let project = compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
+    let instance = root.to_json();
+    let project =
+        compose2cfn::model::build(&root, &instance, "scale", &BTreeMap::new(), &mut diags);
     let template = compose2cfn::lower::lower(&project);
     let layout = compose2cfn::stacks::split(&template, "scale", &[]);
     let documents = || {
@@ -184,13 +185,13 @@ fn phases(c: &mut Criterion) {
         b.iter(|| compose2cfn::load::load(&inputs, &options, &mut Diagnostics::new()))
     });
     group.bench_function("schema", |b| {
-        b.iter(|| compose2cfn::schema::check(&root, &mut Diagnostics::new()))
+        b.iter(|| compose2cfn::schema::check(&root, &root.to_json(), &mut Diagnostics::new()))
     });
     group.bench_function("model+validate", |b| {
         b.iter(|| {
             let mut diags = Diagnostics::new();
             let project =
-                compose2cfn::model::build(&root, &checked, "scale", &BTreeMap::new(), &mut diags);
+                compose2cfn::model::build(&root, &instance, "scale", &BTreeMap::new(), &mut diags);
             compose2cfn::validate::validate(&root, &[], &project, &mut diags);
             project.services.len()
         })

@@ -23,6 +23,8 @@ pub mod source;
 pub mod stacks;
 pub mod validate;
 
+use std::collections::BTreeMap;
+
 use diag::{Diagnostic, Diagnostics};
 use ir::Template;
 use load::{Input, IoError, Options};
@@ -49,7 +51,7 @@ pub fn resolve(inputs: &[Input], options: &Options) -> Result<Resolution, IoErro
     let mut diags = Diagnostics::new();
     let loaded = load::load(inputs, options, &mut diags)?;
     if let Some(root) = &loaded.root {
-        schema::check(root, &mut diags);
+        schema::check(root, &root.to_json(), &mut diags);
     }
     let project = match loaded.root {
         Some(root) if !diags.has_errors() => Some(config::Resolved {
@@ -146,8 +148,7 @@ pub fn compile_with(
         .as_ref()
         .filter(|root| within_ecs(root, &mut diags))
     {
-        let checked = schema::check(root, &mut diags);
-        let built = model::build(root, &checked, &loaded.project_name, &configs, &mut diags);
+        let built = check_and_build(root, &loaded.project_name, &configs, &mut diags);
         validate::validate(root, &loaded.inactive, &built, &mut diags);
         project = Some(built);
     }
@@ -170,6 +171,34 @@ pub fn compile_with(
         root: loaded.root,
         template,
         documents,
+    })
+}
+
+/// The schema check and the model, at once: reading the model does not wait for the
+/// schema to finish compiling (on its own thread since the start), and the schema's errors
+/// mark the services they concern afterwards. The diagnostics are the schema's, then the
+/// model's, as if one ran after the other.
+fn check_and_build(
+    root: &load::Node,
+    name: &str,
+    configs: &BTreeMap<String, String>,
+    diags: &mut Diagnostics,
+) -> Project {
+    let instance = root.to_json();
+    std::thread::scope(|scope| {
+        let schema = scope.spawn(|| {
+            let mut found = Diagnostics::new();
+            (schema::check(root, &instance, &mut found), found)
+        });
+        let mut read = Diagnostics::new();
+        let mut project = model::build(root, &instance, name, configs, &mut read);
+        let (checked, found) = schema
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        diags.extend(found);
+        diags.extend(read);
+        model::note_schema_errors(&mut project, &checked);
+        project
     })
 }
 

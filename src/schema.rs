@@ -100,9 +100,8 @@ fn remove_null(schema: &mut Json) {
 }
 
 /// The outcome of a schema check.
+#[derive(Debug, Default)]
 pub struct Checked {
-    /// The document as JSON: what the model reads.
-    pub instance: Json,
     /// Where the schema found errors (instance paths).
     pub error_paths: Vec<Vec<Seg>>,
 }
@@ -115,13 +114,12 @@ impl Checked {
     }
 }
 
-/// Checks the document; every error becomes a diagnostic.
-pub fn check(root: &Node, diags: &mut Diagnostics) -> Checked {
-    let instance = root.to_json();
+/// Checks the document (`instance`: `root` as JSON); every error becomes a diagnostic.
+pub fn check(root: &Node, instance: &Json, diags: &mut Diagnostics) -> Checked {
     let mut error_paths = Vec::new();
     match validator() {
         Some(validator) => {
-            for error in validator.iter_errors(&instance) {
+            for error in validator.iter_errors(instance) {
                 error_paths.push(path_of(&error));
                 report(&error, root, diags);
             }
@@ -131,10 +129,7 @@ pub fn check(root: &Node, diags: &mut Diagnostics) -> Checked {
             "internal error: the embedded schema does not compile",
         )),
     }
-    Checked {
-        instance,
-        error_paths,
-    }
+    Checked { error_paths }
 }
 
 fn path_of(error: &ValidationError<'_>) -> Vec<Seg> {

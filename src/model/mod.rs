@@ -407,16 +407,26 @@ fn read_services(
     .collect()
 }
 
-/// Reads the project from a schema-checked document. Parts that do not deserialize (only
-/// possible where the schema already reported an error) are skipped.
+/// Marks the services the schema found errors in as partial: content rules would only
+/// repeat what it said about them.
+pub fn note_schema_errors(project: &mut Project, checked: &crate::schema::Checked) {
+    for (name, service) in &mut project.services {
+        service.partial |=
+            checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
+    }
+}
+
+/// Reads the project from the document (`instance`: `root` as JSON). Parts that do not
+/// deserialize (only possible where the schema reports an error) are skipped; what the
+/// schema reports marks the services it concerns afterwards ([`note_schema_errors`]), so
+/// that the two can run at once.
 pub fn build(
     root: &Node,
-    checked: &crate::schema::Checked,
+    instance: &serde_json::Value,
     name: &str,
     configs: &BTreeMap<String, String>,
     diags: &mut Diagnostics,
 ) -> Project {
-    let instance = &checked.instance;
     let at = Locator::new(root);
     let mut project = Project {
         name: name.to_string(),
@@ -474,14 +484,7 @@ pub fn build(
         let mut found = Diagnostics::new();
         let built: Vec<Service> = chunk
             .into_iter()
-            .map(|(name, service)| {
-                let mut built = service::build(&name, &service, &at, &mut found);
-                // Content rules would only repeat what the schema said about a broken
-                // service.
-                built.partial =
-                    checked.has_error_under(&[Seg::from("services"), Seg::from(name.as_str())]);
-                built
-            })
+            .map(|(name, service)| service::build(&name, &service, &at, &mut found))
             .collect();
         (built, found)
     }) {
