@@ -174,10 +174,11 @@ pub fn compile_with(
     })
 }
 
-/// The schema check and the model, at once: reading the model does not wait for the
-/// schema to finish compiling (on its own thread since the start), and the schema's errors
-/// mark the services they concern afterwards. The diagnostics are the schema's, then the
-/// model's, as if one ran after the other.
+/// The schema check and the model, at once while the schema is still compiling (on its
+/// own thread since the start): reading the model does not wait for it, and the schema's
+/// errors mark the services they concern afterwards. The diagnostics are the schema's,
+/// then the model's, as if one ran after the other (as they do when the schema is ready:
+/// a thread would only cost its start).
 fn check_and_build(
     root: &load::Node,
     name: &str,
@@ -185,6 +186,12 @@ fn check_and_build(
     diags: &mut Diagnostics,
 ) -> Project {
     let instance = root.to_json();
+    if schema::is_ready() {
+        let checked = schema::check(root, &instance, diags);
+        let mut project = model::build(root, &instance, name, configs, diags);
+        model::note_schema_errors(&mut project, &checked);
+        return project;
+    }
     std::thread::scope(|scope| {
         let schema = scope.spawn(|| {
             let mut found = Diagnostics::new();

@@ -30,6 +30,12 @@ fn validator() -> Option<&'static Validator> {
         .as_ref()
 }
 
+/// Whether the schema is compiled already (a check does not wait).
+#[must_use]
+pub fn is_ready() -> bool {
+    VALIDATOR.get().is_some()
+}
+
 /// Starts compiling the schema on another thread, so that it is ready when loading the
 /// files is done (a first [`check`] waits for it); nothing after the first call.
 pub fn prepare() {
