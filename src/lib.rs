@@ -142,27 +142,36 @@ pub fn compile_with(
     let mut diags = Diagnostics::new();
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
-    let mut project = None;
+    let (mut project, mut template, mut documents) = (None, None, Vec::new());
     if let Some(root) = loaded
         .root
         .as_ref()
         .filter(|root| within_ecs(root, &mut diags))
     {
-        let built = check_and_build(root, &loaded.project_name, &configs, &mut diags);
-        validate::validate(root, &loaded.inactive, &built, &mut diags);
-        project = Some(built);
-    }
-    let mut template = match &project {
-        Some(project) if !diags.has_errors() => Some(lower::lower(project)),
-        _ => None,
-    };
-    let mut documents = Vec::new();
-    if let (Some(compiled), Some(root), Some(project)) = (&template, &loaded.root, &project) {
-        documents = write(compiled, project, root, split, &mut diags);
-        if diags.has_errors() {
-            template = None;
-            documents.clear();
+        let instance = root.to_json();
+        let errors_before = diags.has_errors();
+        let (checked, found, mut stages) = beside_schema(root, &instance, || {
+            Stages::run(root, &instance, &loaded, &configs, split, errors_before)
+        });
+        diags.extend(found);
+        diags.extend(stages.read);
+        if checked.error_paths.is_empty() {
+            diags.extend(stages.checks);
+            validate::hints(&stages.project, &mut diags);
+            if let Some((compiled, written, found)) = stages.output {
+                let failed = found.has_errors();
+                diags.extend(found);
+                if !failed {
+                    (template, documents) = (Some(compiled), written);
+                }
+            }
+        } else {
+            // The services the schema found errors in are validated again without the
+            // content rules, which would only repeat it; nothing is compiled.
+            model::note_schema_errors(&mut stages.project, &checked);
+            validate::validate(root, &loaded.inactive, &stages.project, &mut diags);
         }
+        project = Some(stages.project);
     }
     Ok(Compilation {
         sources: loaded.sources,
@@ -174,39 +183,74 @@ pub fn compile_with(
     })
 }
 
-/// The schema check and the model, at once while the schema is still compiling (on its
-/// own thread since the start): reading the model does not wait for it, and the schema's
-/// errors mark the services they concern afterwards. The diagnostics are the schema's,
-/// then the model's, as if one ran after the other (as they do when the schema is ready:
-/// a thread would only cost its start).
-fn check_and_build(
+/// Runs `then` beside the schema check of `instance` (`root` as JSON): on two threads
+/// while the schema is still compiling (on its own thread since the start), so that
+/// nothing waits for it; one after the other once it is compiled (a thread would only
+/// cost its start). The check's diagnostics come back apart.
+fn beside_schema<T>(
     root: &load::Node,
-    name: &str,
-    configs: &BTreeMap<String, String>,
-    diags: &mut Diagnostics,
-) -> Project {
-    let instance = root.to_json();
+    instance: &serde_json::Value,
+    then: impl FnOnce() -> T,
+) -> (schema::Checked, Diagnostics, T) {
+    let check = || {
+        let mut found = Diagnostics::new();
+        (schema::check(root, instance, &mut found), found)
+    };
     if schema::is_ready() {
-        let checked = schema::check(root, &instance, diags);
-        let mut project = model::build(root, &instance, name, configs, diags);
-        model::note_schema_errors(&mut project, &checked);
-        return project;
+        let (checked, found) = check();
+        return (checked, found, then());
     }
     std::thread::scope(|scope| {
-        let schema = scope.spawn(|| {
-            let mut found = Diagnostics::new();
-            (schema::check(root, &instance, &mut found), found)
-        });
-        let mut read = Diagnostics::new();
-        let mut project = model::build(root, &instance, name, configs, &mut read);
+        let schema = scope.spawn(check);
+        let after = then();
         let (checked, found) = schema
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        diags.extend(found);
-        diags.extend(read);
-        model::note_schema_errors(&mut project, &checked);
-        project
+        (checked, found, after)
     })
+}
+
+/// What follows the schema check, run as if the schema found no error (it rarely does;
+/// when it does, the template is dropped and the validation done again): the model, its
+/// validation (but the hints, which need every error found before them), and when neither
+/// found an error, the template and its documents. Each step's diagnostics are kept
+/// apart, to follow the schema's.
+struct Stages {
+    project: Project,
+    /// The model's.
+    read: Diagnostics,
+    /// The validation's, but the hints'.
+    checks: Diagnostics,
+    /// The template, its documents and the diagnostics of writing them.
+    output: Option<(Template, Vec<Document>, Diagnostics)>,
+}
+
+impl Stages {
+    fn run(
+        root: &load::Node,
+        instance: &serde_json::Value,
+        loaded: &load::Loaded,
+        configs: &BTreeMap<String, String>,
+        split: bool,
+        errors_before: bool,
+    ) -> Stages {
+        let mut read = Diagnostics::new();
+        let project = model::build(root, instance, &loaded.project_name, configs, &mut read);
+        let mut checks = Diagnostics::new();
+        validate::rules(root, &loaded.inactive, &project, &mut checks);
+        let output = (!errors_before && !read.has_errors() && !checks.has_errors()).then(|| {
+            let template = lower::lower(&project);
+            let mut found = Diagnostics::new();
+            let documents = write(&template, &project, root, split, &mut found);
+            (template, documents, found)
+        });
+        Stages {
+            project,
+            read,
+            checks,
+            output,
+        }
+    }
 }
 
 /// Services an ECS cluster runs at most.

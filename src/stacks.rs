@@ -77,12 +77,6 @@ struct Member<'a> {
 }
 
 impl NestedStack<'_> {
-    /// Resources it holds.
-    #[must_use]
-    pub fn resource_count(&self) -> usize {
-        self.resources.len()
-    }
-
     /// The nested template as a document: each resource rewritten for it (what names the
     /// parent's things refers to the parameters that carry them), on every core for a
     /// large stack.

@@ -1,7 +1,10 @@
 //! The template as a document: a [`Tree`] of ordered mappings with the top-level sections
 //! and resource attributes in CloudFormation's customary order, properties sorted by key,
 //! intrinsics in long form. The `x-aws-cloudformation` overlay is merged into this tree,
-//! and both output formats serialise it.
+//! and both output formats serialise it. A nested stack's resources are put through a
+//! [`Rewrite`] as they become documents (what they name of the parent becomes a parameter).
+
+use std::collections::BTreeSet;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
@@ -196,7 +199,7 @@ fn parameter(p: &Parameter) -> Tree {
 #[must_use]
 pub fn resource_with(
     r: &Resource,
-    depends_on: &std::collections::BTreeSet<String>,
+    depends_on: &BTreeSet<String>,
     rewrite: &mut impl FnMut(&Value) -> Rewrite,
 ) -> Tree {
     let retain = r.retain.then(|| word("Retain"));
