@@ -106,7 +106,6 @@ fn remove_null(schema: &mut Json) {
 }
 
 /// The outcome of a schema check.
-#[derive(Debug, Default)]
 pub struct Checked {
     /// Where the schema found errors (instance paths).
     pub error_paths: Vec<Vec<Seg>>,

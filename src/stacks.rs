@@ -230,7 +230,7 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
     let mut group_of: HashMap<&str, Group> = HashMap::new();
     for (group, range) in &groups {
         for piece in &pieces[range.clone()] {
-            for (id, _) in &piece.resources {
+            for id in &piece.ids {
                 group_of.insert(id, *group);
             }
         }
@@ -338,6 +338,8 @@ struct Piece<'a> {
     hash: u64,
     /// By logical ID.
     resources: Vec<(&'a str, &'a Resource)>,
+    /// Their logical IDs (sorted): what its expressions name locally.
+    ids: Vec<&'a str>,
     /// Parameter name → (value in the parent, is a list).
     parameters: BTreeMap<String, (Value, bool)>,
     conditions: BTreeMap<String, Value>,
@@ -352,9 +354,9 @@ impl<'a> Piece<'a> {
         resources: &[(&'a str, &'a Resource)],
         hoisted: &mut HashMap<Value, (String, bool)>,
     ) -> Piece<'a> {
-        let local: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
+        let ids: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
         let mut hoister = Hoister::new(template, hoisted);
-        hoister.local = &local;
+        hoister.local = &ids;
         for (_, resource) in resources {
             hoister.discover(&resource.properties);
             if let Some(metadata) = &resource.metadata {
@@ -364,12 +366,16 @@ impl<'a> Piece<'a> {
                 hoister.condition(condition);
             }
         }
+        let Hoister {
+            names, conditions, ..
+        } = hoister;
         Piece {
             service,
             hash: hash(service),
             resources: resources.to_vec(),
-            parameters: hoister.names,
-            conditions: hoister.conditions,
+            ids,
+            parameters: names,
+            conditions,
         }
     }
 }
@@ -416,7 +422,7 @@ fn assemble<'a>(
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for (service, piece) in members.into_iter().enumerate() {
         services.push(piece.service.to_string());
-        locals.push(piece.resources.iter().map(|(id, _)| *id).collect());
+        locals.push(piece.ids);
         passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
         for (id, resource) in piece.resources {
