@@ -165,6 +165,7 @@ struct InputArgs {
 /// Runs the CLI with the process's arguments and environment.
 #[must_use]
 pub fn main() -> ExitCode {
+    crate::memory::manage();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {

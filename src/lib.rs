@@ -14,6 +14,7 @@ pub mod inspect;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod memory;
 pub mod model;
 pub mod output;
 pub mod par;
@@ -263,6 +264,7 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
         return true;
     };
     let count = entry.value.as_map().map_or(0, <[load::Entry]>::len);
+    memory::expect_services(count);
     if count <= MAX_SERVICES {
         return true;
     }
