@@ -375,7 +375,8 @@ fn apply_policies(
         return Ok(());
     }
     let fallback = root.key_span_or_start("services");
-    let documents: Vec<&emit::Tree> = compilation.documents.iter().map(|d| &d.tree).collect();
+    let trees = compilation.trees();
+    let documents: Vec<&emit::Tree<'_>> = trees.iter().map(|(_, tree)| tree).collect();
     let found = crate::policy::check(policies, &documents, template, fallback)?;
     let mut all = crate::diag::Diagnostics::new();
     for diagnostic in compilation.diagnostics.drain(..).chain(found) {

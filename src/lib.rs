@@ -9,6 +9,7 @@
 pub mod cli;
 pub mod config;
 pub mod diag;
+pub mod documents;
 pub mod emit;
 pub mod inspect;
 pub mod ir;
@@ -83,30 +84,31 @@ pub struct Compilation {
     /// The template, when there was no error (one template, before any split into nested
     /// stacks and before the `x-aws-cloudformation` overlay).
     pub template: Option<Template>,
-    /// The templates as written, the overlay merged: the root, then the nested ones by
-    /// their path relative to the root (empty when there was an error).
+    /// The templates as written (YAML), the overlay merged: the root, then the nested
+    /// ones by their path relative to the root (empty when there was an error).
     pub documents: Vec<Document>,
+    /// How the template was cut into those documents.
+    cut: documents::Cut,
 }
 
-/// One template as written.
-#[derive(Debug)]
-pub struct Document {
-    /// Its path relative to the root template (`None`: the root).
-    pub path: Option<String>,
-    pub tree: emit::Tree,
-    /// As YAML, emitted once to measure it against CloudFormation's quotas.
-    pub yaml: String,
-}
+pub use documents::Document;
 
 impl Compilation {
     /// The (root) template as text in `format` (the YAML is the one already emitted).
     #[must_use]
     pub fn output(&self, format: emit::Format) -> Option<String> {
         let root = self.documents.first()?;
-        Some(match format {
-            emit::Format::Yaml => root.yaml.clone(),
-            emit::Format::Json => emit::value(&root.tree, format),
-        })
+        match format {
+            emit::Format::Yaml => Some(root.yaml.clone()),
+            emit::Format::Json => {
+                let mut json = None;
+                self.each_tree(|piece| {
+                    json = Some(emit::value(&piece.tree, format));
+                    std::ops::ControlFlow::Break(())
+                });
+                json
+            }
+        }
     }
 
     /// The nested templates (YAML) by their path relative to the root template.
@@ -114,6 +116,30 @@ impl Compilation {
         self.documents
             .iter()
             .filter_map(|d| d.path.as_deref().map(|path| (path, d.yaml.as_str())))
+    }
+
+    /// The documents as trees, built again (the root first, each with its path relative
+    /// to the root): what [`Compilation::documents`] holds as text.
+    #[must_use]
+    pub fn trees(&self) -> Vec<(Option<String>, emit::Tree<'static>)> {
+        let mut trees = Vec::new();
+        self.each_tree(|piece| {
+            trees.push((piece.path.map(str::to_string), piece.tree.into_owned()));
+            std::ops::ControlFlow::Continue(())
+        });
+        trees
+    }
+
+    /// Hands each document's tree to `each`, the root first, until it breaks.
+    fn each_tree(&self, each: impl FnMut(documents::Piece<'_>) -> std::ops::ControlFlow<()>) {
+        let (Some(template), Some(project)) = (&self.template, &self.project) else {
+            return;
+        };
+        if self.documents.is_empty() {
+            return;
+        }
+        let overlay = overlay(project);
+        documents::each(template, &project.name, overlay.as_ref(), &self.cut, each);
     }
 
     #[must_use]
@@ -144,6 +170,7 @@ pub fn compile_with(
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
     let (mut project, mut template, mut documents) = (None, None, Vec::new());
+    let mut cut = documents::Cut::Whole;
     if let Some(root) = loaded
         .root
         .as_ref()
@@ -159,11 +186,11 @@ pub fn compile_with(
         if checked.error_paths.is_empty() {
             diags.extend(stages.checks);
             validate::hints(&stages.project, &mut diags);
-            if let Some((compiled, written, found)) = stages.output {
+            if let Some((compiled, (cut_as, written), found)) = stages.output {
                 let failed = found.has_errors();
                 diags.extend(found);
                 if !failed {
-                    (template, documents) = (Some(compiled), written);
+                    (template, cut, documents) = (Some(compiled), cut_as, written);
                 }
             }
         } else {
@@ -181,6 +208,7 @@ pub fn compile_with(
         root: loaded.root,
         template,
         documents,
+        cut,
     })
 }
 
@@ -222,8 +250,9 @@ struct Stages {
     read: Diagnostics,
     /// The validation's, but the hints'.
     checks: Diagnostics,
-    /// The template, its documents and the diagnostics of writing them.
-    output: Option<(Template, Vec<Document>, Diagnostics)>,
+    /// The template, its documents (and how it was cut into them) and the diagnostics of
+    /// writing them.
+    output: Option<(Template, (documents::Cut, Vec<Document>), Diagnostics)>,
 }
 
 impl Stages {
@@ -279,96 +308,37 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
     false
 }
 
-/// The documents of a split project, the overlay merged and each written as YAML; a
-/// group whose template passes the byte quota is split again (the layout counts
-/// resources and parameters, not bytes).
-fn split_documents(
-    compiled: &Template,
-    project: &str,
-    overlay: Option<&serde_json::Value>,
-) -> Vec<(Option<String>, emit::Tree, String)> {
-    let mut finer = Vec::new();
-    loop {
-        let stacks::Layout { root, nested } = stacks::split(compiled, project, &finer);
-        let groups: Vec<(stacks::Group, usize)> = nested
-            .iter()
-            .map(|stack| (stack.group, stack.services.len()))
-            .collect();
-        // A nested stack's resources are rewritten for it as its document is built, from
-        // the compiled template's: they are never copied into a template of their own.
-        let mut trees = vec![(None, emit::document(&root))];
-        drop(root);
-        trees.extend(nested.into_iter().map(|stack| {
-            let tree = stack.document();
-            (Some(stack.path), tree)
-        }));
-        if let Some(overlay) = overlay {
-            emit::overlay::apply_all(&mut trees, overlay);
-        }
-        let documents: Vec<_> = trees
-            .into_iter()
-            .map(|(path, tree)| {
-                let yaml = emit::value(&tree, emit::Format::Yaml);
-                (path, tree, yaml)
-            })
-            .collect();
-        let oversized: Vec<stacks::Group> = groups
-            .iter()
-            .zip(&documents[1..])
-            .filter(|((_, services), (_, _, yaml))| *services > 1 && yaml.len() > stacks::MAX_BYTES)
-            .map(|((group, _), _)| *group)
-            .collect();
-        if oversized.is_empty() {
-            return documents;
-        }
-        finer.extend(oversized);
-    }
+/// The `x-aws-cloudformation` overlay of a project, as JSON.
+fn overlay(project: &Project) -> Option<serde_json::Value> {
+    project
+        .spec
+        .x_aws_cloudformation
+        .clone()
+        .map(serde_json::Value::Object)
 }
 
-/// The documents of a compiled template: one, or a root and nested stacks when the one
-/// would pass a quota (or `split` asks); the overlay merged; each checked against the
-/// quotas.
+/// The documents of a compiled template (see [`documents::write`]), the overlay checked
+/// against it first.
 fn write(
     compiled: &Template,
     project: &Project,
     root: &load::Node,
     split: bool,
     diags: &mut diag::Diagnostics,
-) -> Vec<Document> {
-    let overlay = project
-        .spec
-        .x_aws_cloudformation
-        .clone()
-        .map(serde_json::Value::Object);
-    let overlay = overlay.as_ref();
-    if let Some(overlay) = overlay {
+) -> (documents::Cut, Vec<Document>) {
+    let overlay = overlay(project);
+    if let Some(overlay) = &overlay {
         validate::overlay::check(overlay, root, compiled, diags);
         if diags.has_errors() {
-            return Vec::new();
+            return (documents::Cut::Whole, Vec::new());
         }
     }
-    let mut trees: Vec<(Option<String>, emit::Tree, String)> = Vec::new();
-    if !split && stacks::within_counts(compiled) {
-        let mut tree = emit::document(compiled);
-        if let Some(overlay) = overlay {
-            emit::overlay::apply(&mut tree, overlay);
-        }
-        let yaml = emit::value(&tree, emit::Format::Yaml);
-        if yaml.len() <= stacks::MAX_BYTES {
-            trees.push((None, tree, yaml));
-        }
-    }
-    if trees.is_empty() {
-        trees = split_documents(compiled, &project.name, overlay);
-    }
-    let mut documents = Vec::new();
-    for (path, tree, yaml) in trees {
-        if overlay.is_some() {
-            validate::overlay::check_references(&tree, root, diags);
-        }
-        if let Some(yaml) = validate::limits::check(&tree, path.as_deref(), yaml, root, diags) {
-            documents.push(Document { path, tree, yaml });
-        }
-    }
-    documents
+    documents::write(
+        compiled,
+        &project.name,
+        overlay.as_ref(),
+        root,
+        split,
+        diags,
+    )
 }

@@ -54,11 +54,11 @@ where
 
 /// `f` over contiguous chunks of `items`, each at least `min_chunk` long (but for a
 /// slice shorter than that), one per thread; the results in the chunks' order.
-pub fn chunks<T, R, F>(items: &[T], min_chunk: usize, f: F) -> Vec<R>
+pub fn chunks<'a, T, R, F>(items: &'a [T], min_chunk: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
-    F: Fn(&[T]) -> R + Sync,
+    F: Fn(&'a [T]) -> R + Sync,
 {
     let parts = parts(items.len(), min_chunk);
     if parts == 1 {
@@ -90,11 +90,11 @@ where
 
 /// `f` of each item, in order, spread over the threads in chunks of at least
 /// `min_chunk` items.
-pub fn map<T, R, F>(items: &[T], min_chunk: usize, f: F) -> Vec<R>
+pub fn map<'a, T, R, F>(items: &'a [T], min_chunk: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
-    F: Fn(&T) -> R + Sync,
+    F: Fn(&'a T) -> R + Sync,
 {
     let mut out = Vec::with_capacity(items.len());
     for part in chunks(items, min_chunk, |chunk| {

@@ -19,11 +19,14 @@
 //! it reads. `DependsOn` on another group's resource becomes `DependsOn` between the stack
 //! resources, as long as the groups' order makes no cycle.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
+use foldhash::HashMap;
+
 use crate::emit::{self, Rewrite, Tree};
-use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Text, Value};
+use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
 use crate::par;
 
 /// Resources a stack may hold.
@@ -81,9 +84,9 @@ impl NestedStack<'_> {
     /// parent's things refers to the parameters that carry them), on every core for a
     /// large stack.
     #[must_use]
-    pub fn document(&self) -> Tree {
+    pub fn document(&self) -> Tree<'_> {
         let parts = par::chunks(&self.resources, emit::RESOURCES_PER_THREAD, |members| {
-            let mut hoisted = HashMap::new();
+            let mut hoisted = HashMap::default();
             let mut hoister = Hoister::new(self.parent, &mut hoisted);
             members
                 .iter()
@@ -92,11 +95,16 @@ impl NestedStack<'_> {
                     let tree = emit::resource_with(member.resource, &member.depends_on, &mut |v| {
                         hoister.rewrite(v)
                     });
-                    (Text::Owned(member.id.to_string()), tree)
+                    (Cow::Borrowed(member.id), tree)
                 })
                 .collect::<Vec<_>>()
         });
         emit::document_with(&self.template, parts.into_iter().flatten().collect())
+    }
+
+    /// The logical IDs of its resources.
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.resources.iter().map(|member| member.id)
     }
 }
 
@@ -206,7 +214,7 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
     // gives the names the others would.
     let owned: Vec<_> = owned.into_iter().collect();
     let mut pieces: Vec<Piece> = par::chunks(&owned, par::MIN_SERVICES, |chunk| {
-        let mut hoisted = HashMap::new();
+        let mut hoisted = HashMap::default();
         chunk
             .iter()
             .map(|(service, resources)| Piece::new(template, service, resources, &mut hoisted))
@@ -227,7 +235,7 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
     );
 
     // Which group holds each service's resources.
-    let mut group_of: HashMap<&str, Group> = HashMap::new();
+    let mut group_of: HashMap<&str, Group> = HashMap::default();
     for (group, range) in &groups {
         for piece in &pieces[range.clone()] {
             for id in &piece.ids {

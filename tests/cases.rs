@@ -146,7 +146,7 @@ fn no_generated_wildcards(name: &str, template: &serde_json::Value, inputs: &str
 
 /// A nested template with only its first five resources, and a comment saying how many
 /// more it holds.
-fn excerpt(tree: &emit::Tree) -> String {
+fn excerpt(tree: &emit::Tree<'_>) -> String {
     const SHOWN: usize = 5;
     let mut tree = tree.clone();
     let mut more = 0;
@@ -176,8 +176,20 @@ fn check_template(
     let lint = lint_dir();
     std::fs::write(lint.join(format!("{name}.yaml")), &yaml).unwrap();
     std::fs::write(lint.join(format!("{name}.json.txt")), &json).unwrap();
+    // What needs the documents as trees (JSON, policies) builds them again: they must be
+    // the documents written.
+    let trees = compilation.trees();
+    assert_eq!(trees.len(), compilation.documents.len(), "{name}");
+    for ((path, tree), document) in trees.iter().zip(&compilation.documents) {
+        assert_eq!(path, &document.path, "{name}");
+        assert_eq!(
+            emit::value(tree, Format::Yaml),
+            document.yaml,
+            "{name}: the trees built again are not the documents written"
+        );
+    }
     assert_eq!(
-        emit::json::len(&compilation.documents[0].tree),
+        emit::json::len(&trees[0].1),
         json.len(),
         "{name}: the JSON size the quota messages give is not the JSON's"
     );
@@ -188,7 +200,13 @@ fn check_template(
     );
     // Nested templates go where the root's `TemplateURL`s say, so that cfn-lint checks
     // the parameters the root passes against them.
-    for (document, twin) in compilation.documents.iter().zip(&again.documents).skip(1) {
+    for ((document, twin), (_, tree)) in compilation
+        .documents
+        .iter()
+        .zip(&again.documents)
+        .zip(&trees)
+        .skip(1)
+    {
         let path = document.path.as_deref().unwrap();
         assert_eq!(
             document.yaml, twin.yaml,
@@ -197,7 +215,7 @@ fn check_template(
         let file = lint.join(path);
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(&file, &document.yaml).unwrap();
-        let json = emit::value(&document.tree, Format::Json);
+        let json = emit::value(tree, Format::Json);
         std::fs::write(file.with_extension("json.txt"), json).unwrap();
     }
     let inputs: String = compilation
@@ -205,8 +223,8 @@ fn check_template(
         .files()
         .map(|f| f.text.as_str())
         .collect();
-    for document in &compilation.documents {
-        let tree = serde_json::from_str(&emit::value(&document.tree, Format::Json)).unwrap();
+    for (_, tree) in &trees {
+        let tree = serde_json::from_str(&emit::value(tree, Format::Json)).unwrap();
         no_generated_wildcards(name, &tree, &inputs);
     }
     let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
@@ -261,7 +279,7 @@ fn ok_cases_compile() {
             insta::assert_binary_snapshot!("template.yaml", yaml.into_bytes());
             // A split project: which templates, and the first nested one with its first
             // resources (a nested template holds hundreds).
-            if let Some(first) = compilation.documents.get(1) {
+            if let Some((_, first)) = compilation.trees().get(1) {
                 let layout: String = compilation
                     .documents
                     .iter()
@@ -274,7 +292,7 @@ fn ok_cases_compile() {
                     })
                     .collect();
                 insta::assert_snapshot!("layout", layout);
-                insta::assert_binary_snapshot!("nested.yaml", excerpt(&first.tree).into_bytes());
+                insta::assert_binary_snapshot!("nested.yaml", excerpt(first).into_bytes());
             }
             insta::assert_binary_snapshot!("config.yaml", config.into_bytes());
             if !compilation.diagnostics.is_empty() {

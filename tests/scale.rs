@@ -16,7 +16,7 @@ use compose2cfn::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES}
 mod generate;
 use generate::mixed as project;
 
-fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
+fn map<'a>(tree: &Tree<'a>, section: &str) -> BTreeMap<String, Tree<'a>> {
     match tree.get(section) {
         Some(Tree::Map(entries)) => entries
             .iter()
@@ -123,13 +123,13 @@ fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
         std::fs::create_dir_all(file.parent().unwrap()).unwrap();
         std::fs::write(file, &document.yaml).unwrap();
     }
-    let by_path: BTreeMap<&str, &Tree> = documents
+    let trees = compilation.trees();
+    let by_path: BTreeMap<&str, &Tree> = trees
         .iter()
-        .filter_map(|d| d.path.as_deref().map(|p| (p, &d.tree)))
+        .filter_map(|(path, tree)| path.as_deref().map(|p| (p, tree)))
         .collect();
-    for document in documents {
+    for (document, (_, tree)) in documents.iter().zip(&trees) {
         let path = document.path.as_deref().unwrap_or("<root>");
-        let tree = &document.tree;
         let (resources, parameters) = (map(tree, "Resources"), map(tree, "Parameters"));
         assert!(
             resources.len() <= MAX_RESOURCES,

@@ -4,29 +4,49 @@
 //! and both output formats serialise it. A nested stack's resources are put through a
 //! [`Rewrite`] as they become documents (what they name of the parent becomes a parameter).
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Text, Value};
+use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Value};
 use crate::par;
 
-/// A JSON-like document whose mappings keep their order.
+/// A JSON-like document whose mappings keep their order. Its strings are borrowed from
+/// what it was built from (a template, a JSON value) wherever they can be.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tree {
+pub enum Tree<'a> {
     Null,
     Bool(bool),
     Num(serde_json::Number),
-    Str(Text),
-    Seq(Vec<Tree>),
-    Map(Vec<(Text, Tree)>),
+    Str(Cow<'a, str>),
+    Seq(Vec<Tree<'a>>),
+    Map(Vec<(Cow<'a, str>, Tree<'a>)>),
 }
 
-impl Tree {
+impl<'a> Tree<'a> {
+    /// The same document, owning its strings.
+    #[must_use]
+    pub fn into_owned(self) -> Tree<'static> {
+        match self {
+            Tree::Null => Tree::Null,
+            Tree::Bool(b) => Tree::Bool(b),
+            Tree::Num(n) => Tree::Num(n),
+            Tree::Str(s) => Tree::Str(Cow::Owned(s.into_owned())),
+            Tree::Seq(items) => Tree::Seq(items.into_iter().map(Tree::into_owned).collect()),
+            Tree::Map(entries) => Tree::Map(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
+                    .collect(),
+            ),
+        }
+    }
+
     /// The value under `key` of a mapping.
     #[must_use]
-    pub fn get(&self, key: &str) -> Option<&Tree> {
+    pub fn get(&self, key: &str) -> Option<&Tree<'a>> {
         match self {
             Tree::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -34,7 +54,7 @@ impl Tree {
     }
 
     /// The value under `key` of a mapping, for changing it.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree> {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree<'a>> {
         match self {
             Tree::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -45,18 +65,18 @@ impl Tree {
 /// A JSON value as a tree, object keys sorted (whatever order `serde_json::Map` keeps:
 /// sorted, or insertion order when a dependency turns on its `preserve_order` feature, as
 /// cfn-guard does).
-impl From<&serde_json::Value> for Tree {
-    fn from(json: &serde_json::Value) -> Self {
+impl<'a> From<&'a serde_json::Value> for Tree<'a> {
+    fn from(json: &'a serde_json::Value) -> Self {
         match json {
             serde_json::Value::Null => Tree::Null,
             serde_json::Value::Bool(b) => Tree::Bool(*b),
             serde_json::Value::Number(n) => Tree::Num(n.clone()),
-            serde_json::Value::String(s) => Tree::Str(Text::Owned(s.clone())),
+            serde_json::Value::String(s) => Tree::Str(Cow::Borrowed(s)),
             serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
             serde_json::Value::Object(map) => {
-                let mut entries: Vec<(Text, Tree)> = map
+                let mut entries: Vec<(Cow<'a, str>, Tree<'a>)> = map
                     .iter()
-                    .map(|(k, v)| (Text::Owned(k.clone()), Tree::from(v)))
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Tree::from(v)))
                     .collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 Tree::Map(entries)
@@ -67,35 +87,36 @@ impl From<&serde_json::Value> for Tree {
 
 /// Builds a [`Tree::Map`] from `(key, value)` pairs, in the order given, leaving out the
 /// `None`s.
-fn entries<const N: usize>(pairs: [(&'static str, Option<Tree>); N]) -> Tree {
+fn entries<'a, const N: usize>(pairs: [(&'static str, Option<Tree<'a>>); N]) -> Tree<'a> {
     Tree::Map(
         pairs
             .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (Text::Borrowed(k), v)))
+            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(k), v)))
             .collect(),
     )
 }
 
-fn text(s: &str) -> Tree {
-    Tree::Str(Text::Owned(s.to_string()))
+/// A string of what the document is built from, borrowed.
+fn text(s: &str) -> Tree<'_> {
+    Tree::Str(Cow::Borrowed(s))
 }
 
-/// A string the compiler wrote, borrowed rather than copied.
-fn word(s: &'static str) -> Tree {
-    Tree::Str(Text::Borrowed(s))
+/// A string the compiler wrote.
+fn word<'a>(s: &'static str) -> Tree<'a> {
+    Tree::Str(Cow::Borrowed(s))
 }
 
 /// The template as a document.
 #[must_use]
-pub fn document(t: &Template) -> Tree {
+pub fn document(t: &Template) -> Tree<'_> {
     document_with(t, resources(t))
 }
 
 /// The template as a document, with `resources` (entries by logical ID, in order) as its
 /// `Resources` section instead of the template's own.
 #[must_use]
-pub fn document_with(t: &Template, resources: Vec<(Text, Tree)>) -> Tree {
-    let section = |map: Tree| match &map {
+pub fn document_with<'a>(t: &'a Template, resources: Vec<(Cow<'a, str>, Tree<'a>)>) -> Tree<'a> {
+    let section = |map: Tree<'a>| match &map {
         Tree::Map(items) if items.is_empty() => None,
         _ => Some(map),
     };
@@ -108,7 +129,7 @@ pub fn document_with(t: &Template, resources: Vec<(Text, Tree)>) -> Tree {
             section(Tree::Map(
                 t.parameters
                     .iter()
-                    .map(|(id, p)| (Text::Owned(id.clone()), parameter(p)))
+                    .map(|(id, p)| (Cow::Borrowed(id.as_str()), parameter(p)))
                     .collect(),
             )),
         ),
@@ -120,7 +141,7 @@ pub fn document_with(t: &Template, resources: Vec<(Text, Tree)>) -> Tree {
             section(Tree::Map(
                 t.outputs
                     .iter()
-                    .map(|(name, o)| (Text::Owned(name.clone()), output(o)))
+                    .map(|(name, o)| (Cow::Borrowed(name.as_str()), output(o)))
                     .collect(),
             )),
         ),
@@ -128,11 +149,11 @@ pub fn document_with(t: &Template, resources: Vec<(Text, Tree)>) -> Tree {
 }
 
 /// The resources, on every core for a large template.
-fn resources(t: &Template) -> Vec<(Text, Tree)> {
+fn resources(t: &Template) -> Vec<(Cow<'_, str>, Tree<'_>)> {
     let all: Vec<(&String, &Resource)> = t.resources.iter().collect();
-    par::map(&all, RESOURCES_PER_THREAD, |(id, r)| {
+    par::map(&all, RESOURCES_PER_THREAD, |&(id, r)| {
         (
-            Text::Owned((*id).clone()),
+            Cow::Borrowed(id.as_str()),
             resource_with(r, &r.depends_on, &mut keep),
         )
     })
@@ -157,9 +178,9 @@ pub enum Rewrite {
     Replace(Value),
 }
 
-fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree
+fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree<'a>
 where
-    K: Clone + Into<Text> + 'a,
+    K: AsRef<str> + ?Sized + 'a,
 {
     values_with(map, &mut keep)
 }
@@ -167,18 +188,18 @@ where
 fn values_with<'a, K>(
     map: impl IntoIterator<Item = (&'a K, &'a Value)>,
     rewrite: &mut impl FnMut(&Value) -> Rewrite,
-) -> Tree
+) -> Tree<'a>
 where
-    K: Clone + Into<Text> + 'a,
+    K: AsRef<str> + ?Sized + 'a,
 {
     Tree::Map(
         map.into_iter()
-            .map(|(k, v)| (k.clone().into(), value_with(v, rewrite)))
+            .map(|(k, v)| (Cow::Borrowed(k.as_ref()), value_with(v, rewrite)))
             .collect(),
     )
 }
 
-fn parameter(p: &Parameter) -> Tree {
+fn parameter(p: &Parameter) -> Tree<'_> {
     entries([
         ("Type", Some(word(p.kind))),
         ("Default", p.default.as_deref().map(text)),
@@ -197,11 +218,11 @@ fn parameter(p: &Parameter) -> Tree {
 /// of its properties and metadata first put to `rewrite` (a nested stack's references to
 /// its parent become parameters).
 #[must_use]
-pub fn resource_with(
-    r: &Resource,
-    depends_on: &BTreeSet<String>,
+pub fn resource_with<'a>(
+    r: &'a Resource,
+    depends_on: &'a BTreeSet<String>,
     rewrite: &mut impl FnMut(&Value) -> Rewrite,
-) -> Tree {
+) -> Tree<'a> {
     let retain = r.retain.then(|| word("Retain"));
     entries([
         ("Type", Some(word(r.kind))),
@@ -221,40 +242,40 @@ pub fn resource_with(
     ])
 }
 
-fn output(o: &Output) -> Tree {
+fn output(o: &Output) -> Tree<'_> {
     entries([
         ("Description", Some(text(&o.description))),
         ("Value", Some(value(&o.value))),
     ])
 }
 
-fn call(name: &'static str, argument: Tree) -> Tree {
-    Tree::Map(vec![(Text::Borrowed(name), argument)])
+fn call<'a>(name: &'static str, argument: Tree<'a>) -> Tree<'a> {
+    Tree::Map(vec![(Cow::Borrowed(name), argument)])
 }
 
-fn value(v: &Value) -> Tree {
+fn value(v: &Value) -> Tree<'_> {
     value_with(v, &mut keep)
 }
 
 /// A value as a document, each intrinsic function first put to `rewrite`.
-fn value_with(v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree {
+fn value_with<'a>(v: &'a Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree<'a> {
     match v {
         Value::Bool(b) => Tree::Bool(*b),
         Value::Int(i) => Tree::Num((*i).into()),
-        Value::Str(s) => Tree::Str(s.clone()),
+        Value::Str(s) => Tree::Str(Cow::Borrowed(s)),
         Value::List(items) => Tree::Seq(items.iter().map(|v| value_with(v, rewrite)).collect()),
         Value::Map(map) => values_with(map, rewrite),
         Value::Fn(intrinsic) => match rewrite(v) {
             Rewrite::Keep => function(intrinsic, &mut keep),
             Rewrite::Descend => function(intrinsic, rewrite),
-            Rewrite::Replace(other) => value(&other),
+            Rewrite::Replace(other) => value(&other).into_owned(),
         },
     }
 }
 
 /// An intrinsic function in its long form, its arguments put to `rewrite`.
-fn function(intrinsic: &Intrinsic, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree {
-    let mut value = |v: &Value| value_with(v, rewrite);
+fn function<'a>(intrinsic: &'a Intrinsic, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree<'a> {
+    let mut value = |v: &'a Value| value_with(v, rewrite);
     match intrinsic {
         Intrinsic::Ref(id) => call("Ref", text(id)),
         Intrinsic::GetAtt(id, attribute) => {
@@ -285,7 +306,7 @@ fn function(intrinsic: &Intrinsic, rewrite: &mut impl FnMut(&Value) -> Rewrite) 
     }
 }
 
-impl Serialize for Tree {
+impl Serialize for Tree<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Tree::Null => serializer.serialize_unit(),

@@ -6,45 +6,41 @@
 use super::Tree;
 
 /// Merges `overlay` into `document`.
-pub fn apply(document: &mut Tree, overlay: &serde_json::Value) {
+pub fn apply(document: &mut Tree<'_>, overlay: &serde_json::Value) {
     merge(document, overlay);
 }
 
-/// Merges `overlay` into a split project's documents (the root first): a patch of a
-/// resource goes to the template that holds it, everything else to the root.
-pub fn apply_all(documents: &mut [(Option<String>, Tree)], overlay: &serde_json::Value) {
+/// Cuts `overlay` for a split project's documents: a patch of a resource goes to the
+/// nested template that holds it (`nested`: each nested template's logical IDs), as
+/// `{"Resources": {...}}`; everything else to the root.
+#[must_use]
+pub fn partition(
+    overlay: &serde_json::Value,
+    nested: &[Vec<&str>],
+) -> (serde_json::Value, Vec<Option<serde_json::Value>>) {
     let mut rest = overlay.clone();
-    let patches = rest
+    let mut patches = rest
         .get_mut("Resources")
         .and_then(serde_json::Value::as_object_mut);
-    if let Some(patches) = patches {
-        for (_, document) in documents.iter_mut().skip(1) {
-            let Some(Tree::Map(resources)) = document.get("Resources") else {
-                continue;
-            };
-            let here: Vec<String> = resources
+    let parts = nested
+        .iter()
+        .map(|ids| {
+            let patches = patches.as_mut()?;
+            let mine: serde_json::Map<String, serde_json::Value> = ids
                 .iter()
-                .map(|(id, _)| id.to_string())
-                .filter(|id| patches.contains_key(id))
+                .filter_map(|id| patches.remove(*id).map(|patch| ((*id).to_string(), patch)))
                 .collect();
-            if here.is_empty() {
-                continue;
-            }
-            let mine: serde_json::Map<String, serde_json::Value> = here
-                .iter()
-                .filter_map(|id| patches.remove(id).map(|patch| (id.clone(), patch)))
-                .collect();
-            let mut wrapped = serde_json::Map::new();
-            wrapped.insert("Resources".to_string(), serde_json::Value::Object(mine));
-            merge(document, &serde_json::Value::Object(wrapped));
-        }
-    }
-    if let Some((_, root)) = documents.first_mut() {
-        merge(root, &rest);
-    }
+            (!mine.is_empty()).then(|| {
+                let mut wrapped = serde_json::Map::new();
+                wrapped.insert("Resources".to_string(), serde_json::Value::Object(mine));
+                serde_json::Value::Object(wrapped)
+            })
+        })
+        .collect();
+    (rest, parts)
 }
 
-fn merge(base: &mut Tree, patch: &serde_json::Value) {
+fn merge(base: &mut Tree<'_>, patch: &serde_json::Value) {
     match (base, patch) {
         (Tree::Map(entries), serde_json::Value::Object(patch)) => {
             for (key, value) in sorted(patch) {
@@ -70,8 +66,9 @@ fn sorted(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(&String, &se
     entries
 }
 
-/// New content, where a `null` key has nothing to delete and is left out.
-fn without_nulls(value: &serde_json::Value) -> Tree {
+/// New content, where a `null` key has nothing to delete and is left out (owned: an
+/// overlay is small, and a patch may be cut out of it).
+fn without_nulls(value: &serde_json::Value) -> Tree<'static> {
     match value {
         serde_json::Value::Object(map) => Tree::Map(
             sorted(map)
@@ -81,7 +78,7 @@ fn without_nulls(value: &serde_json::Value) -> Tree {
                 .collect(),
         ),
         serde_json::Value::Array(items) => Tree::Seq(items.iter().map(without_nulls).collect()),
-        other => Tree::from(other),
+        other => Tree::from(other).into_owned(),
     }
 }
 
@@ -90,8 +87,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn tree(value: &serde_json::Value) -> Tree {
-        Tree::from(value)
+    fn tree(value: &serde_json::Value) -> Tree<'static> {
+        Tree::from(value).into_owned()
     }
 
     #[test]

@@ -7,13 +7,14 @@
 
 use std::fmt::Write;
 
+use std::borrow::Cow;
+
 use super::Tree;
-use crate::ir::Text;
 use crate::par;
 
 /// The document as YAML text, ending in a newline.
 #[must_use]
-pub(super) fn to_string(tree: &Tree) -> String {
+pub(super) fn to_string(tree: &Tree<'_>) -> String {
     let mut out = String::with_capacity(4096);
     match tree {
         Tree::Map(entries) if !entries.is_empty() => map(&mut out, entries, 0),
@@ -48,7 +49,12 @@ fn indent(out: &mut String, mut width: usize) {
 
 /// Entries of a mapping at `width`; the first line's indentation is already written
 /// when `first_done` (a mapping that starts on a sequence item's line).
-fn map_entries(out: &mut String, entries: &[(Text, Tree)], width: usize, first_done: bool) {
+fn map_entries(
+    out: &mut String,
+    entries: &[(Cow<'_, str>, Tree<'_>)],
+    width: usize,
+    first_done: bool,
+) {
     for (i, (key, value)) in entries.iter().enumerate() {
         if i > 0 || !first_done {
             indent(out, width);
@@ -75,7 +81,7 @@ fn map_entries(out: &mut String, entries: &[(Text, Tree)], width: usize, first_d
 
 /// A mapping's entries at `width`. A large one (the resources of a large template) is
 /// written in parts, on every core, each at the same indentation, and joined.
-fn map(out: &mut String, entries: &[(Text, Tree)], width: usize) {
+fn map(out: &mut String, entries: &[(Cow<'_, str>, Tree<'_>)], width: usize) {
     if entries.len() < 2 * ENTRIES_PER_THREAD {
         map_entries(out, entries, width, false);
         return;
@@ -91,13 +97,13 @@ fn map(out: &mut String, entries: &[(Text, Tree)], width: usize) {
 
 /// Items of a sequence at `width`: `- item`, a mapping's first entry on the dash's line,
 /// a nested sequence's first item too (`- - a`).
-fn seq(out: &mut String, items: &[Tree], width: usize) {
+fn seq(out: &mut String, items: &[Tree<'_>], width: usize) {
     for item in items {
         seq_item(out, item, width, false);
     }
 }
 
-fn seq_item(out: &mut String, item: &Tree, width: usize, first_done: bool) {
+fn seq_item(out: &mut String, item: &Tree<'_>, width: usize, first_done: bool) {
     if !first_done {
         indent(out, width);
     }
@@ -117,7 +123,7 @@ fn seq_item(out: &mut String, item: &Tree, width: usize, first_done: bool) {
 }
 
 /// A scalar or an empty collection, on the current line.
-fn inline(out: &mut String, tree: &Tree) {
+fn inline(out: &mut String, tree: &Tree<'_>) {
     match tree {
         Tree::Null => out.push_str("null"),
         Tree::Bool(true) => out.push_str("true"),

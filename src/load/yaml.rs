@@ -142,7 +142,7 @@ struct MapFrame {
     items: Vec<MapItem>,
     /// The explicit keys and their spans, once the mapping is large enough that a linear
     /// search for duplicates would make a large file quadratic.
-    index: Option<std::collections::HashMap<String, Span>>,
+    index: Option<foldhash::HashMap<String, Span>>,
     key: Option<(String, Span, bool)>,
     start: YSpan,
     anchor: usize,

@@ -13,7 +13,9 @@ pub mod spec;
 pub mod units;
 pub mod volumes;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use foldhash::HashMap;
 use std::sync::OnceLock;
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
@@ -357,7 +359,7 @@ impl<'a> Locator<'a> {
             return self.root.lookup(path);
         };
         let sections = self.sections.get_or_init(|| {
-            let mut index = HashMap::new();
+            let mut index = HashMap::default();
             for section in self.root.as_map().into_iter().flatten() {
                 for entry in section.value.as_map().into_iter().flatten() {
                     index
