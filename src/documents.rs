@@ -2,10 +2,10 @@
 //! nested stacks when one template would pass a quota (or the split is asked for), the
 //! `x-aws-cloudformation` overlay merged into each.
 //!
-//! A document is built, checked, written as YAML and dropped in turn: a large project
-//! never holds more than one document tree, and a tree borrows its strings from the
-//! compiled template instead of copying them. What needs the trees again (the JSON form,
-//! policies) builds them again from the same [`Cut`], which gives the same documents.
+//! A document is written as YAML straight from the compiled template (a nested stack's
+//! resources rewritten as they are written), checked, and kept as text, one after the
+//! other. Only an overlay needs a tree to merge into. What needs the trees (the JSON form,
+//! policies) builds them from the same [`Cut`], which gives the same documents.
 
 use std::ops::ControlFlow;
 
@@ -13,8 +13,9 @@ use crate::diag::Diagnostics;
 use crate::emit::{self, Tree};
 use crate::ir::Template;
 use crate::load::Node;
-use crate::stacks::{self, Group};
+use crate::stacks::{self, Group, NestedStack};
 use crate::validate;
+use crate::validate::limits::Counts;
 
 /// How a compiled template is cut into documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,13 +27,66 @@ pub enum Cut {
     Split { finer: Vec<Group> },
 }
 
-/// One document of a cut, as it is built.
+/// One document of a cut, before it is written.
 pub struct Piece<'d> {
     /// Its path relative to the root template (`None`: the root).
     pub path: Option<&'d str>,
     /// The group of a nested stack of more than one service, which can be cut finer.
     pub divisible: Option<Group>,
-    pub tree: Tree<'d>,
+    pub source: Source<'d>,
+}
+
+/// What a document is written from.
+pub enum Source<'d> {
+    /// A template (the project's, or a split project's root), as it is.
+    Template(&'d Template),
+    /// A nested stack, its resources rewritten as they are written.
+    Nested(&'d NestedStack<'d>),
+    /// A tree, the overlay merged into it.
+    Tree(Tree<'static>),
+}
+
+impl Source<'_> {
+    /// The document as YAML (straight from the template when there is no tree).
+    #[must_use]
+    pub fn yaml(&self) -> String {
+        match self {
+            Source::Template(template) => emit::yaml(template),
+            Source::Nested(stack) => stack.yaml(),
+            Source::Tree(tree) => emit::value(tree, emit::Format::Yaml),
+        }
+    }
+
+    /// The document as a tree.
+    #[must_use]
+    pub fn tree(self) -> Tree<'static> {
+        match self {
+            Source::Template(template) => emit::document(template),
+            Source::Nested(stack) => stack.document(),
+            Source::Tree(tree) => tree,
+        }
+    }
+
+    /// What the quotas count in it.
+    fn counts(&self) -> Counts {
+        match self {
+            Source::Template(template) => Counts::of_template(template),
+            Source::Nested(stack) => Counts {
+                resources: stack.ids().count(),
+                ..Counts::of_template(&stack.template)
+            },
+            Source::Tree(tree) => Counts::of_tree(tree),
+        }
+    }
+
+    /// The length of its JSON form.
+    fn json_len(&self) -> usize {
+        match self {
+            Source::Tree(tree) => emit::json::len(tree),
+            Source::Template(template) => emit::json::len(&emit::document(template)),
+            Source::Nested(stack) => emit::json::len(&stack.document()),
+        }
+    }
 }
 
 /// One document as written.
@@ -54,14 +108,10 @@ pub fn each(
 ) {
     let finer = match cut {
         Cut::Whole => {
-            let mut tree = emit::document(compiled);
-            if let Some(overlay) = overlay {
-                emit::overlay::apply(&mut tree, overlay);
-            }
             let _ = each(Piece {
                 path: None,
                 divisible: None,
-                tree,
+                source: merged(Source::Template(compiled), overlay),
             });
             return;
         }
@@ -76,34 +126,35 @@ pub fn each(
         }
         None => (None, vec![None; nested.len()]),
     };
-    let mut tree = emit::document(&root);
-    if let Some(patch) = &root_patch {
-        emit::overlay::apply(&mut tree, patch);
-    }
     let piece = Piece {
         path: None,
         divisible: None,
-        tree,
+        source: merged(Source::Template(&root), root_patch.as_ref()),
     };
     if each(piece).is_break() {
         return;
     }
-    drop(root);
     for (stack, patch) in nested.iter().zip(&patches) {
-        // A nested stack's resources are rewritten for it as its document is built, from
-        // the compiled template's: they are never copied into a template of their own.
-        let mut tree = stack.document();
-        if let Some(patch) = patch {
-            emit::overlay::apply(&mut tree, patch);
-        }
         let piece = Piece {
             path: Some(&stack.path),
             divisible: (stack.services.len() > 1).then_some(stack.group),
-            tree,
+            source: merged(Source::Nested(stack), patch.as_ref()),
         };
         if each(piece).is_break() {
             return;
         }
+    }
+}
+
+/// A document with an overlay merged into it: as a tree.
+fn merged<'d>(source: Source<'d>, overlay: Option<&serde_json::Value>) -> Source<'d> {
+    match overlay {
+        Some(overlay) => {
+            let mut tree = source.tree();
+            emit::overlay::apply(&mut tree, overlay);
+            Source::Tree(tree)
+        }
+        None => source,
     }
 }
 
@@ -131,7 +182,7 @@ pub fn write(
         let mut coarse = false;
         let mut oversized = Vec::new();
         each(compiled, project, overlay, &cut, |piece| {
-            let yaml = emit::value(&piece.tree, emit::Format::Yaml);
+            let yaml = piece.source.yaml();
             if yaml.len() > stacks::MAX_BYTES {
                 match (&cut, piece.divisible) {
                     (Cut::Whole, _) => {
@@ -148,11 +199,14 @@ pub fn write(
             if coarse {
                 return ControlFlow::Continue(());
             }
-            if overlay.is_some() {
-                validate::overlay::check_references(&piece.tree, root, &mut found);
+            if let Source::Tree(tree) = &piece.source {
+                validate::overlay::check_references(tree, root, &mut found);
             }
             let path = piece.path;
-            if let Some(yaml) = validate::limits::check(&piece.tree, path, yaml, root, &mut found) {
+            let counts = piece.source.counts();
+            let json = || piece.source.json_len();
+            if let Some(yaml) = validate::limits::check(counts, json, path, yaml, root, &mut found)
+            {
                 documents.push(Document {
                     path: path.map(str::to_string),
                     yaml,

@@ -103,7 +103,7 @@ impl Compilation {
             emit::Format::Json => {
                 let mut json = None;
                 self.each_tree(|piece| {
-                    json = Some(emit::value(&piece.tree, format));
+                    json = Some(emit::value(&piece.source.tree(), format));
                     std::ops::ControlFlow::Break(())
                 });
                 json
@@ -124,7 +124,7 @@ impl Compilation {
     pub fn trees(&self) -> Vec<(Option<String>, emit::Tree<'static>)> {
         let mut trees = Vec::new();
         self.each_tree(|piece| {
-            trees.push((piece.path.map(str::to_string), piece.tree.into_owned()));
+            trees.push((piece.path.map(str::to_string), piece.source.tree()));
             std::ops::ControlFlow::Continue(())
         });
         trees

@@ -19,7 +19,6 @@
 //! it reads. `DependsOn` on another group's resource becomes `DependsOn` between the stack
 //! resources, as long as the groups' order makes no cycle.
 
-use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 
@@ -80,26 +79,44 @@ struct Member<'a> {
 }
 
 impl NestedStack<'_> {
-    /// The nested template as a document: each resource rewritten for it (what names the
-    /// parent's things refers to the parameters that carry them), on every core for a
-    /// large stack.
+    /// The nested template as a tree (see [`NestedStack::write`]).
     #[must_use]
-    pub fn document(&self) -> Tree<'_> {
-        let parts = par::chunks(&self.resources, emit::RESOURCES_PER_THREAD, |members| {
-            let mut hoisted = HashMap::default();
-            let mut hoister = Hoister::new(self.parent, &mut hoisted);
-            members
-                .iter()
-                .map(|member| {
-                    hoister.local = &self.locals[member.service];
-                    let tree = emit::resource_with(member.resource, &member.depends_on, &mut |v| {
-                        hoister.rewrite(v)
-                    });
-                    (Cow::Borrowed(member.id), tree)
-                })
-                .collect::<Vec<_>>()
+    pub fn document(&self) -> Tree<'static> {
+        let mut sink = emit::TreeSink::default();
+        self.write(&mut sink);
+        sink.finish()
+    }
+
+    /// The nested template as YAML, written straight from the resources.
+    #[must_use]
+    pub fn yaml(&self) -> String {
+        let mut yaml = emit::Yaml::default();
+        self.write(&mut yaml);
+        yaml.finish()
+    }
+
+    /// Writes the nested template into `sink`: each resource rewritten for it as it is
+    /// written (what names the parent's things refers to the parameters that carry them),
+    /// on every core for a large stack.
+    pub fn write<S: emit::Sink>(&self, sink: &mut S) {
+        emit::write_with(&self.template, sink, self.resources.len(), |sink| {
+            emit::entries_into(
+                sink,
+                &self.resources,
+                emit::RESOURCES_PER_THREAD,
+                |sink, members| {
+                    let mut hoisted = HashMap::default();
+                    let mut hoister = Hoister::new(self.parent, &mut hoisted);
+                    for member in members {
+                        hoister.local = &self.locals[member.service];
+                        sink.key(member.id);
+                        emit::resource(sink, member.resource, &member.depends_on, &mut |v| {
+                            hoister.rewrite(v)
+                        });
+                    }
+                },
+            );
         });
-        emit::document_with(&self.template, parts.into_iter().flatten().collect())
     }
 
     /// The logical IDs of its resources.

@@ -1,14 +1,19 @@
 //! Writes an [`ir::Template`](crate::ir::Template) as CloudFormation JSON or YAML (and
-//! `config`'s document the same way). Both are
-//! the same document: one serde model, long-form intrinsics, keys in a fixed order; the
-//! same template always gives the same bytes.
+//! `config`'s document the same way). Both are the same document, written once as events
+//! into a [`Sink`]: long-form intrinsics, keys in a fixed order; the same template always
+//! gives the same bytes. YAML is written straight from the template; JSON, the overlay and
+//! the policies take a [`Tree`].
 
 pub mod json;
 mod model;
 pub mod overlay;
 mod yaml;
 
-pub use model::{RESOURCES_PER_THREAD, Rewrite, Tree, document, document_with, resource_with};
+pub use model::{
+    RESOURCES_PER_THREAD, Rewrite, Sink, Tree, TreeSink, document, entries_into, resource, write,
+    write_with,
+};
+pub use yaml::Yaml;
 
 use crate::ir::Template;
 
@@ -22,7 +27,18 @@ pub enum Format {
 /// The template as text in `format`, ending in a newline.
 #[must_use]
 pub fn emit(template: &Template, format: Format) -> String {
-    value(&document(template), format)
+    match format {
+        Format::Json => value(&document(template), format),
+        Format::Yaml => yaml(template),
+    }
+}
+
+/// The template as YAML, written straight from it (no [`Tree`] in between).
+#[must_use]
+pub fn yaml(template: &Template) -> String {
+    let mut yaml = Yaml::default();
+    write(template, &mut yaml);
+    yaml.finish()
 }
 
 /// A document as text in `format`, ending in a newline.

@@ -1,8 +1,10 @@
-//! The template as a document: a [`Tree`] of ordered mappings with the top-level sections
-//! and resource attributes in CloudFormation's customary order, properties sorted by key,
-//! intrinsics in long form. The `x-aws-cloudformation` overlay is merged into this tree,
-//! and both output formats serialise it. A nested stack's resources are put through a
-//! [`Rewrite`] as they become documents (what they name of the parent becomes a parameter).
+//! The template as a document: the top-level sections and resource attributes in
+//! CloudFormation's customary order, properties sorted by key, intrinsics in long form.
+//! The document's shape is written once, as events into a [`Sink`]: a [`TreeSink`] builds
+//! a [`Tree`] of ordered mappings (which the `x-aws-cloudformation` overlay is merged into,
+//! and JSON serialises), the YAML writer writes text straight from the template. A nested
+//! stack's resources are put through a [`Rewrite`] as they are written (what they name of
+//! the parent becomes a parameter).
 
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -85,78 +87,235 @@ impl<'a> From<&'a serde_json::Value> for Tree<'a> {
     }
 }
 
-/// Builds a [`Tree::Map`] from `(key, value)` pairs, in the order given, leaving out the
-/// `None`s.
-fn entries<'a, const N: usize>(pairs: [(&'static str, Option<Tree<'a>>); N]) -> Tree<'a> {
-    Tree::Map(
-        pairs
-            .into_iter()
-            .filter_map(|(k, v)| v.map(|v| (Cow::Borrowed(k), v)))
-            .collect(),
-    )
+/// What a document is written into as it is walked, event by event: a [`Tree`]
+/// ([`TreeSink`]), or YAML text straight away. A collection says whether it is empty as
+/// it begins (YAML writes an empty one inline).
+pub trait Sink: Sized + Send + Sync {
+    fn null(&mut self);
+    fn bool(&mut self, b: bool);
+    fn num(&mut self, n: &serde_json::Number);
+    fn str(&mut self, s: &str);
+    fn begin_map(&mut self, empty: bool);
+    /// A mapping's key; its value follows.
+    fn key(&mut self, k: &str);
+    fn end_map(&mut self);
+    fn begin_seq(&mut self, empty: bool);
+    fn end_seq(&mut self);
+    /// An empty sink for some of the entries of the mapping being written, to be written
+    /// on another thread and [`Sink::splice`]d back.
+    #[must_use]
+    fn part(&self) -> Self;
+    /// Entries written into [`Sink::part`]s, in order.
+    fn splice(&mut self, parts: Vec<Self>);
 }
 
-/// A string of what the document is built from, borrowed.
-fn text(s: &str) -> Tree<'_> {
-    Tree::Str(Cow::Borrowed(s))
+/// Writes `items` as entries of the mapping `sink` is in, `entry` by `entry`: on every core
+/// when there are many of them, each thread writing its contiguous share into a part.
+pub fn entries_into<T: Sync, S: Sink>(
+    sink: &mut S,
+    items: &[T],
+    min_per_thread: usize,
+    entries: impl Fn(&mut S, &[T]) + Sync,
+) {
+    if items.len() < 2 * min_per_thread {
+        entries(sink, items);
+        return;
+    }
+    let blank = sink.part();
+    let parts = par::chunks(items, min_per_thread, |chunk| {
+        let mut part = blank.part();
+        entries(&mut part, chunk);
+        part
+    });
+    sink.splice(parts);
 }
 
-/// A string the compiler wrote.
-fn word<'a>(s: &'static str) -> Tree<'a> {
-    Tree::Str(Cow::Borrowed(s))
+/// Builds a [`Tree`] (owning its strings) from a document's events.
+#[derive(Debug, Default)]
+pub struct TreeSink {
+    open: Vec<Open>,
+    done: Option<Tree<'static>>,
 }
 
-/// The template as a document.
+/// A collection being built, with the key of the value to come for a mapping.
+#[derive(Debug)]
+enum Open {
+    Map(Vec<(Cow<'static, str>, Tree<'static>)>, Cow<'static, str>),
+    Seq(Vec<Tree<'static>>),
+}
+
+impl TreeSink {
+    /// The document written.
+    #[must_use]
+    pub fn finish(self) -> Tree<'static> {
+        self.done.unwrap_or(Tree::Null)
+    }
+
+    fn put(&mut self, tree: Tree<'static>) {
+        match self.open.last_mut() {
+            Some(Open::Map(entries, key)) => entries.push((std::mem::take(key), tree)),
+            Some(Open::Seq(items)) => items.push(tree),
+            None => self.done = Some(tree),
+        }
+    }
+}
+
+impl Sink for TreeSink {
+    fn null(&mut self) {
+        self.put(Tree::Null);
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.put(Tree::Bool(b));
+    }
+
+    fn num(&mut self, n: &serde_json::Number) {
+        self.put(Tree::Num(n.clone()));
+    }
+
+    fn str(&mut self, s: &str) {
+        self.put(Tree::Str(Cow::Owned(s.to_string())));
+    }
+
+    fn begin_map(&mut self, _empty: bool) {
+        self.open.push(Open::Map(Vec::new(), Cow::Borrowed("")));
+    }
+
+    fn key(&mut self, k: &str) {
+        if let Some(Open::Map(_, key)) = self.open.last_mut() {
+            *key = Cow::Owned(k.to_string());
+        }
+    }
+
+    fn end_map(&mut self) {
+        if let Some(Open::Map(entries, _)) = self.open.pop() {
+            self.put(Tree::Map(entries));
+        }
+    }
+
+    fn begin_seq(&mut self, _empty: bool) {
+        self.open.push(Open::Seq(Vec::new()));
+    }
+
+    fn end_seq(&mut self) {
+        if let Some(Open::Seq(items)) = self.open.pop() {
+            self.put(Tree::Seq(items));
+        }
+    }
+
+    fn part(&self) -> Self {
+        TreeSink {
+            open: vec![Open::Map(Vec::new(), Cow::Borrowed(""))],
+            done: None,
+        }
+    }
+
+    fn splice(&mut self, parts: Vec<Self>) {
+        for mut part in parts {
+            if let (Some(Open::Map(mine, _)), Some(Open::Map(theirs, _))) =
+                (self.open.last_mut(), part.open.pop())
+            {
+                mine.extend(theirs);
+            }
+        }
+    }
+}
+
+/// Replays a tree into a sink; a large mapping on every core.
+pub(super) fn replay<S: Sink>(tree: &Tree<'_>, sink: &mut S) {
+    match tree {
+        Tree::Null => sink.null(),
+        Tree::Bool(b) => sink.bool(*b),
+        Tree::Num(n) => sink.num(n),
+        Tree::Str(s) => sink.str(s),
+        Tree::Seq(items) => {
+            sink.begin_seq(items.is_empty());
+            items.iter().for_each(|item| replay(item, sink));
+            sink.end_seq();
+        }
+        Tree::Map(entries) => {
+            sink.begin_map(entries.is_empty());
+            entries_into(sink, entries, ENTRIES_PER_THREAD, |sink, entries| {
+                for (key, value) in entries {
+                    sink.key(key);
+                    replay(value, sink);
+                }
+            });
+            sink.end_map();
+        }
+    }
+}
+
+/// Entries of a mapping a thread writes at the least (a resource takes some 4 µs cold).
+const ENTRIES_PER_THREAD: usize = 32;
+
+/// The template as a tree.
 #[must_use]
-pub fn document(t: &Template) -> Tree<'_> {
-    document_with(t, resources(t))
+pub fn document(t: &Template) -> Tree<'static> {
+    let mut sink = TreeSink::default();
+    write(t, &mut sink);
+    sink.finish()
 }
 
-/// The template as a document, with `resources` (entries by logical ID, in order) as its
-/// `Resources` section instead of the template's own.
-#[must_use]
-pub fn document_with<'a>(t: &'a Template, resources: Vec<(Cow<'a, str>, Tree<'a>)>) -> Tree<'a> {
-    let section = |map: Tree<'a>| match &map {
-        Tree::Map(items) if items.is_empty() => None,
-        _ => Some(map),
-    };
-    entries([
-        ("AWSTemplateFormatVersion", Some(word("2010-09-09"))),
-        ("Description", Some(text(&t.description))),
-        ("Metadata", section(values(&t.metadata))),
-        (
-            "Parameters",
-            section(Tree::Map(
-                t.parameters
-                    .iter()
-                    .map(|(id, p)| (Cow::Borrowed(id.as_str()), parameter(p)))
-                    .collect(),
-            )),
-        ),
-        ("Rules", section(values(&t.rules))),
-        ("Conditions", section(values(&t.conditions))),
-        ("Resources", Some(Tree::Map(resources))),
-        (
-            "Outputs",
-            section(Tree::Map(
-                t.outputs
-                    .iter()
-                    .map(|(name, o)| (Cow::Borrowed(name.as_str()), output(o)))
-                    .collect(),
-            )),
-        ),
-    ])
-}
-
-/// The resources, on every core for a large template.
-fn resources(t: &Template) -> Vec<(Cow<'_, str>, Tree<'_>)> {
+/// Writes the template into `sink`; its resources on every core when there are many.
+pub fn write<S: Sink>(t: &Template, sink: &mut S) {
     let all: Vec<(&String, &Resource)> = t.resources.iter().collect();
-    par::map(&all, RESOURCES_PER_THREAD, |&(id, r)| {
-        (
-            Cow::Borrowed(id.as_str()),
-            resource_with(r, &r.depends_on, &mut keep),
-        )
-    })
+    write_with(t, sink, all.len(), |sink| {
+        entries_into(sink, &all, RESOURCES_PER_THREAD, |sink, chunk| {
+            for (id, r) in chunk {
+                sink.key(id);
+                resource(sink, r, &r.depends_on, &mut keep);
+            }
+        });
+    });
+}
+
+/// Writes the template into `sink`, `resources` (`count` of them, written as entries of the
+/// mapping `sink` is in) as its `Resources` section instead of the template's own.
+pub fn write_with<S: Sink>(
+    t: &Template,
+    sink: &mut S,
+    count: usize,
+    resources: impl FnOnce(&mut S),
+) {
+    sink.begin_map(false);
+    sink.key("AWSTemplateFormatVersion");
+    sink.str("2010-09-09");
+    sink.key("Description");
+    sink.str(&t.description);
+    section(sink, "Metadata", &t.metadata, |sink, v| {
+        value(sink, v, &mut keep)
+    });
+    section(sink, "Parameters", &t.parameters, parameter);
+    section(sink, "Rules", &t.rules, |sink, v| value(sink, v, &mut keep));
+    section(sink, "Conditions", &t.conditions, |sink, v| {
+        value(sink, v, &mut keep);
+    });
+    sink.key("Resources");
+    sink.begin_map(count == 0);
+    resources(sink);
+    sink.end_map();
+    section(sink, "Outputs", &t.outputs, output);
+    sink.end_map();
+}
+
+/// A top-level section, left out when empty.
+fn section<S: Sink, T>(
+    sink: &mut S,
+    name: &str,
+    items: &std::collections::BTreeMap<String, T>,
+    mut item: impl FnMut(&mut S, &T),
+) {
+    if items.is_empty() {
+        return;
+    }
+    sink.key(name);
+    sink.begin_map(false);
+    for (key, value) in items {
+        sink.key(key);
+        item(sink, value);
+    }
+    sink.end_map();
 }
 
 /// Resources a thread turns into a document at the least (one takes some 4 µs cold).
@@ -168,7 +327,7 @@ fn keep(_: &Value) -> Rewrite {
     Rewrite::Keep
 }
 
-/// What to write for an intrinsic function, as [`resource_with`] asks of its caller.
+/// What to write for an intrinsic function, as [`resource`] asks of its caller.
 pub enum Rewrite {
     /// The function as it is, and all it holds.
     Keep,
@@ -178,132 +337,198 @@ pub enum Rewrite {
     Replace(Value),
 }
 
-fn values<'a, K>(map: impl IntoIterator<Item = (&'a K, &'a Value)>) -> Tree<'a>
-where
-    K: AsRef<str> + ?Sized + 'a,
-{
-    values_with(map, &mut keep)
+fn parameter<S: Sink>(sink: &mut S, p: &Parameter) {
+    sink.begin_map(false);
+    sink.key("Type");
+    sink.str(p.kind);
+    if let Some(default) = &p.default {
+        sink.key("Default");
+        sink.str(default);
+    }
+    if !p.allowed_values.is_empty() {
+        sink.key("AllowedValues");
+        sink.begin_seq(false);
+        p.allowed_values.iter().for_each(|v| sink.str(v));
+        sink.end_seq();
+    }
+    if let Some(pattern) = p.allowed_pattern {
+        sink.key("AllowedPattern");
+        sink.str(pattern);
+    }
+    if p.no_echo {
+        sink.key("NoEcho");
+        sink.bool(true);
+    }
+    sink.key("Description");
+    sink.str(&p.description);
+    sink.end_map();
 }
 
-fn values_with<'a, K>(
-    map: impl IntoIterator<Item = (&'a K, &'a Value)>,
+/// Writes a resource (the value under its logical ID) with `depends_on` as its
+/// `DependsOn`, each intrinsic function of its properties and metadata first put to
+/// `rewrite` (a nested stack's references to its parent become parameters).
+pub fn resource<S: Sink>(
+    sink: &mut S,
+    r: &Resource,
+    depends_on: &BTreeSet<String>,
     rewrite: &mut impl FnMut(&Value) -> Rewrite,
-) -> Tree<'a>
-where
-    K: AsRef<str> + ?Sized + 'a,
-{
-    Tree::Map(
-        map.into_iter()
-            .map(|(k, v)| (Cow::Borrowed(k.as_ref()), value_with(v, rewrite)))
-            .collect(),
-    )
+) {
+    sink.begin_map(false);
+    sink.key("Type");
+    sink.str(r.kind);
+    if let Some(condition) = r.condition {
+        sink.key("Condition");
+        sink.str(condition);
+    }
+    if !depends_on.is_empty() {
+        sink.key("DependsOn");
+        sink.begin_seq(false);
+        depends_on.iter().for_each(|id| sink.str(id));
+        sink.end_seq();
+    }
+    if r.retain {
+        sink.key("DeletionPolicy");
+        sink.str("Retain");
+        sink.key("UpdateReplacePolicy");
+        sink.str("Retain");
+    }
+    if let Some(metadata) = &r.metadata {
+        sink.key("Metadata");
+        value(sink, metadata, rewrite);
+    }
+    sink.key("Properties");
+    value(sink, &r.properties, rewrite);
+    sink.end_map();
 }
 
-fn parameter(p: &Parameter) -> Tree<'_> {
-    entries([
-        ("Type", Some(word(p.kind))),
-        ("Default", p.default.as_deref().map(text)),
-        (
-            "AllowedValues",
-            (!p.allowed_values.is_empty())
-                .then(|| Tree::Seq(p.allowed_values.iter().map(|v| text(v)).collect())),
-        ),
-        ("AllowedPattern", p.allowed_pattern.map(word)),
-        ("NoEcho", p.no_echo.then_some(Tree::Bool(true))),
-        ("Description", Some(text(&p.description))),
-    ])
+fn output<S: Sink>(sink: &mut S, o: &Output) {
+    sink.begin_map(false);
+    sink.key("Description");
+    sink.str(&o.description);
+    sink.key("Value");
+    value(sink, &o.value, &mut keep);
+    sink.end_map();
 }
 
-/// A resource as a document, with `depends_on` as its `DependsOn`, each intrinsic function
-/// of its properties and metadata first put to `rewrite` (a nested stack's references to
-/// its parent become parameters).
-#[must_use]
-pub fn resource_with<'a>(
-    r: &'a Resource,
-    depends_on: &'a BTreeSet<String>,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite,
-) -> Tree<'a> {
-    let retain = r.retain.then(|| word("Retain"));
-    entries([
-        ("Type", Some(word(r.kind))),
-        ("Condition", r.condition.map(word)),
-        (
-            "DependsOn",
-            (!depends_on.is_empty())
-                .then(|| Tree::Seq(depends_on.iter().map(|id| text(id)).collect())),
-        ),
-        ("DeletionPolicy", retain.clone()),
-        ("UpdateReplacePolicy", retain),
-        (
-            "Metadata",
-            r.metadata.as_ref().map(|m| value_with(m, rewrite)),
-        ),
-        ("Properties", Some(value_with(&r.properties, rewrite))),
-    ])
-}
-
-fn output(o: &Output) -> Tree<'_> {
-    entries([
-        ("Description", Some(text(&o.description))),
-        ("Value", Some(value(&o.value))),
-    ])
-}
-
-fn call<'a>(name: &'static str, argument: Tree<'a>) -> Tree<'a> {
-    Tree::Map(vec![(Cow::Borrowed(name), argument)])
-}
-
-fn value(v: &Value) -> Tree<'_> {
-    value_with(v, &mut keep)
-}
-
-/// A value as a document, each intrinsic function first put to `rewrite`.
-fn value_with<'a>(v: &'a Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree<'a> {
+/// Writes a value, each intrinsic function first put to `rewrite`.
+fn value<S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) {
     match v {
-        Value::Bool(b) => Tree::Bool(*b),
-        Value::Int(i) => Tree::Num((*i).into()),
-        Value::Str(s) => Tree::Str(Cow::Borrowed(s)),
-        Value::List(items) => Tree::Seq(items.iter().map(|v| value_with(v, rewrite)).collect()),
-        Value::Map(map) => values_with(map, rewrite),
+        Value::Bool(b) => sink.bool(*b),
+        Value::Int(i) => sink.num(&(*i).into()),
+        Value::Str(s) => sink.str(s),
+        Value::List(items) => {
+            sink.begin_seq(items.is_empty());
+            items.iter().for_each(|v| value(sink, v, rewrite));
+            sink.end_seq();
+        }
+        Value::Map(map) => {
+            sink.begin_map(map.is_empty());
+            for (k, v) in map {
+                sink.key(k);
+                value(sink, v, rewrite);
+            }
+            sink.end_map();
+        }
         Value::Fn(intrinsic) => match rewrite(v) {
-            Rewrite::Keep => function(intrinsic, &mut keep),
-            Rewrite::Descend => function(intrinsic, rewrite),
-            Rewrite::Replace(other) => value(&other).into_owned(),
+            Rewrite::Keep => function(sink, intrinsic, &mut keep),
+            Rewrite::Descend => function(sink, intrinsic, rewrite),
+            Rewrite::Replace(other) => value(sink, &other, &mut keep),
         },
     }
 }
 
-/// An intrinsic function in its long form, its arguments put to `rewrite`.
-fn function<'a>(intrinsic: &'a Intrinsic, rewrite: &mut impl FnMut(&Value) -> Rewrite) -> Tree<'a> {
-    let mut value = |v: &'a Value| value_with(v, rewrite);
+/// An intrinsic function in its long form (`{name: argument}`), its arguments put to
+/// `rewrite`.
+fn function<S: Sink>(
+    sink: &mut S,
+    intrinsic: &Intrinsic,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+) {
+    sink.begin_map(false);
     match intrinsic {
-        Intrinsic::Ref(id) => call("Ref", text(id)),
+        Intrinsic::Ref(id) => {
+            sink.key("Ref");
+            sink.str(id);
+        }
         Intrinsic::GetAtt(id, attribute) => {
-            call("Fn::GetAtt", Tree::Seq(vec![text(id), text(attribute)]))
+            sink.key("Fn::GetAtt");
+            seq(sink, |sink| {
+                sink.str(id);
+                sink.str(attribute);
+            });
         }
-        Intrinsic::Sub(s) => call("Fn::Sub", text(s)),
-        Intrinsic::Select(index, list) => call(
-            "Fn::Select",
-            Tree::Seq(vec![Tree::Num((*index).into()), value(list)]),
-        ),
-        Intrinsic::GetAzs => call("Fn::GetAZs", word("")),
-        Intrinsic::If(condition, then, otherwise) => call(
-            "Fn::If",
-            Tree::Seq(vec![text(condition), value(then), value(otherwise)]),
-        ),
-        Intrinsic::Equals(a, b) => call("Fn::Equals", Tree::Seq(vec![value(a), value(b)])),
-        Intrinsic::Not(condition) => call("Fn::Not", Tree::Seq(vec![value(condition)])),
+        Intrinsic::Sub(s) => {
+            sink.key("Fn::Sub");
+            sink.str(s);
+        }
+        Intrinsic::Select(index, list) => {
+            sink.key("Fn::Select");
+            seq(sink, |sink| {
+                sink.num(&(*index).into());
+                value(sink, list, rewrite);
+            });
+        }
+        Intrinsic::GetAzs => {
+            sink.key("Fn::GetAZs");
+            sink.str("");
+        }
+        Intrinsic::If(condition, then, otherwise) => {
+            sink.key("Fn::If");
+            seq(sink, |sink| {
+                sink.str(condition);
+                value(sink, then, rewrite);
+                value(sink, otherwise, rewrite);
+            });
+        }
+        Intrinsic::Equals(a, b) => {
+            sink.key("Fn::Equals");
+            seq(sink, |sink| {
+                value(sink, a, rewrite);
+                value(sink, b, rewrite);
+            });
+        }
+        Intrinsic::Not(condition) => {
+            sink.key("Fn::Not");
+            seq(sink, |sink| value(sink, condition, rewrite));
+        }
         Intrinsic::Join(separator, list) => {
-            call("Fn::Join", Tree::Seq(vec![text(separator), value(list)]))
+            separated(sink, "Fn::Join", separator, list, rewrite);
         }
-        Intrinsic::Base64(s) => call("Fn::Base64", value(s)),
-        Intrinsic::Split(separator, s) => {
-            call("Fn::Split", Tree::Seq(vec![text(separator), value(s)]))
+        Intrinsic::Base64(s) => {
+            sink.key("Fn::Base64");
+            value(sink, s, rewrite);
         }
+        Intrinsic::Split(separator, s) => separated(sink, "Fn::Split", separator, s, rewrite),
         Intrinsic::Or(conditions) => {
-            call("Fn::Or", Tree::Seq(conditions.iter().map(value).collect()))
+            sink.key("Fn::Or");
+            sink.begin_seq(conditions.is_empty());
+            conditions.iter().for_each(|c| value(sink, c, rewrite));
+            sink.end_seq();
         }
     }
+    sink.end_map();
+}
+
+/// `name: [separator, operand]` (`Fn::Join`, `Fn::Split`).
+fn separated<S: Sink>(
+    sink: &mut S,
+    name: &str,
+    separator: &str,
+    operand: &Value,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+) {
+    sink.key(name);
+    seq(sink, |sink| {
+        sink.str(separator);
+        value(sink, operand, rewrite);
+    });
+}
+
+/// A sequence that is never empty, its items written by `items`.
+fn seq<S: Sink>(sink: &mut S, items: impl FnOnce(&mut S)) {
+    sink.begin_seq(false);
+    items(sink);
+    sink.end_seq();
 }
 
 impl Serialize for Tree<'_> {

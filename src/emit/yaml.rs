@@ -1,5 +1,6 @@
-//! A [`Tree`] as block YAML, written straight into a `String`: two-space indentation,
-//! sequences under a key at the key's own indentation, `{}`/`[]` for empty collections.
+//! A document as block YAML, written into a `String` as its events come (a [`Sink`]: from
+//! the template itself, or from a [`Tree`]): two-space indentation, sequences under a key
+//! at the key's own indentation, `{}`/`[]` for empty collections.
 //! A string is written plain only when every reader reads it back as the same string: a
 //! YAML 1.1 reader (CloudFormation, PyYAML) and a YAML 1.2 one alike; otherwise it is
 //! double-quoted, with escapes for what is not printable. The rules lean to quoting: a
@@ -7,28 +8,187 @@
 
 use std::fmt::Write;
 
-use std::borrow::Cow;
-
 use super::Tree;
-use crate::par;
+use super::model::{Sink, replay};
 
 /// The document as YAML text, ending in a newline.
 #[must_use]
 pub(super) fn to_string(tree: &Tree<'_>) -> String {
-    let mut out = String::with_capacity(4096);
-    match tree {
-        Tree::Map(entries) if !entries.is_empty() => map(&mut out, entries, 0),
-        Tree::Seq(items) if !items.is_empty() => seq(&mut out, items, 0),
-        scalar => {
-            inline(&mut out, scalar);
-            out.push('\n');
-        }
-    }
-    out
+    let mut yaml = Yaml::default();
+    replay(tree, &mut yaml);
+    yaml.finish()
 }
 
-/// Entries of a mapping a thread writes at the least (a resource takes some 4 µs cold).
-const ENTRIES_PER_THREAD: usize = 32;
+/// Writes YAML as a document's events come ([`Sink`]).
+#[derive(Debug, Default)]
+pub struct Yaml {
+    out: String,
+    /// The collections open, innermost last.
+    open: Vec<Frame>,
+}
+
+/// A collection being written.
+#[derive(Debug, Clone, Copy)]
+enum Frame {
+    /// Entries at `width`; the first's indentation is already written when `inline` (a
+    /// mapping that starts on a sequence item's line) and it has not come yet.
+    Map { width: usize, inline: bool },
+    /// Items (`- item`) at `width`, likewise.
+    Seq { width: usize, inline: bool },
+    /// An empty collection, already written (`{}`, `[]`).
+    Empty,
+}
+
+/// Where a value goes.
+enum At {
+    /// The whole document.
+    Top,
+    /// After `key:` in a mapping at `width`.
+    Entry(usize),
+    /// After `- ` in a sequence at `width`.
+    Item(usize),
+}
+
+impl Yaml {
+    /// The text written, ending in a newline.
+    #[must_use]
+    pub fn finish(self) -> String {
+        self.out
+    }
+
+    /// Where the value that begins now goes; writes a sequence item's dash.
+    fn at(&mut self) -> At {
+        match self.open.last_mut() {
+            Some(Frame::Map { width, .. }) => At::Entry(*width),
+            Some(Frame::Seq { width, inline }) => {
+                let width = *width;
+                if !std::mem::take(inline) {
+                    indent(&mut self.out, width);
+                }
+                self.out.push_str("- ");
+                At::Item(width)
+            }
+            Some(Frame::Empty) | None => At::Top,
+        }
+    }
+
+    fn scalar(&mut self, write: impl FnOnce(&mut String)) {
+        if let At::Entry(_) = self.at() {
+            self.out.push(' ');
+        }
+        write(&mut self.out);
+        self.out.push('\n');
+    }
+
+    /// A collection begins: written inline when `is_empty` (`{}`, `[]`), else opened with
+    /// `frame` at its width: `under_key` deeper than a key it follows, two deeper than a
+    /// dash it follows (and its first line started there).
+    fn begin(
+        &mut self,
+        empty: &'static str,
+        is_empty: bool,
+        under_key: usize,
+        frame: fn(usize, bool) -> Frame,
+    ) {
+        let at = self.at();
+        if is_empty {
+            if let At::Entry(_) = at {
+                self.out.push(' ');
+            }
+            self.out.push_str(empty);
+            self.out.push('\n');
+            self.open.push(Frame::Empty);
+            return;
+        }
+        let frame = match at {
+            At::Top => frame(0, false),
+            At::Entry(width) => {
+                self.out.push('\n');
+                frame(width + under_key, false)
+            }
+            At::Item(width) => frame(width + 2, true),
+        };
+        self.open.push(frame);
+    }
+}
+
+impl Sink for Yaml {
+    fn null(&mut self) {
+        self.scalar(|out| out.push_str("null"));
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.scalar(|out| out.push_str(if b { "true" } else { "false" }));
+    }
+
+    fn num(&mut self, n: &serde_json::Number) {
+        self.scalar(|out| {
+            let _ = write!(out, "{n}");
+        });
+    }
+
+    fn str(&mut self, s: &str) {
+        self.scalar(|out| string(out, s, Role::Value));
+    }
+
+    fn begin_map(&mut self, empty: bool) {
+        // A mapping under a key is indented; a sequence is not.
+        self.begin("{}", empty, 2, |width, inline| Frame::Map { width, inline });
+    }
+
+    fn key(&mut self, k: &str) {
+        if let Some(Frame::Map { width, inline }) = self.open.last_mut() {
+            let width = *width;
+            if !std::mem::take(inline) {
+                indent(&mut self.out, width);
+            }
+            string(&mut self.out, k, Role::Key);
+            self.out.push(':');
+        }
+    }
+
+    fn end_map(&mut self) {
+        self.open.pop();
+    }
+
+    fn begin_seq(&mut self, empty: bool) {
+        self.begin("[]", empty, 0, |width, inline| Frame::Seq { width, inline });
+    }
+
+    fn end_seq(&mut self) {
+        self.open.pop();
+    }
+
+    fn part(&self) -> Self {
+        let frame = match self.open.last() {
+            Some(Frame::Map { width, .. }) => Frame::Map {
+                width: *width,
+                inline: false,
+            },
+            _ => Frame::Empty,
+        };
+        Yaml {
+            out: String::new(),
+            open: vec![frame],
+        }
+    }
+
+    fn splice(&mut self, parts: Vec<Self>) {
+        self.out
+            .reserve(parts.iter().map(|part| part.out.len()).sum());
+        for part in parts {
+            // The parts indent every entry; the mapping's first line may be started.
+            let text = match self.open.last_mut() {
+                Some(Frame::Map { width, inline }) if *inline => {
+                    *inline = false;
+                    part.out.get(*width..).unwrap_or_default()
+                }
+                _ => &part.out,
+            };
+            self.out.push_str(text);
+        }
+    }
+}
 
 /// Whether a string is written as a mapping key or as a value: keys are quoted when they
 /// hold a `:` at all (`"Fn::Sub":`), as CloudFormation's own examples write them.
@@ -45,96 +205,6 @@ fn indent(out: &mut String, mut width: usize) {
         width -= SPACES.len();
     }
     out.push_str(&SPACES[..width]);
-}
-
-/// Entries of a mapping at `width`; the first line's indentation is already written
-/// when `first_done` (a mapping that starts on a sequence item's line).
-fn map_entries(
-    out: &mut String,
-    entries: &[(Cow<'_, str>, Tree<'_>)],
-    width: usize,
-    first_done: bool,
-) {
-    for (i, (key, value)) in entries.iter().enumerate() {
-        if i > 0 || !first_done {
-            indent(out, width);
-        }
-        string(out, key, Role::Key);
-        out.push(':');
-        match value {
-            Tree::Map(inner) if !inner.is_empty() => {
-                out.push('\n');
-                map(out, inner, width + 2);
-            }
-            Tree::Seq(items) if !items.is_empty() => {
-                out.push('\n');
-                seq(out, items, width);
-            }
-            scalar => {
-                out.push(' ');
-                inline(out, scalar);
-                out.push('\n');
-            }
-        }
-    }
-}
-
-/// A mapping's entries at `width`. A large one (the resources of a large template) is
-/// written in parts, on every core, each at the same indentation, and joined.
-fn map(out: &mut String, entries: &[(Cow<'_, str>, Tree<'_>)], width: usize) {
-    if entries.len() < 2 * ENTRIES_PER_THREAD {
-        map_entries(out, entries, width, false);
-        return;
-    }
-    let parts = par::chunks(entries, ENTRIES_PER_THREAD, |part| {
-        let mut text = String::new();
-        map_entries(&mut text, part, width, false);
-        text
-    });
-    out.reserve(parts.iter().map(String::len).sum());
-    parts.iter().for_each(|part| out.push_str(part));
-}
-
-/// Items of a sequence at `width`: `- item`, a mapping's first entry on the dash's line,
-/// a nested sequence's first item too (`- - a`).
-fn seq(out: &mut String, items: &[Tree<'_>], width: usize) {
-    for item in items {
-        seq_item(out, item, width, false);
-    }
-}
-
-fn seq_item(out: &mut String, item: &Tree<'_>, width: usize, first_done: bool) {
-    if !first_done {
-        indent(out, width);
-    }
-    out.push_str("- ");
-    match item {
-        Tree::Map(entries) if !entries.is_empty() => map_entries(out, entries, width + 2, true),
-        Tree::Seq(items) if !items.is_empty() => {
-            for (i, inner) in items.iter().enumerate() {
-                seq_item(out, inner, width + 2, i == 0);
-            }
-        }
-        scalar => {
-            inline(out, scalar);
-            out.push('\n');
-        }
-    }
-}
-
-/// A scalar or an empty collection, on the current line.
-fn inline(out: &mut String, tree: &Tree<'_>) {
-    match tree {
-        Tree::Null => out.push_str("null"),
-        Tree::Bool(true) => out.push_str("true"),
-        Tree::Bool(false) => out.push_str("false"),
-        Tree::Num(n) => {
-            let _ = write!(out, "{n}");
-        }
-        Tree::Str(s) => string(out, s, Role::Value),
-        Tree::Seq(_) => out.push_str("[]"),
-        Tree::Map(_) => out.push_str("{}"),
-    }
 }
 
 fn string(out: &mut String, s: &str, role: Role) {

@@ -8,6 +8,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::emit::Tree;
+use crate::ir::Template;
 use crate::load::Node;
 use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
@@ -17,11 +18,47 @@ pub const MAX_INLINE_BYTES: usize = 51_200;
 pub(crate) const SPLIT_HELP: &str =
     "split the project into several stacks: several Compose files or profiles, one stack each";
 
-/// Checks one template (`nested`: its path, for a nested one; `yaml`: the document as
+/// What the quotas count in a template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counts {
+    pub resources: usize,
+    pub parameters: usize,
+    pub outputs: usize,
+}
+
+impl Counts {
+    /// The counts of a document as a tree.
+    #[must_use]
+    pub fn of_tree(document: &Tree<'_>) -> Counts {
+        let count = |section: &str| match document.get(section) {
+            Some(Tree::Map(entries)) => entries.len(),
+            _ => 0,
+        };
+        Counts {
+            resources: count("Resources"),
+            parameters: count("Parameters"),
+            outputs: count("Outputs"),
+        }
+    }
+
+    /// The counts of a template.
+    #[must_use]
+    pub fn of_template(template: &Template) -> Counts {
+        Counts {
+            resources: template.resources.len(),
+            parameters: template.parameters.len(),
+            outputs: template.outputs.len(),
+        }
+    }
+}
+
+/// Checks one template (`counts`: what it holds; `json`: the length of its JSON form, asked
+/// for a message only; `nested`: its path, for a nested one; `yaml`: the document as
 /// YAML); the diagnostics point at the top-level `services` key (or at the start of the
 /// first file). Returns the YAML when the template is within every quota.
 pub fn check(
-    document: &Tree,
+    counts: Counts,
+    json: impl FnOnce() -> usize,
     nested: Option<&str>,
     yaml: String,
     root: &Node,
@@ -32,32 +69,17 @@ pub fn check(
         || "the template".to_string(),
         |path| format!("the nested template `{path}`"),
     );
-    let count = |section: &str| match document.get(section) {
-        Some(Tree::Map(entries)) => entries.len(),
-        _ => 0,
-    };
     let mut within = true;
-    for (section, what, max, code) in [
-        (
-            "Resources",
-            "resources",
-            MAX_RESOURCES,
-            Code::TooManyResources,
-        ),
-        (
-            "Parameters",
-            "parameters",
-            MAX_PARAMETERS,
-            Code::TooManyResources,
-        ),
-        ("Outputs", "outputs", MAX_OUTPUTS, Code::TooManyResources),
+    for (n, what, max) in [
+        (counts.resources, "resources", MAX_RESOURCES),
+        (counts.parameters, "parameters", MAX_PARAMETERS),
+        (counts.outputs, "outputs", MAX_OUTPUTS),
     ] {
-        let n = count(section);
         if n > max {
             within = false;
             diags.push(
                 Diagnostic::new(
-                    code,
+                    Code::TooManyResources,
                     format!("{which} has {n} {what}; a stack holds at most {max}"),
                 )
                 .at_labelled(at, "these services")
@@ -69,7 +91,6 @@ pub fn check(
         return None;
     }
     let size = yaml.len();
-    let json = || crate::emit::json::len(document);
     if size > MAX_BYTES {
         diags.push(
             Diagnostic::new(
@@ -95,15 +116,23 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ir::{Resource, Template};
+    use crate::ir::Resource;
     use crate::map;
 
     fn codes(template: &Template) -> Vec<Code> {
         let root = Node::new(crate::load::Value::Null, crate::source::Span::default());
         let mut diags = Diagnostics::new();
         let document = crate::emit::document(template);
-        let yaml = crate::emit::value(&document, crate::emit::Format::Yaml);
-        let _ = check(&document, None, yaml, &root, &mut diags);
+        let yaml = crate::emit::yaml(template);
+        let json = || crate::emit::json::len(&document);
+        let _ = check(
+            Counts::of_template(template),
+            json,
+            None,
+            yaml,
+            &root,
+            &mut diags,
+        );
         diags.iter().map(|d| d.code).collect()
     }
 
