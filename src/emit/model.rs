@@ -246,8 +246,8 @@ pub(super) fn replay<S: Sink>(tree: &Tree<'_>, sink: &mut S) {
     }
 }
 
-/// Entries of a mapping a thread writes at the least (a resource takes some 4 µs cold).
-const ENTRIES_PER_THREAD: usize = 32;
+/// Entries of a mapping a thread writes at the least (see [`RESOURCES_PER_THREAD`]).
+const ENTRIES_PER_THREAD: usize = RESOURCES_PER_THREAD;
 
 /// The template as a tree.
 #[must_use]
@@ -318,8 +318,9 @@ fn section<S: Sink, T>(
     sink.end_map();
 }
 
-/// Resources a thread turns into a document at the least (one takes some 4 µs cold).
-pub const RESOURCES_PER_THREAD: usize = 32;
+/// Resources a thread writes at the least (one takes some 4 µs cold); as for
+/// [`par::MIN_SERVICES`], a thread is worth it only for a long share of work.
+pub const RESOURCES_PER_THREAD: usize = 256;
 
 /// The rewriting that keeps everything (a named function, so that the writers that take
 /// one are instantiated once for it).
