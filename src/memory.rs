@@ -6,9 +6,11 @@
 //! [`manage`] turns them off for the process as soon as the binary starts, and
 //! [`expect_services`] turns them back on once a project is known to be large. The kernel
 //! reads the switch at each page fault, so it applies to every page touched after it.
-//! Measured on a 2-core machine: a 1,000-service run takes ~5,000 page faults fewer per
-//! 10 MB and ~22% less time (100 → 77 ms), for ~40% more resident memory (53 → 74 MB); a
+//! Measured on a 2-core machine: a 1,000-service run takes ~3,600 page faults instead of
+//! ~8,900 and 16% less time (88 → 74 ms), for 40% more resident memory (44 → 62 MB); a
 //! 100-service run would go from 15 to 30 MB, which is why small projects keep small pages.
+//! The pages touched before `main` (the allocator's first) are huge either way: ~2 MB
+//! more for every run.
 //!
 //! Only the binary manages memory: a library user's process is left as it was. Off Linux
 //! nothing is done. The output never depends on any of this.
