@@ -90,7 +90,9 @@ impl NestedStack<'_> {
     /// The nested template as YAML, written straight from the resources.
     #[must_use]
     pub fn yaml(&self) -> String {
-        let mut yaml = emit::Yaml::default();
+        let t = &self.template;
+        let mut yaml =
+            emit::Yaml::for_template(self.resources.len() + t.parameters.len() + t.outputs.len());
         self.write(&mut yaml);
         yaml.finish()
     }
