@@ -28,7 +28,12 @@ pub const MIN_SERVICES: usize = 128;
 
 /// How many chunks `len` items make: one per thread, none shorter than `min_chunk`.
 fn parts(len: usize, min_chunk: usize) -> usize {
-    (len / min_chunk.max(1)).clamp(1, *THREADS)
+    match len / min_chunk.max(1) {
+        // One chunk needs no thread, nor the count of cores (which reads the cgroup's
+        // quota: a dozen system calls a small project has no use for).
+        0 | 1 => 1,
+        full => full.min(*THREADS),
+    }
 }
 
 /// `f` of each chunk, the first on the calling thread, the others on scoped threads; the

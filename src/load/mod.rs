@@ -386,7 +386,10 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
     if meta.len() > MAX_FILE_BYTES {
         return Err(io(too_large()));
     }
-    read_bounded(std::fs::File::open(path).map_err(io)?).map_err(io)
+    let file = std::fs::File::open(path).map_err(io)?;
+    // Room for the whole file at once: one read, not a dozen doubling ones.
+    let size = usize::try_from(meta.len()).unwrap_or_default();
+    read_bounded_into(file, Vec::with_capacity(size + 1)).map_err(io)
 }
 
 /// Everything `reader` gives, up to [`MAX_FILE_BYTES`] (a file that grew since it was
@@ -395,8 +398,12 @@ pub fn read_bytes(path: &Path) -> Result<Vec<u8>, IoError> {
 /// # Errors
 /// When reading fails or there is more.
 pub fn read_bounded(reader: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    read_bounded_into(reader, Vec::new())
+}
+
+/// [`read_bounded`] into `bytes`, which may have room already.
+fn read_bounded_into(reader: impl std::io::Read, mut bytes: Vec<u8>) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
-    let mut bytes = Vec::new();
     reader.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_large());
