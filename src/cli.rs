@@ -376,7 +376,7 @@ fn apply_policies(
     }
     let fallback = root.key_span_or_start("services");
     let trees = compilation.trees();
-    let documents: Vec<&emit::Tree<'_>> = trees.iter().map(|(_, tree)| tree).collect();
+    let documents: Vec<&emit::Tree> = trees.iter().map(|(_, tree)| tree).collect();
     let found = crate::policy::check(policies, &documents, template, fallback)?;
     let mut all = crate::diag::Diagnostics::new();
     for diagnostic in compilation.diagnostics.drain(..).chain(found) {

@@ -52,7 +52,7 @@ const RESOLVED_KEYS: &[&str] = &["env_file", "extends"];
 impl Resolved {
     /// The canonical document (keys sorted).
     #[must_use]
-    pub fn canonical(&self) -> crate::emit::Tree<'static> {
+    pub fn canonical(&self) -> crate::emit::Tree {
         let mut document = match self.root.to_json() {
             Value::Object(map) => map,
             _ => Map::new(),
@@ -87,7 +87,7 @@ impl Resolved {
         }
         let mut document = Value::Object(document);
         escape_dollars(&mut document);
-        crate::emit::Tree::from(&document).into_owned()
+        crate::emit::Tree::from(&document)
     }
 
     /// Bind-mount sources as absolute paths, as Compose prints them.

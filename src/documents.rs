@@ -43,7 +43,7 @@ pub enum Source<'d> {
     /// A nested stack, its resources rewritten as they are written.
     Nested(&'d NestedStack<'d>),
     /// A tree, the overlay merged into it.
-    Tree(Tree<'static>),
+    Tree(Tree),
 }
 
 impl Source<'_> {
@@ -59,7 +59,7 @@ impl Source<'_> {
 
     /// The document as a tree.
     #[must_use]
-    pub fn tree(self) -> Tree<'static> {
+    pub fn tree(self) -> Tree {
         match self {
             Source::Template(template) => emit::document(template),
             Source::Nested(stack) => stack.document(),
@@ -199,6 +199,8 @@ pub fn write(
             if coarse {
                 return ControlFlow::Continue(());
             }
+            // Only a document the overlay was merged into (a tree) can refer to something
+            // it no longer has: the compiled ones are whole by construction.
             if let Source::Tree(tree) = &piece.source {
                 validate::overlay::check_references(tree, root, &mut found);
             }

@@ -121,7 +121,7 @@ impl Compilation {
     /// The documents as trees, built again (the root first, each with its path relative
     /// to the root): what [`Compilation::documents`] holds as text.
     #[must_use]
-    pub fn trees(&self) -> Vec<(Option<String>, emit::Tree<'static>)> {
+    pub fn trees(&self) -> Vec<(Option<String>, emit::Tree)> {
         let mut trees = Vec::new();
         self.each_tree(|piece| {
             trees.push((piece.path.map(str::to_string), piece.source.tree()));

@@ -41,7 +41,7 @@ struct Violation {
 /// A policy that is not valid Guard: its name and what cfn-guard said.
 pub fn check(
     policies: &[Policy],
-    documents: &[&Tree<'_>],
+    documents: &[&Tree],
     template: &Template,
     fallback: Span,
 ) -> Result<Vec<Diagnostic>, String> {

@@ -81,7 +81,7 @@ struct Member<'a> {
 impl NestedStack<'_> {
     /// The nested template as a tree (see [`NestedStack::write`]).
     #[must_use]
-    pub fn document(&self) -> Tree<'static> {
+    pub fn document(&self) -> Tree {
         let mut sink = emit::TreeSink::default();
         self.write(&mut sink);
         sink.finish()
@@ -90,9 +90,7 @@ impl NestedStack<'_> {
     /// The nested template as YAML, written straight from the resources.
     #[must_use]
     pub fn yaml(&self) -> String {
-        let t = &self.template;
-        let mut yaml =
-            emit::Yaml::for_template(self.resources.len() + t.parameters.len() + t.outputs.len());
+        let mut yaml = emit::Yaml::for_template(&self.template, self.resources.len());
         self.write(&mut yaml);
         yaml.finish()
     }

@@ -146,7 +146,7 @@ fn no_generated_wildcards(name: &str, template: &serde_json::Value, inputs: &str
 
 /// A nested template with only its first five resources, and a comment saying how many
 /// more it holds.
-fn excerpt(tree: &emit::Tree<'_>) -> String {
+fn excerpt(tree: &emit::Tree) -> String {
     const SHOWN: usize = 5;
     let mut tree = tree.clone();
     let mut more = 0;

@@ -16,7 +16,7 @@ use compose2cfn::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES}
 mod generate;
 use generate::mixed as project;
 
-fn map<'a>(tree: &Tree<'a>, section: &str) -> BTreeMap<String, Tree<'a>> {
+fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
     match tree.get(section) {
         Some(Tree::Map(entries)) => entries
             .iter()

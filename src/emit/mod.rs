@@ -36,8 +36,7 @@ pub fn emit(template: &Template, format: Format) -> String {
 /// The template as YAML, written straight from it (no [`Tree`] in between).
 #[must_use]
 pub fn yaml(template: &Template) -> String {
-    let counts = template.resources.len() + template.parameters.len() + template.outputs.len();
-    let mut yaml = Yaml::for_template(counts);
+    let mut yaml = Yaml::for_template(template, template.resources.len());
     write(template, &mut yaml);
     yaml.finish()
 }

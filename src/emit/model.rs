@@ -6,49 +6,29 @@
 //! stack's resources are put through a [`Rewrite`] as they are written (what they name of
 //! the parent becomes a parameter).
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Value};
+use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Text, Value};
 use crate::par;
 
-/// A JSON-like document whose mappings keep their order. Its strings are borrowed from
-/// what it was built from (a template, a JSON value) wherever they can be.
+/// A JSON-like document whose mappings keep their order.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Tree<'a> {
+pub enum Tree {
     Null,
     Bool(bool),
     Num(serde_json::Number),
-    Str(Cow<'a, str>),
-    Seq(Vec<Tree<'a>>),
-    Map(Vec<(Cow<'a, str>, Tree<'a>)>),
+    Str(Text),
+    Seq(Vec<Tree>),
+    Map(Vec<(Text, Tree)>),
 }
 
-impl<'a> Tree<'a> {
-    /// The same document, owning its strings.
-    #[must_use]
-    pub fn into_owned(self) -> Tree<'static> {
-        match self {
-            Tree::Null => Tree::Null,
-            Tree::Bool(b) => Tree::Bool(b),
-            Tree::Num(n) => Tree::Num(n),
-            Tree::Str(s) => Tree::Str(Cow::Owned(s.into_owned())),
-            Tree::Seq(items) => Tree::Seq(items.into_iter().map(Tree::into_owned).collect()),
-            Tree::Map(entries) => Tree::Map(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (Cow::Owned(k.into_owned()), v.into_owned()))
-                    .collect(),
-            ),
-        }
-    }
-
+impl Tree {
     /// The value under `key` of a mapping.
     #[must_use]
-    pub fn get(&self, key: &str) -> Option<&Tree<'a>> {
+    pub fn get(&self, key: &str) -> Option<&Tree> {
         match self {
             Tree::Map(entries) => entries.iter().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -56,7 +36,7 @@ impl<'a> Tree<'a> {
     }
 
     /// The value under `key` of a mapping, for changing it.
-    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree<'a>> {
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Tree> {
         match self {
             Tree::Map(entries) => entries.iter_mut().find(|(k, _)| k == key).map(|(_, v)| v),
             _ => None,
@@ -67,18 +47,18 @@ impl<'a> Tree<'a> {
 /// A JSON value as a tree, object keys sorted (whatever order `serde_json::Map` keeps:
 /// sorted, or insertion order when a dependency turns on its `preserve_order` feature, as
 /// cfn-guard does).
-impl<'a> From<&'a serde_json::Value> for Tree<'a> {
-    fn from(json: &'a serde_json::Value) -> Self {
+impl From<&serde_json::Value> for Tree {
+    fn from(json: &serde_json::Value) -> Self {
         match json {
             serde_json::Value::Null => Tree::Null,
             serde_json::Value::Bool(b) => Tree::Bool(*b),
             serde_json::Value::Number(n) => Tree::Num(n.clone()),
-            serde_json::Value::String(s) => Tree::Str(Cow::Borrowed(s)),
+            serde_json::Value::String(s) => Tree::Str(Text::Owned(s.clone())),
             serde_json::Value::Array(items) => Tree::Seq(items.iter().map(Tree::from).collect()),
             serde_json::Value::Object(map) => {
-                let mut entries: Vec<(Cow<'a, str>, Tree<'a>)> = map
+                let mut entries: Vec<(Text, Tree)> = map
                     .iter()
-                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Tree::from(v)))
+                    .map(|(k, v)| (Text::Owned(k.clone()), Tree::from(v)))
                     .collect();
                 entries.sort_by(|a, b| a.0.cmp(&b.0));
                 Tree::Map(entries)
@@ -134,24 +114,24 @@ pub fn entries_into<T: Sync, S: Sink>(
 #[derive(Debug, Default)]
 pub struct TreeSink {
     open: Vec<Open>,
-    done: Option<Tree<'static>>,
+    done: Option<Tree>,
 }
 
 /// A collection being built, with the key of the value to come for a mapping.
 #[derive(Debug)]
 enum Open {
-    Map(Vec<(Cow<'static, str>, Tree<'static>)>, Cow<'static, str>),
-    Seq(Vec<Tree<'static>>),
+    Map(Vec<(Text, Tree)>, Text),
+    Seq(Vec<Tree>),
 }
 
 impl TreeSink {
     /// The document written.
     #[must_use]
-    pub fn finish(self) -> Tree<'static> {
+    pub fn finish(self) -> Tree {
         self.done.unwrap_or(Tree::Null)
     }
 
-    fn put(&mut self, tree: Tree<'static>) {
+    fn put(&mut self, tree: Tree) {
         match self.open.last_mut() {
             Some(Open::Map(entries, key)) => entries.push((std::mem::take(key), tree)),
             Some(Open::Seq(items)) => items.push(tree),
@@ -174,16 +154,16 @@ impl Sink for TreeSink {
     }
 
     fn str(&mut self, s: &str) {
-        self.put(Tree::Str(Cow::Owned(s.to_string())));
+        self.put(Tree::Str(Text::Owned(s.to_string())));
     }
 
     fn begin_map(&mut self, _empty: bool) {
-        self.open.push(Open::Map(Vec::new(), Cow::Borrowed("")));
+        self.open.push(Open::Map(Vec::new(), Text::Borrowed("")));
     }
 
     fn key(&mut self, k: &str) {
         if let Some(Open::Map(_, key)) = self.open.last_mut() {
-            *key = Cow::Owned(k.to_string());
+            *key = Text::Owned(k.to_string());
         }
     }
 
@@ -205,7 +185,7 @@ impl Sink for TreeSink {
 
     fn part(&self) -> Self {
         TreeSink {
-            open: vec![Open::Map(Vec::new(), Cow::Borrowed(""))],
+            open: vec![Open::Map(Vec::new(), Text::Borrowed(""))],
             done: None,
         }
     }
@@ -222,7 +202,7 @@ impl Sink for TreeSink {
 }
 
 /// Replays a tree into a sink; a large mapping on every core.
-pub(super) fn replay<S: Sink>(tree: &Tree<'_>, sink: &mut S) {
+pub(super) fn replay<S: Sink>(tree: &Tree, sink: &mut S) {
     match tree {
         Tree::Null => sink.null(),
         Tree::Bool(b) => sink.bool(*b),
@@ -251,7 +231,7 @@ const ENTRIES_PER_THREAD: usize = RESOURCES_PER_THREAD;
 
 /// The template as a tree.
 #[must_use]
-pub fn document(t: &Template) -> Tree<'static> {
+pub fn document(t: &Template) -> Tree {
     let mut sink = TreeSink::default();
     write(t, &mut sink);
     sink.finish()
@@ -283,14 +263,10 @@ pub fn write_with<S: Sink>(
     sink.str("2010-09-09");
     sink.key("Description");
     sink.str(&t.description);
-    section(sink, "Metadata", &t.metadata, |sink, v| {
-        value(sink, v, &mut keep)
-    });
+    section(sink, "Metadata", &t.metadata, kept);
     section(sink, "Parameters", &t.parameters, parameter);
-    section(sink, "Rules", &t.rules, |sink, v| value(sink, v, &mut keep));
-    section(sink, "Conditions", &t.conditions, |sink, v| {
-        value(sink, v, &mut keep);
-    });
+    section(sink, "Rules", &t.rules, kept);
+    section(sink, "Conditions", &t.conditions, kept);
     sink.key("Resources");
     sink.begin_map(count == 0);
     resources(sink);
@@ -407,8 +383,13 @@ fn output<S: Sink>(sink: &mut S, o: &Output) {
     sink.key("Description");
     sink.str(&o.description);
     sink.key("Value");
-    value(sink, &o.value, &mut keep);
+    kept(sink, &o.value);
     sink.end_map();
+}
+
+/// Writes a value as it is.
+fn kept<S: Sink>(sink: &mut S, v: &Value) {
+    value(sink, v, &mut keep);
 }
 
 /// Writes a value, each intrinsic function first put to `rewrite`.
@@ -532,7 +513,7 @@ fn seq<S: Sink>(sink: &mut S, items: impl FnOnce(&mut S)) {
     sink.end_seq();
 }
 
-impl Serialize for Tree<'_> {
+impl Serialize for Tree {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Tree::Null => serializer.serialize_unit(),

@@ -6,7 +6,7 @@
 use super::Tree;
 
 /// Merges `overlay` into `document`.
-pub fn apply(document: &mut Tree<'_>, overlay: &serde_json::Value) {
+pub fn apply(document: &mut Tree, overlay: &serde_json::Value) {
     merge(document, overlay);
 }
 
@@ -40,7 +40,7 @@ pub fn partition(
     (rest, parts)
 }
 
-fn merge(base: &mut Tree<'_>, patch: &serde_json::Value) {
+fn merge(base: &mut Tree, patch: &serde_json::Value) {
     match (base, patch) {
         (Tree::Map(entries), serde_json::Value::Object(patch)) => {
             for (key, value) in sorted(patch) {
@@ -66,9 +66,8 @@ fn sorted(map: &serde_json::Map<String, serde_json::Value>) -> Vec<(&String, &se
     entries
 }
 
-/// New content, where a `null` key has nothing to delete and is left out (owned: an
-/// overlay is small, and a patch may be cut out of it).
-fn without_nulls(value: &serde_json::Value) -> Tree<'static> {
+/// New content, where a `null` key has nothing to delete and is left out.
+fn without_nulls(value: &serde_json::Value) -> Tree {
     match value {
         serde_json::Value::Object(map) => Tree::Map(
             sorted(map)
@@ -78,7 +77,7 @@ fn without_nulls(value: &serde_json::Value) -> Tree<'static> {
                 .collect(),
         ),
         serde_json::Value::Array(items) => Tree::Seq(items.iter().map(without_nulls).collect()),
-        other => Tree::from(other).into_owned(),
+        other => Tree::from(other),
     }
 }
 
@@ -87,8 +86,8 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn tree(value: &serde_json::Value) -> Tree<'static> {
-        Tree::from(value).into_owned()
+    fn tree(value: &serde_json::Value) -> Tree {
+        Tree::from(value)
     }
 
     #[test]

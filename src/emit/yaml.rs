@@ -10,10 +10,11 @@ use std::fmt::Write;
 
 use super::Tree;
 use super::model::{Sink, replay};
+use crate::ir::Template;
 
 /// The document as YAML text, ending in a newline.
 #[must_use]
-pub(super) fn to_string(tree: &Tree<'_>) -> String {
+pub(super) fn to_string(tree: &Tree) -> String {
     let mut yaml = Yaml::default();
     replay(tree, &mut yaml);
     yaml.finish()
@@ -50,11 +51,13 @@ enum At {
 }
 
 impl Yaml {
-    /// A writer with room for a template of `entries` resources, parameters and outputs
-    /// (some 900 bytes each in a generated project), so that the text is not copied again
-    /// and again as it grows; the room costs nothing until it is written.
+    /// A writer with room for `template` with `resources` resources (its own, or a nested
+    /// stack's), parameters and outputs (some 900 bytes each in a generated project), so
+    /// that the text is not copied again and again as it grows; the room costs nothing
+    /// until it is written.
     #[must_use]
-    pub fn for_template(entries: usize) -> Yaml {
+    pub fn for_template(template: &Template, resources: usize) -> Yaml {
+        let entries = resources + template.parameters.len() + template.outputs.len();
         Yaml {
             out: String::with_capacity(4096 + entries * 1024),
             open: Vec::new(),

@@ -29,7 +29,7 @@ pub struct Counts {
 impl Counts {
     /// The counts of a document as a tree.
     #[must_use]
-    pub fn of_tree(document: &Tree<'_>) -> Counts {
+    pub fn of_tree(document: &Tree) -> Counts {
         let count = |section: &str| match document.get(section) {
             Some(Tree::Map(entries)) => entries.len(),
             _ => 0,
