@@ -270,6 +270,7 @@ fn is_plain(s: &str, role: Role) -> bool {
 }
 
 /// [`is_plain`] by every rule.
+#[cold]
 fn is_plain_by_rules(s: &str, role: Role) -> bool {
     let bytes = s.as_bytes();
     let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
@@ -359,35 +360,53 @@ fn resolves_to_non_string(s: &str) -> bool {
         })
 }
 
-/// `s` double-quoted, with YAML's escapes.
+/// `s` double-quoted, with YAML's escapes: the runs between the characters to escape
+/// are copied whole.
+#[cold]
 fn quoted(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '"' => out.push_str("\\\""),
-            '\0' => out.push_str("\\0"),
-            '\u{7}' => out.push_str("\\a"),
-            '\u{8}' => out.push_str("\\b"),
-            '\t' => out.push_str("\\t"),
-            '\n' => out.push_str("\\n"),
-            '\u{b}' => out.push_str("\\v"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            '\u{1b}' => out.push_str("\\e"),
-            '\u{85}' => out.push_str("\\N"),
-            '\u{2028}' => out.push_str("\\L"),
-            '\u{2029}' => out.push_str("\\P"),
-            c if needs_escape(c) && (c as u32) <= 0xFF => {
-                let _ = write!(out, "\\x{:02X}", c as u32);
-            }
-            c if needs_escape(c) => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
+    let mut rest = s;
+    // Printable ASCII but `"` and `\` is copied as it is; anything else is looked at.
+    while let Some(at) = rest
+        .bytes()
+        .position(|b| !matches!(b, b' '..=b'~') || b == b'"' || b == b'\\')
+    {
+        out.push_str(&rest[..at]);
+        let Some(c) = rest[at..].chars().next() else {
+            break;
+        };
+        escaped(out, c);
+        rest = &rest[at + c.len_utf8()..];
     }
+    out.push_str(rest);
     out.push('"');
+}
+
+/// One character of a double-quoted string, escaped when YAML wants it.
+fn escaped(out: &mut String, c: char) {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        '"' => out.push_str("\\\""),
+        '\0' => out.push_str("\\0"),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\t' => out.push_str("\\t"),
+        '\n' => out.push_str("\\n"),
+        '\u{b}' => out.push_str("\\v"),
+        '\u{c}' => out.push_str("\\f"),
+        '\r' => out.push_str("\\r"),
+        '\u{1b}' => out.push_str("\\e"),
+        '\u{85}' => out.push_str("\\N"),
+        '\u{2028}' => out.push_str("\\L"),
+        '\u{2029}' => out.push_str("\\P"),
+        c if needs_escape(c) && (c as u32) <= 0xFF => {
+            let _ = write!(out, "\\x{:02X}", c as u32);
+        }
+        c if needs_escape(c) => {
+            let _ = write!(out, "\\u{:04X}", c as u32);
+        }
+        c => out.push(c),
+    }
 }
 
 #[cfg(test)]
@@ -498,6 +517,29 @@ mod tests {
             "ls\u{2028}",
         ] {
             assert!(!plain(s), "{s:?} must be quoted");
+        }
+    }
+
+    #[test]
+    fn every_ascii_byte_anywhere_in_a_word_agrees_with_the_rules() {
+        for at in 0..19 {
+            for byte in 0..0x80u8 {
+                let mut word = b"Abcdefghijklmnopqrs".to_vec();
+                word[at] = byte;
+                let Ok(s) = String::from_utf8(word) else {
+                    continue;
+                };
+                for role in [Role::Key, Role::Value] {
+                    let by_rules = is_plain_by_rules(&s, role);
+                    match is_plain_word(&s, role) {
+                        Some(plain) => assert_eq!(plain, by_rules, "{s:?}"),
+                        None => assert!(
+                            !(byte.is_ascii_alphanumeric() || b"-_./".contains(&byte)) || at == 0,
+                            "{s:?} should take the shortcut"
+                        ),
+                    }
+                }
+            }
         }
     }
 
