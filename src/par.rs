@@ -96,6 +96,42 @@ where
     spread(split, &f)
 }
 
+/// [`chunks_owned`] by weight: contiguous chunks of about equal total `weight`, each
+/// worth at least `min_weight` (all in one when the whole is worth less than two), one per
+/// thread; the results in the chunks' order.
+pub fn chunks_weighed<T, R, F>(
+    items: Vec<T>,
+    weight: impl Fn(&T) -> usize,
+    min_weight: usize,
+    f: F,
+) -> Vec<R>
+where
+    T: Send,
+    R: Send,
+    F: Fn(Vec<T>) -> R + Sync,
+{
+    let weights: Vec<usize> = items.iter().map(weight).collect();
+    let total: usize = weights.iter().sum();
+    let parts = parts(total, min_weight);
+    if parts == 1 {
+        return vec![f(items)];
+    }
+    let share = total.div_ceil(parts);
+    let mut split: Vec<Vec<T>> = vec![Vec::new()];
+    let mut weighed = 0;
+    for (item, weight) in items.into_iter().zip(weights) {
+        if weighed >= share && split.len() < parts {
+            split.push(Vec::new());
+            weighed = 0;
+        }
+        weighed += weight;
+        if let Some(last) = split.last_mut() {
+            last.push(item);
+        }
+    }
+    spread(split, &f)
+}
+
 /// `f` of each item, in order, spread over the threads in chunks of at least
 /// `min_chunk` items.
 pub fn map<'a, T, R, F>(items: &'a [T], min_chunk: usize, f: F) -> Vec<R>
@@ -144,6 +180,21 @@ mod tests {
             let borrowed = chunks(&items, min, <[String]>::to_vec);
             assert_eq!(chunks_owned(items.clone(), min, |chunk| chunk), borrowed);
         }
+    }
+
+    #[test]
+    fn weighed_chunks_keep_the_order_and_share_the_weight() {
+        let items: Vec<usize> = (1..=100).collect();
+        let parts = chunks_weighed(items.clone(), |n| *n, 50, |chunk| chunk);
+        assert_eq!(parts.concat(), items);
+        let weights: Vec<usize> = parts.iter().map(|p| p.iter().sum()).collect();
+        assert!(
+            parts.len() == 1 || weights.iter().all(|w| *w >= 50),
+            "{weights:?}"
+        );
+        // Too light for two threads: one chunk.
+        let light = chunks_weighed(vec![10, 500, 20], |n| *n, 300, |chunk| chunk);
+        assert_eq!(light, vec![vec![10, 500, 20]]);
     }
 
     #[test]
