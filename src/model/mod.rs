@@ -393,20 +393,31 @@ macro_rules! path {
     }};
 }
 
-/// The services that are well-formed (a broken one has its schema error), each read on
-/// its own, on every core.
-fn read_services(
+/// The services that are well-formed (a broken one has its schema error), each read and
+/// built on its own, on every core, in one pass: its parsed form is dropped as soon as it
+/// is built (the model carries all of it). With the diagnostics of building them.
+fn build_services(
     services: &serde_json::Map<String, serde_json::Value>,
-) -> indexmap::IndexMap<String, Box<spec::Service>> {
+    at: &Locator<'_>,
+) -> (Vec<Service>, Diagnostics) {
     let all: Vec<(&String, &serde_json::Value)> = services.iter().collect();
-    par::map(&all, par::MIN_SERVICES, |(name, service)| {
-        spec::Service::deserialize(*service)
-            .ok()
-            .map(|service| ((*name).clone(), Box::new(service)))
-    })
-    .into_iter()
-    .flatten()
-    .collect()
+    let mut built = Vec::with_capacity(all.len());
+    let mut diags = Diagnostics::new();
+    for (services, found) in par::chunks(&all, par::MIN_SERVICES, |chunk| {
+        let mut found = Diagnostics::new();
+        let services: Vec<Service> = chunk
+            .iter()
+            .filter_map(|(name, service)| {
+                let service = spec::Service::deserialize(*service).ok()?;
+                Some(service::build(name, &service, at, &mut found))
+            })
+            .collect();
+        (services, found)
+    }) {
+        built.extend(services);
+        diags.extend(found);
+    }
+    (built, diags)
 }
 
 /// Marks the services the schema found errors in as partial: content rules would only
@@ -438,9 +449,10 @@ pub fn build(
         return project;
     };
     let mut file = spec::ComposeFile::default();
+    let mut services = None;
     for (key, value) in top {
-        if let (Some(services), "services") = (value.as_object(), key.as_str()) {
-            file.services = Some(read_services(services));
+        if let (Some(all), "services") = (value.as_object(), key.as_str()) {
+            services = Some(build_services(all, &at));
             continue;
         }
         // Each top-level key on its own, so one broken section does not hide the others;
@@ -479,17 +491,7 @@ pub fn build(
             .networks
             .insert(name.clone(), build_network(name, network.as_ref(), &at));
     }
-    // Each service is read on its own, on every core; its parsed form is dropped once it
-    // is read (the model carries all of it).
-    let parsed: Vec<_> = file.services.take().into_iter().flatten().collect();
-    for (built, found) in par::chunks_owned(parsed, par::MIN_SERVICES, |chunk| {
-        let mut found = Diagnostics::new();
-        let built: Vec<Service> = chunk
-            .into_iter()
-            .map(|(name, service)| service::build(&name, &service, &at, &mut found))
-            .collect();
-        (built, found)
-    }) {
+    if let Some((built, found)) = services {
         diags.extend(found);
         for service in built {
             project.services.insert(service.name.clone(), service);
