@@ -171,7 +171,6 @@ fn phases(c: &mut Criterion) {
     let project =
         compose2cfn::model::build(&root, &instance, "scale", &BTreeMap::new(), &mut diags);
     let template = compose2cfn::lower::lower(&project);
-    let layout = compose2cfn::stacks::split(&template, "scale", &[]);
     let mut group = c.benchmark_group("phases-1000");
     group.sample_size(10);
     group.bench_function("load", |b| {
@@ -193,16 +192,20 @@ fn phases(c: &mut Criterion) {
     group.bench_function("split", |b| {
         b.iter(|| compose2cfn::stacks::split(&template, "scale", &[]))
     });
-    // The documents as the compiler writes them: YAML straight from the templates, each
-    // nested stack's resources rewritten as they are written.
-    group.bench_function("emit-yaml", |b| {
+    // The documents as the compiler writes them (the split included): YAML straight from
+    // the templates, each nested stack's resources rewritten as they are written, the
+    // documents on every core, then each checked against the quotas.
+    group.bench_function("documents", |b| {
         b.iter(|| {
-            compose2cfn::emit::yaml(&layout.root).len()
-                + layout
-                    .nested
-                    .iter()
-                    .map(|stack| stack.yaml().len())
-                    .sum::<usize>()
+            let (_, documents) = compose2cfn::documents::write(
+                &template,
+                "scale",
+                None,
+                &root,
+                false,
+                &mut Diagnostics::new(),
+            );
+            documents.iter().map(|d| d.yaml.len()).sum::<usize>()
         })
     });
     group.finish();
