@@ -5,8 +5,8 @@
 //! A document is written as YAML straight from the compiled template (a nested stack's
 //! resources rewritten as they are written), on every core when there are many; then
 //! each is checked, in order, and kept as text. Only an overlay needs a tree to merge
-//! into. What needs the trees (the JSON form,
-//! policies) builds them from the same [`Cut`], which gives the same documents.
+//! into. What needs the trees (the JSON form, policies) builds them from the same
+//! [`Cut`], which gives the same documents.
 
 use std::ops::ControlFlow;
 
@@ -131,38 +131,37 @@ fn pieces<'d>(
     layout: Option<&'d stacks::Layout<'d>>,
     overlay: Option<&serde_json::Value>,
 ) -> impl Iterator<Item = Piece<'d>> {
-    let Some(stacks::Layout { root, nested }) = layout else {
-        let whole = Piece {
-            path: None,
-            divisible: None,
-            source: merged(Source::Template(compiled), overlay),
-        };
-        // One iterator type for both cuts: one template has no nested ones.
-        return Vec::from([whole])
-            .into_iter()
-            .chain(None.into_iter().flatten());
-    };
-    let (root_patch, patches) = match overlay {
-        Some(overlay) => {
-            let ids: Vec<Vec<&str>> = nested.iter().map(|stack| stack.ids().collect()).collect();
-            let (root, nested) = emit::overlay::partition(overlay, &ids);
-            (Some(root), nested)
+    let (root, stacks, patches) = match layout {
+        None => (
+            merged(Source::Template(compiled), overlay),
+            &[][..],
+            Vec::new(),
+        ),
+        Some(stacks::Layout { root, nested }) => {
+            let (root_patch, patches) = match overlay {
+                Some(overlay) => {
+                    let ids: Vec<Vec<&str>> =
+                        nested.iter().map(|stack| stack.ids().collect()).collect();
+                    let (root, nested) = emit::overlay::partition(overlay, &ids);
+                    (Some(root), nested)
+                }
+                None => (None, vec![None; nested.len()]),
+            };
+            let root = merged(Source::Template(root), root_patch.as_ref());
+            (root, nested.as_slice(), patches)
         }
-        None => (None, vec![None; nested.len()]),
     };
     let root = Piece {
         path: None,
         divisible: None,
-        source: merged(Source::Template(root), root_patch.as_ref()),
+        source: root,
     };
-    let nested = nested.iter().zip(patches).map(|(stack, patch)| Piece {
+    let nested = stacks.iter().zip(patches).map(|(stack, patch)| Piece {
         path: Some(&stack.path),
         divisible: (stack.services.len() > 1).then_some(stack.group),
         source: merged(Source::Nested(stack), patch.as_ref()),
     });
-    Vec::from([root])
-        .into_iter()
-        .chain(Some(nested).into_iter().flatten())
+    std::iter::once(root).chain(nested)
 }
 
 /// A document with an overlay merged into it: as a tree.

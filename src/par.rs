@@ -1,8 +1,9 @@
 //! Work spread over the machine's cores, with the same result as doing it in order.
-//! A slice is cut into contiguous chunks, one per core (never smaller than the caller's
-//! minimum, so that a small project stays on one thread); the calling thread takes the
-//! first chunk, scoped threads the others, and the results come back in the slice's
-//! order. The output of the compiler does not depend on how many cores ran it.
+//! A slice is cut into contiguous chunks, one per core, by count (a borrowed slice) or by
+//! weight (items taken over), never smaller than the caller's minimum, so that a small
+//! project stays on one thread; the calling thread takes the first chunk, scoped
+//! threads the others, and the results come back in the slice's order. The output of the
+//! compiler does not depend on how many cores ran it.
 //!
 //! `COMPOSE2CFN_THREADS` caps the number of threads (`1`: everything on the calling
 //! thread); by default every core the process may use.
@@ -75,28 +76,7 @@ where
     spread(items.chunks(items.len().div_ceil(parts)).collect(), &f)
 }
 
-/// [`chunks`] of items `f` takes over, so that each can be dropped as soon as it is used.
-pub fn chunks_owned<T, R, F>(items: Vec<T>, min_chunk: usize, f: F) -> Vec<R>
-where
-    T: Send,
-    R: Send,
-    F: Fn(Vec<T>) -> R + Sync,
-{
-    let parts = parts(items.len(), min_chunk);
-    if parts == 1 {
-        return vec![f(items)];
-    }
-    // The same cut as `slice::chunks`: every chunk full but the last.
-    let size = items.len().div_ceil(parts);
-    let count = items.len().div_ceil(size);
-    let mut items = items.into_iter();
-    let split: Vec<Vec<T>> = (0..count)
-        .map(|_| items.by_ref().take(size).collect())
-        .collect();
-    spread(split, &f)
-}
-
-/// [`chunks_owned`] by weight: contiguous chunks of about equal total `weight`, each
+/// [`chunks`] of items `f` takes over, by weight: contiguous chunks of about equal total `weight`, each
 /// worth at least `min_weight` (all in one when the whole is worth less than two), one per
 /// thread; the results in the chunks' order.
 pub fn chunks_weighed<T, R, F>(
@@ -132,23 +112,6 @@ where
     spread(split, &f)
 }
 
-/// `f` of each item, in order, spread over the threads in chunks of at least
-/// `min_chunk` items.
-pub fn map<'a, T, R, F>(items: &'a [T], min_chunk: usize, f: F) -> Vec<R>
-where
-    T: Sync,
-    R: Send,
-    F: Fn(&'a T) -> R + Sync,
-{
-    let mut out = Vec::with_capacity(items.len());
-    for part in chunks(items, min_chunk, |chunk| {
-        chunk.iter().map(&f).collect::<Vec<R>>()
-    }) {
-        out.extend(part);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,7 +119,13 @@ mod tests {
     #[test]
     fn results_keep_the_order_of_the_items() {
         let items: Vec<u32> = (0..10_000).collect();
-        let squares = map(&items, 7, |n| u64::from(*n) * u64::from(*n));
+        let squares: Vec<u64> = chunks(&items, 7, |chunk| {
+            chunk
+                .iter()
+                .map(|n| u64::from(*n).pow(2))
+                .collect::<Vec<_>>()
+        })
+        .concat();
         let expected: Vec<u64> = items.iter().map(|n| u64::from(*n).pow(2)).collect();
         assert_eq!(squares, expected);
     }
@@ -170,15 +139,6 @@ mod tests {
             if parts.len() > 1 {
                 assert!(parts.iter().all(|p| p.len() >= min.min(items.len()) / 2));
             }
-        }
-    }
-
-    #[test]
-    fn owned_chunks_are_the_slices_chunks() {
-        let items: Vec<String> = (0..999).map(|n| n.to_string()).collect();
-        for min in [1, 3, 250, 333, 400, 2_000] {
-            let borrowed = chunks(&items, min, <[String]>::to_vec);
-            assert_eq!(chunks_owned(items.clone(), min, |chunk| chunk), borrowed);
         }
     }
 
@@ -201,6 +161,5 @@ mod tests {
     fn an_empty_slice_is_one_empty_chunk() {
         let none: [u8; 0] = [];
         assert_eq!(chunks(&none, 1, <[u8]>::len), vec![0]);
-        assert!(map(&none, 1, |b| *b).is_empty());
     }
 }
