@@ -200,7 +200,7 @@ pub fn write(
         let mut coarse = false;
         let mut oversized = Vec::new();
         let layout = layout(compiled, project, &cut);
-        for (piece, yaml) in written(pieces(compiled, layout.as_ref(), overlay).collect()) {
+        for (piece, counts, yaml) in written(pieces(compiled, layout.as_ref(), overlay)) {
             if yaml.len() > stacks::MAX_BYTES {
                 match (&cut, piece.divisible) {
                     (Cut::Whole, _) => coarse = true,
@@ -220,7 +220,6 @@ pub fn write(
                 validate::overlay::check_references(tree, root, &mut found);
             }
             let path = piece.path;
-            let counts = piece.source.counts();
             let json = || piece.source.json_len();
             if let Some(yaml) = validate::limits::check(counts, json, path, yaml, root, &mut found)
             {
@@ -244,21 +243,27 @@ pub fn write(
     }
 }
 
-/// Each piece with its YAML, in order; the documents are written on every core when
-/// they hold enough resources in all to be worth a thread, in shares of about as many
-/// resources (a 1,000-service project's 16 nested stacks took a third of its run on one
-/// core).
-fn written(pieces: Vec<Piece<'_>>) -> Vec<(Piece<'_>, String)> {
+/// Each piece with what the quotas count in it and its YAML, in order; the documents are
+/// written on every core when they hold enough resources in all to be worth a thread, in
+/// shares of about as many resources (a 1,000-service project's 16 nested stacks took a
+/// third of its run on one core).
+fn written<'d>(pieces: impl Iterator<Item = Piece<'d>>) -> Vec<(Piece<'d>, Counts, String)> {
+    let counted: Vec<(Piece, Counts)> = pieces
+        .map(|piece| {
+            let counts = piece.source.counts();
+            (piece, counts)
+        })
+        .collect();
     par::chunks_weighed(
-        pieces,
-        |piece| piece.source.counts().resources,
+        counted,
+        |(_, counts)| counts.resources,
         emit::RESOURCES_PER_THREAD,
         |chunk| {
             chunk
                 .into_iter()
-                .map(|piece| {
+                .map(|(piece, counts)| {
                     let yaml = piece.source.yaml();
-                    (piece, yaml)
+                    (piece, counts, yaml)
                 })
                 .collect::<Vec<_>>()
         },

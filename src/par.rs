@@ -76,9 +76,9 @@ where
     spread(items.chunks(items.len().div_ceil(parts)).collect(), &f)
 }
 
-/// [`chunks`] of items `f` takes over, by weight: contiguous chunks of about equal total `weight`, each
-/// worth at least `min_weight` (all in one when the whole is worth less than two), one per
-/// thread; the results in the chunks' order.
+/// [`chunks`] of items `f` takes over, by weight: contiguous chunks of about equal total
+/// `weight`, each worth at least `min_weight` (all in one when the whole is worth less
+/// than two), one per thread; the results in the chunks' order.
 pub fn chunks_weighed<T, R, F>(
     items: Vec<T>,
     weight: impl Fn(&T) -> usize,
