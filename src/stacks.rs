@@ -62,9 +62,8 @@ pub struct NestedStack<'a> {
     /// Its resources by logical ID, as the template that was split holds them: they are
     /// rewritten as they are written ([`NestedStack::document`]), never copied first.
     resources: Vec<Member<'a>>,
-    /// The logical IDs of each service's resources, sorted.
-    locals: Vec<Vec<&'a str>>,
-    parent: &'a Template,
+    /// How each service's intrinsic functions are rewritten.
+    decisions: Vec<Decisions>,
 }
 
 /// A resource of a nested stack.
@@ -74,7 +73,7 @@ struct Member<'a> {
     resource: &'a Resource,
     /// Its `DependsOn` within the stack (the rest is the stack resource's).
     depends_on: BTreeSet<String>,
-    /// Its service, an index into [`NestedStack::locals`].
+    /// Its service, an index into [`NestedStack::decisions`].
     service: usize,
 }
 
@@ -96,8 +95,8 @@ impl NestedStack<'_> {
     }
 
     /// Writes the nested template into `sink`: each resource rewritten for it as it is
-    /// written (what names the parent's things refers to the parameters that carry them),
-    /// on every core for a large stack.
+    /// written (what names the parent's things refers to the parameters that carry them,
+    /// as the split decided), on every core for a large stack.
     pub fn write<S: emit::Sink>(&self, sink: &mut S) {
         emit::write_with(&self.template, sink, self.resources.len(), |sink| {
             emit::entries_into(
@@ -105,13 +104,11 @@ impl NestedStack<'_> {
                 &self.resources,
                 emit::RESOURCES_PER_THREAD,
                 |sink, members| {
-                    let mut hoisted = HashMap::default();
-                    let mut hoister = Hoister::new(self.parent, &mut hoisted);
                     for member in members {
-                        hoister.local = &self.locals[member.service];
+                        let decisions = &self.decisions[member.service];
                         sink.key(member.id);
                         emit::resource(sink, member.resource, &member.depends_on, &mut |v| {
-                            hoister.rewrite(v)
+                            decisions.rewrite(v)
                         });
                     }
                 },
@@ -290,8 +287,7 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
             services: stack.services,
             template: stack.template,
             resources: stack.resources,
-            locals: stack.locals,
-            parent: template,
+            decisions: stack.decisions,
         });
     }
     layout.nested.sort_by(|a, b| a.path.cmp(&b.path));
@@ -368,11 +364,13 @@ struct Piece<'a> {
     /// Parameter name → (value in the parent, is a list).
     parameters: BTreeMap<String, (Value, bool)>,
     conditions: BTreeMap<String, Value>,
+    /// How its resources' intrinsic functions are rewritten.
+    decisions: Decisions,
 }
 
 impl<'a> Piece<'a> {
-    /// The parameters and conditions the service's resources need in a nested stack
-    /// (nothing is rewritten yet).
+    /// The parameters and conditions the service's resources need in a nested stack, and
+    /// how they are rewritten (nothing is rewritten yet).
     fn new(
         template: &'a Template,
         service: &'a str,
@@ -392,7 +390,10 @@ impl<'a> Piece<'a> {
             }
         }
         let Hoister {
-            names, conditions, ..
+            names,
+            conditions,
+            decided,
+            ..
         } = hoister;
         Piece {
             service,
@@ -401,6 +402,7 @@ impl<'a> Piece<'a> {
             ids,
             parameters: names,
             conditions,
+            decisions: decided,
         }
     }
 }
@@ -413,8 +415,8 @@ struct Assembled<'a> {
     template: Template,
     /// By logical ID.
     resources: Vec<Member<'a>>,
-    /// The logical IDs of each service's resources, sorted.
-    locals: Vec<Vec<&'a str>>,
+    /// How each service's intrinsic functions are rewritten.
+    decisions: Vec<Decisions>,
     /// Parameter name → (value in the root, is a list).
     passed: BTreeMap<String, (Value, bool)>,
     /// Root resources its resources wait for.
@@ -442,12 +444,12 @@ fn assemble<'a>(
     };
     let mut services = Vec::with_capacity(members.len());
     let mut resources = Vec::new();
-    let mut locals = Vec::with_capacity(members.len());
+    let mut decisions = Vec::with_capacity(members.len());
     let mut passed = BTreeMap::new();
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for (service, piece) in members.into_iter().enumerate() {
         services.push(piece.service.to_string());
-        locals.push(piece.ids);
+        decisions.push(piece.decisions);
         passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
         for (id, resource) in piece.resources {
@@ -486,7 +488,7 @@ fn assemble<'a>(
         services,
         template,
         resources,
-        locals,
+        decisions,
         passed,
         after_root,
         after_stacks,
@@ -564,6 +566,42 @@ fn fnv(bytes: &[u8]) -> u64 {
     hash
 }
 
+/// What a nested stack writes in place of the intrinsic functions of one service's
+/// resources, decided when the split looks for the parameters they take and looked up as
+/// they are written (so that each expression is looked into once). By the address of
+/// each function: the split template is borrowed meanwhile, so none moves. A function
+/// that is not there is kept as it is, and so is all it holds.
+#[derive(Debug, Clone, Default)]
+struct Decisions(HashMap<usize, Decision>);
+
+/// What becomes of an intrinsic function that names the parent's things.
+#[derive(Debug, Clone)]
+enum Decision {
+    /// The function, each of its arguments decided in turn.
+    Descend,
+    /// Another value: the parameter that carries it, or a `Fn::Sub` that names parameters.
+    Replace(Value),
+}
+
+impl Decisions {
+    /// What to write for `value`.
+    fn rewrite(&self, value: &Value) -> Rewrite<'_> {
+        let Value::Fn(intrinsic) = value else {
+            return Rewrite::Keep;
+        };
+        match self.0.get(&address(intrinsic)) {
+            None => Rewrite::Keep,
+            Some(Decision::Descend) => Rewrite::Descend,
+            Some(Decision::Replace(other)) => Rewrite::Replace(other),
+        }
+    }
+}
+
+/// Where an intrinsic function is, which tells it from any other.
+fn address(intrinsic: &Intrinsic) -> usize {
+    std::ptr::from_ref(intrinsic).addr()
+}
+
 /// Rewrites a nested stack's expressions: what names only the parent's things becomes a
 /// parameter.
 struct Hoister<'a> {
@@ -578,6 +616,8 @@ struct Hoister<'a> {
     names: BTreeMap<String, (Value, bool)>,
     /// Conditions copied from the parent, localised.
     conditions: BTreeMap<String, Value>,
+    /// What [`Hoister::discover`] decided.
+    decided: Decisions,
 }
 
 impl<'a> Hoister<'a> {
@@ -588,6 +628,7 @@ impl<'a> Hoister<'a> {
             hoisted,
             names: BTreeMap::new(),
             conditions: BTreeMap::new(),
+            decided: Decisions::default(),
         }
     }
 
@@ -611,41 +652,45 @@ impl<'a> Hoister<'a> {
     }
 
     /// What the nested template holds in place of an intrinsic function: the function
-    /// when it names nothing of the parent's; a parameter when it names only the
+    /// when it names nothing of the parent's (`None`); a parameter when it names only the
     /// parent's things (the expression hoisted whole); else the function, its arguments
     /// rewritten in turn (a `Fn::Sub`'s variables of the parent become parameters).
-    fn rewrite(&mut self, value: &Value) -> Rewrite {
+    fn rewrite(&mut self, value: &Value) -> Option<Decision> {
         let (mut local, mut parent) = (false, false);
         self.mentions(value, &mut local, &mut parent);
         if !parent {
-            return Rewrite::Keep;
+            return None;
         }
         if !local {
-            return Rewrite::Replace(self.hoist(value));
+            return Some(Decision::Replace(self.hoist(value)));
         }
         let Value::Fn(intrinsic) = value else {
-            return Rewrite::Keep;
+            return None;
         };
-        match intrinsic.as_ref() {
-            Intrinsic::Sub(text) => Rewrite::Replace(Value::sub(self.localize_sub(text))),
+        Some(match intrinsic.as_ref() {
+            Intrinsic::Sub(text) => Decision::Replace(Value::sub(self.localize_sub(text))),
             Intrinsic::If(condition, ..) => {
                 self.condition(condition);
-                Rewrite::Descend
+                Decision::Descend
             }
-            _ => Rewrite::Descend,
-        }
+            _ => Decision::Descend,
+        })
     }
 
-    /// Notes the parameters and conditions that rewriting `value` takes, rewriting
-    /// nothing.
+    /// Notes the parameters and conditions that rewriting `value` takes, and how each of
+    /// its intrinsic functions is rewritten ([`Hoister::decided`]), rewriting nothing.
     fn discover(&mut self, value: &Value) {
         match value {
             Value::List(items) => items.iter().for_each(|v| self.discover(v)),
             Value::Map(map) => map.values().for_each(|v| self.discover(v)),
             Value::Fn(intrinsic) => {
-                if let Rewrite::Descend = self.rewrite(value) {
+                let Some(decision) = self.rewrite(value) else {
+                    return;
+                };
+                if let Decision::Descend = decision {
                     intrinsic.values().for_each(|v| self.discover(v));
                 }
+                self.decided.0.insert(address(intrinsic), decision);
             }
             Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
         }
@@ -657,9 +702,9 @@ impl<'a> Hoister<'a> {
             Value::List(items) => items.iter_mut().for_each(|v| self.localize(v)),
             Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
             Value::Fn(_) => match self.rewrite(value) {
-                Rewrite::Keep => {}
-                Rewrite::Replace(other) => *value = other,
-                Rewrite::Descend => {
+                None => {}
+                Some(Decision::Replace(other)) => *value = other,
+                Some(Decision::Descend) => {
                     if let Value::Fn(intrinsic) = value {
                         intrinsic.values_mut().for_each(|v| self.localize(v));
                     }

@@ -300,18 +300,19 @@ pub const RESOURCES_PER_THREAD: usize = 256;
 
 /// The rewriting that keeps everything (a named function, so that the writers that take
 /// one are instantiated once for it).
-fn keep(_: &Value) -> Rewrite {
+fn keep(_: &Value) -> Rewrite<'static> {
     Rewrite::Keep
 }
 
 /// What to write for an intrinsic function, as [`resource`] asks of its caller.
-pub enum Rewrite {
+#[derive(Debug, Clone, Copy)]
+pub enum Rewrite<'a> {
     /// The function as it is, and all it holds.
     Keep,
     /// The function with each of its arguments asked about in turn.
     Descend,
     /// Another value, written as it is.
-    Replace(Value),
+    Replace(&'a Value),
 }
 
 fn parameter<S: Sink>(sink: &mut S, p: &Parameter) {
@@ -344,11 +345,11 @@ fn parameter<S: Sink>(sink: &mut S, p: &Parameter) {
 /// Writes a resource (the value under its logical ID) with `depends_on` as its
 /// `DependsOn`, each intrinsic function of its properties and metadata first put to
 /// `rewrite` (a nested stack's references to its parent become parameters).
-pub fn resource<S: Sink>(
+pub fn resource<'r, S: Sink>(
     sink: &mut S,
     r: &Resource,
     depends_on: &BTreeSet<String>,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
 ) {
     sink.begin_map(false);
     sink.key("Type");
@@ -393,7 +394,7 @@ fn kept<S: Sink>(sink: &mut S, v: &Value) {
 }
 
 /// Writes a value, each intrinsic function first put to `rewrite`.
-fn value<S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) {
+fn value<'r, S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>) {
     match v {
         Value::Bool(b) => sink.bool(*b),
         Value::Int(i) => sink.num(&(*i).into()),
@@ -414,17 +415,17 @@ fn value<S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> R
         Value::Fn(intrinsic) => match rewrite(v) {
             Rewrite::Keep => function(sink, intrinsic, &mut keep),
             Rewrite::Descend => function(sink, intrinsic, rewrite),
-            Rewrite::Replace(other) => value(sink, &other, &mut keep),
+            Rewrite::Replace(other) => value(sink, other, &mut keep),
         },
     }
 }
 
 /// An intrinsic function in its long form (`{name: argument}`), its arguments put to
 /// `rewrite`.
-fn function<S: Sink>(
+fn function<'r, S: Sink>(
     sink: &mut S,
     intrinsic: &Intrinsic,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
 ) {
     sink.begin_map(false);
     match intrinsic {
@@ -492,12 +493,12 @@ fn function<S: Sink>(
 }
 
 /// `name: [separator, operand]` (`Fn::Join`, `Fn::Split`).
-fn separated<S: Sink>(
+fn separated<'r, S: Sink>(
     sink: &mut S,
     name: &str,
     separator: &str,
     operand: &Value,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
 ) {
     sink.key(name);
     seq(sink, |sink| {
