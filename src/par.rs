@@ -27,6 +27,12 @@ static THREADS: LazyLock<usize> = LazyLock::new(|| {
 /// on two, as fast as before).
 pub const MIN_SERVICES: usize = 128;
 
+/// Threads a job may use.
+#[must_use]
+pub fn threads() -> usize {
+    *THREADS
+}
+
 /// How many chunks `len` items make: one per thread, none shorter than `min_chunk`.
 fn parts(len: usize, min_chunk: usize) -> usize {
     match len / min_chunk.max(1) {

@@ -16,6 +16,7 @@ mod extends;
 mod include;
 mod merge;
 mod profiles;
+mod spread;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
