@@ -164,11 +164,15 @@ pub fn write_set(path: &Path, root: &[u8], nested: &[(&str, &str)]) -> Result<()
 }
 
 /// `bytes` in a temporary file in `dir`, to be renamed into place (removed when dropped
-/// before).
+/// before). Its permissions are those of any file the user creates (read and write for
+/// all, less the umask), as the nested templates' are, not a temporary file's owner-only
+/// ones.
 fn staged_file(dir: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
-    let mut file = tempfile::Builder::new()
-        .prefix(".compose2cfn-")
-        .tempfile_in(dir)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".compose2cfn-");
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir)?;
     file.write_all(bytes)?;
     Ok(file)
 }

@@ -117,6 +117,33 @@ fn written_tag(dir: &Path, services: usize) -> String {
     tags[0].clone().unwrap()
 }
 
+/// The templates get the permissions of any file the user creates (the umask's), the root
+/// one as the nested ones, not a temporary file's owner-only ones.
+#[cfg(unix)]
+#[test]
+fn the_output_has_the_permissions_of_a_new_file() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path| {
+        format!(
+            "{:o}",
+            std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+        )
+    };
+    for split in [false, true] {
+        let dir = folder();
+        std::fs::write(dir.path().join("compose.yaml"), compose(3, "1.0")).unwrap();
+        let created = dir.path().join("created");
+        std::fs::File::create(&created).unwrap();
+        let done = run(dir.path(), &compile_to("stack.yaml", split));
+        assert!(done.status.success(), "{done:?}");
+        assert_eq!(mode(&dir.path().join("stack.yaml")), mode(&created));
+        if split {
+            let nested = dir.path().join("shop.stacks/Services.yaml");
+            assert_eq!(mode(&nested), mode(&created));
+        }
+    }
+}
+
 #[test]
 fn an_output_that_is_an_input_is_refused() {
     let dir = folder();
