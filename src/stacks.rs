@@ -21,6 +21,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use foldhash::HashMap;
 
@@ -274,8 +275,8 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
         let path = format!("{folder}/{}.yaml", stack.id);
         let parameters = stack
             .passed
-            .into_iter()
-            .map(|(name, (value, list))| (name, passed_value(value, list)))
+            .iter()
+            .map(|h| (h.name.clone(), passed_value(h.value.clone(), h.list)))
             .collect();
         let mut depends_on = stack.after_root;
         depends_on.extend(order.get(&stack.id).into_iter().flatten().cloned());
@@ -346,7 +347,7 @@ fn fits(members: &[Piece]) -> bool {
     let mut parameters: BTreeSet<&str> = BTreeSet::new();
     members
         .iter()
-        .flat_map(|p| p.parameters.keys())
+        .flat_map(|p| p.parameters.iter().map(|h| h.name.as_str()))
         .all(|name| {
             parameters.insert(name);
             parameters.len() <= MAX_PARAMETERS - HEADROOM
@@ -361,8 +362,8 @@ struct Piece<'a> {
     resources: Vec<(&'a str, &'a Resource)>,
     /// Their logical IDs (sorted): what its expressions name locally.
     ids: Vec<&'a str>,
-    /// Parameter name → (value in the parent, is a list).
-    parameters: BTreeMap<String, (Value, bool)>,
+    /// The parameters they take, by name.
+    parameters: Vec<Arc<Hoisted>>,
     conditions: BTreeMap<String, Value>,
     /// How its resources' intrinsic functions are rewritten.
     decisions: Decisions,
@@ -375,7 +376,7 @@ impl<'a> Piece<'a> {
         template: &'a Template,
         service: &'a str,
         resources: &[(&'a str, &'a Resource)],
-        hoisted: &mut HashMap<Value, (String, bool)>,
+        hoisted: &mut HashMap<Value, Arc<Hoisted>>,
     ) -> Piece<'a> {
         let ids: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
         let mut hoister = Hoister::new(template, hoisted);
@@ -390,11 +391,12 @@ impl<'a> Piece<'a> {
             }
         }
         let Hoister {
-            names,
+            mut names,
             conditions,
             decided,
             ..
         } = hoister;
+        names.sort_by(|a, b| a.name.cmp(&b.name));
         Piece {
             service,
             hash: hash(service),
@@ -417,8 +419,8 @@ struct Assembled<'a> {
     resources: Vec<Member<'a>>,
     /// How each service's intrinsic functions are rewritten.
     decisions: Vec<Decisions>,
-    /// Parameter name → (value in the root, is a list).
-    passed: BTreeMap<String, (Value, bool)>,
+    /// What the root passes down, by name.
+    passed: Vec<Arc<Hoisted>>,
     /// Root resources its resources wait for.
     after_root: BTreeSet<String>,
     /// Other groups' stacks its resources wait for.
@@ -445,12 +447,16 @@ fn assemble<'a>(
     let mut services = Vec::with_capacity(members.len());
     let mut resources = Vec::new();
     let mut decisions = Vec::with_capacity(members.len());
-    let mut passed = BTreeMap::new();
+    let mut passed: Vec<Arc<Hoisted>> = members
+        .iter()
+        .flat_map(|piece| piece.parameters.iter().cloned())
+        .collect();
+    passed.sort_by(|a, b| a.name.cmp(&b.name));
+    passed.dedup_by(|a, b| a.name == b.name);
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for (service, piece) in members.into_iter().enumerate() {
         services.push(piece.service.to_string());
         decisions.push(piece.decisions);
-        passed.extend(piece.parameters);
         template.conditions.extend(piece.conditions);
         for (id, resource) in piece.resources {
             let mut depends_on = BTreeSet::new();
@@ -477,10 +483,10 @@ fn assemble<'a>(
     }
     services.sort();
     resources.sort_by(|a, b| a.id.cmp(b.id));
-    for (name, (_, list)) in &passed {
+    for hoisted in &passed {
         template
             .parameters
-            .insert(name.clone(), parameter(name, *list));
+            .insert(hoisted.name.clone(), parameter(&hoisted.name, hoisted.list));
     }
     Assembled {
         group,
@@ -579,8 +585,24 @@ struct Decisions(HashMap<usize, Decision>);
 enum Decision {
     /// The function, each of its arguments decided in turn.
     Descend,
-    /// Another value: the parameter that carries it, or a `Fn::Sub` that names parameters.
+    /// The parameter that carries it.
+    Hoist(Arc<Hoisted>),
+    /// A `Fn::Sub` that names parameters.
     Replace(Value),
+}
+
+/// An expression of the parent that a parameter carries down, made once per thread and
+/// shared by every service that takes it.
+#[derive(Debug)]
+struct Hoisted {
+    /// The parameter's name.
+    name: String,
+    /// The expression, computed in the parent.
+    value: Value,
+    /// Whether it gives a list (passed joined with commas).
+    list: bool,
+    /// What the nested template writes in its place: `Ref` of the parameter.
+    reference: Value,
 }
 
 impl Decisions {
@@ -592,6 +614,7 @@ impl Decisions {
         match self.0.get(&address(intrinsic)) {
             None => Rewrite::Keep,
             Some(Decision::Descend) => Rewrite::Descend,
+            Some(Decision::Hoist(hoisted)) => Rewrite::Replace(&hoisted.reference),
             Some(Decision::Replace(other)) => Rewrite::Replace(other),
         }
     }
@@ -609,11 +632,11 @@ struct Hoister<'a> {
     /// The logical IDs of the service whose resources are rewritten, sorted: references
     /// to them stay as they are.
     local: &'a [&'a str],
-    /// Hoisted expressions → (parameter name, is a list), shared by every service's
-    /// hoister on a thread: an expression has the same name in every stack.
-    hoisted: &'a mut HashMap<Value, (String, bool)>,
-    /// Parameter name → (value in the parent, is a list).
-    names: BTreeMap<String, (Value, bool)>,
+    /// Hoisted expressions, shared by every service's hoister on a thread: an expression
+    /// has the same name in every stack.
+    hoisted: &'a mut HashMap<Value, Arc<Hoisted>>,
+    /// The parameters the service takes, each name once.
+    names: Vec<Arc<Hoisted>>,
     /// Conditions copied from the parent, localised.
     conditions: BTreeMap<String, Value>,
     /// What [`Hoister::discover`] decided.
@@ -621,12 +644,12 @@ struct Hoister<'a> {
 }
 
 impl<'a> Hoister<'a> {
-    fn new(parent: &'a Template, hoisted: &'a mut HashMap<Value, (String, bool)>) -> Self {
+    fn new(parent: &'a Template, hoisted: &'a mut HashMap<Value, Arc<Hoisted>>) -> Self {
         Hoister {
             parent,
             local: &[],
             hoisted,
-            names: BTreeMap::new(),
+            names: Vec::new(),
             conditions: BTreeMap::new(),
             decided: Decisions::default(),
         }
@@ -662,7 +685,7 @@ impl<'a> Hoister<'a> {
             return None;
         }
         if !local {
-            return Some(Decision::Replace(self.hoist(value)));
+            return Some(Decision::Hoist(self.hoist(value)));
         }
         let Value::Fn(intrinsic) = value else {
             return None;
@@ -703,6 +726,7 @@ impl<'a> Hoister<'a> {
             Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
             Value::Fn(_) => match self.rewrite(value) {
                 None => {}
+                Some(Decision::Hoist(hoisted)) => *value = hoisted.reference.clone(),
                 Some(Decision::Replace(other)) => *value = other,
                 Some(Decision::Descend) => {
                     if let Value::Fn(intrinsic) = value {
@@ -734,8 +758,8 @@ impl<'a> Hoister<'a> {
                     Some((id, attribute)) => Value::get_att(id, attribute),
                     None => Value::reference(variable),
                 };
-                let name = self.name_of(&value);
-                out.push_str(&format!("${{{name}}}"));
+                let hoisted = self.hoist(&value);
+                out.push_str(&format!("${{{}}}", hoisted.name));
             }
             rest = &after[end + 1..];
         }
@@ -755,20 +779,27 @@ impl<'a> Hoister<'a> {
         }
     }
 
-    fn hoist(&mut self, value: &Value) -> Value {
-        Value::reference(self.name_of(value))
+    /// The parameter that carries `value` from the parent, which the service now takes:
+    /// named after what it refers to, and for anything but a plain `Ref` or
+    /// `Fn::GetAtt`, a hash of the expression, so that the same expression has the same
+    /// name in every stack and no other does.
+    fn hoist(&mut self, value: &Value) -> Arc<Hoisted> {
+        let hoisted = match self.hoisted.get(value) {
+            Some(hoisted) => Arc::clone(hoisted),
+            None => {
+                let hoisted = Arc::new(self.named(value));
+                self.hoisted.insert(value.clone(), Arc::clone(&hoisted));
+                hoisted
+            }
+        };
+        if !self.names.iter().any(|taken| taken.name == hoisted.name) {
+            self.names.push(Arc::clone(&hoisted));
+        }
+        hoisted
     }
 
-    /// The parameter that carries `value` from the parent: named after what it refers to,
-    /// and for anything but a plain `Ref` or `Fn::GetAtt`, a hash of the expression, so
-    /// that the same expression has the same name in every stack and no other does.
-    fn name_of(&mut self, value: &Value) -> String {
-        if let Some((name, list)) = self.hoisted.get(value) {
-            if !self.names.contains_key(name) {
-                self.names.insert(name.clone(), (value.clone(), *list));
-            }
-            return name.clone();
-        }
+    /// `value` hoisted, named (see [`Hoister::hoist`]).
+    fn named(&self, value: &Value) -> Hoisted {
         let mut refs = Vec::new();
         names_in(value, &mut refs);
         let mut name: String = refs
@@ -782,10 +813,12 @@ impl<'a> Hoister<'a> {
             let text = format!("{value:?}");
             name = format!("{name}{:08x}", fnv(text.as_bytes()) & 0xffff_ffff);
         }
-        let list = self.is_list(value);
-        self.names.insert(name.clone(), (value.clone(), list));
-        self.hoisted.insert(value.clone(), (name.clone(), list));
-        name
+        Hoisted {
+            reference: Value::reference(name.clone()),
+            name,
+            value: value.clone(),
+            list: self.is_list(value),
+        }
     }
 
     /// Whether an expression gives a list.
