@@ -5,24 +5,35 @@
 /// digit removed, the first letter upper-cased.
 #[must_use]
 pub fn normalize(name: &str) -> String {
-    let kept: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
-    let mut chars = kept.chars();
-    match chars.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-        None => String::new(),
+    normalized(name, "")
+}
+
+/// `name` normalised, then `suffix`, in one allocation (a 1,000-service project makes some
+/// 6,000 logical IDs).
+fn normalized(name: &str, suffix: &str) -> String {
+    let mut id = String::with_capacity(name.len() + suffix.len());
+    for byte in name.bytes().filter(u8::is_ascii_alphanumeric) {
+        let byte = if id.is_empty() {
+            byte.to_ascii_uppercase()
+        } else {
+            byte
+        };
+        id.push(char::from(byte));
     }
+    id.push_str(suffix);
+    id
 }
 
 /// Logical ID of a resource that belongs to a service: `{N(service)}{suffix}`.
 #[must_use]
 pub fn service_id(service: &str, suffix: &str) -> String {
-    format!("{}{suffix}", normalize(service))
+    normalized(service, suffix)
 }
 
 /// Logical ID of a network's security group.
 #[must_use]
 pub fn network_id(network: &str) -> String {
-    format!("{}Network", normalize(network))
+    normalized(network, "Network")
 }
 
 #[cfg(test)]
@@ -36,6 +47,9 @@ mod tests {
         assert_eq!(normalize("my_web"), "Myweb");
         assert_eq!(normalize("simple"), "Simple");
         assert_eq!(normalize("2fa"), "2fa");
+        assert_eq!(normalize("-é-x"), "X");
+        assert_eq!(normalize("--"), "");
+        assert_eq!(service_id("--", "Service"), "Service");
         assert_eq!(service_id("web", "Service"), "WebService");
         assert_eq!(network_id("default"), "DefaultNetwork");
     }
