@@ -176,7 +176,7 @@ pub fn compile_with(
         .as_ref()
         .filter(|root| within_ecs(root, &mut diags))
     {
-        let instance = root.to_json();
+        let instance = root.document_json();
         let errors_before = diags.has_errors();
         let (checked, found, mut stages) = beside_schema(root, &instance, || {
             Stages::run(root, &instance, &loaded, &configs, split, errors_before)

@@ -170,6 +170,37 @@ impl Node {
         }
     }
 
+    /// The JSON value of a document's root, as [`Node::to_json`], with a large `services`
+    /// mapping converted on every core (1,000 services: 6.6 M instructions, 2% of a run,
+    /// which nothing else ran beside).
+    #[must_use]
+    pub fn document_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        let Value::Map(entries) = &self.value else {
+            return self.to_json();
+        };
+        let section = |entry: &Entry| match (&entry.value.value, entry.key.as_str()) {
+            (Value::Map(services), "services") => J::Object(
+                crate::par::chunks(services, crate::par::MIN_SERVICES, |chunk| {
+                    chunk
+                        .iter()
+                        .map(|e| (e.key.clone(), e.value.to_json()))
+                        .collect::<Vec<_>>()
+                })
+                .into_iter()
+                .flatten()
+                .collect(),
+            ),
+            _ => entry.value.to_json(),
+        };
+        J::Object(
+            entries
+                .iter()
+                .map(|e| (e.key.clone(), section(e)))
+                .collect(),
+        )
+    }
+
     /// The scalar as text, the way Compose reads a scalar where it wants a string.
     #[must_use]
     pub fn scalar_text(&self) -> Option<String> {
@@ -180,6 +211,35 @@ impl Node {
             Value::Float(f) => Some(f.to_string()),
             Value::String(s) => Some(s.clone()),
             Value::Seq(_) | Value::Map(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diag::Diagnostics;
+    use crate::source::FileId;
+
+    fn parsed(text: &str) -> super::Node {
+        let mut diags = Diagnostics::new();
+        let node = crate::load::yaml::parse(text, FileId::default(), &mut diags);
+        assert!(diags.is_empty(), "{text}");
+        node.unwrap_or_else(|| panic!("{text}"))
+    }
+
+    #[test]
+    fn a_document_converted_on_every_core_is_the_document_converted_at_once() {
+        let services: String = (0..300)
+            .map(|i| format!("  svc{i:04}:\n    image: app:{i}\n    ports: [\"{i}:80\"]\n"))
+            .collect();
+        for text in [
+            format!("name: big\nservices:\n{services}volumes: {{data: {{}}}}\n"),
+            "services: {a: {image: x}}\nx-y: [1, 2.5, true, null]\n".to_string(),
+            "services: []\n".to_string(),
+            "just a scalar\n".to_string(),
+        ] {
+            let node = parsed(&text);
+            assert_eq!(node.document_json(), node.to_json(), "{text}");
         }
     }
 }
