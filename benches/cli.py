@@ -71,8 +71,9 @@ def measure(binaries, n, runs):
         for _, binary in binaries:
             for args in modes.values():
                 run_once([binary, *args], folder)
-        for _ in range(runs):
-            for label, binary in binaries:
+        for round in range(runs):
+            # Which binary goes first alternates, so that neither always follows the other.
+            for label, binary in binaries if round % 2 == 0 else binaries[::-1]:
                 for mode, args in modes.items():
                     results.setdefault((label, mode), []).append(run_once([binary, *args], folder))
     return results
