@@ -34,9 +34,9 @@ def run_once(command, cwd):
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
-    child.returncode = os.waitstatus_to_exitcode(status)
-    if child.returncode != 0:
-        raise SystemExit(f"{' '.join(command)} exited with {child.returncode} in {cwd}")
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        raise SystemExit(f"{' '.join(command)} exited with {code} in {cwd}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 

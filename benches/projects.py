@@ -31,10 +31,9 @@ def mixed(n):
 
 def write(n, folder):
     """The project of `n` services in `folder` (its Compose file, its secrets' files and
-    an `out/` folder); the path of the Compose file."""
+    an `out/` folder)."""
     folder = pathlib.Path(folder)
     (folder / "compose.yaml").write_text(mixed(n))
     for i in range(3):
         (folder / f"k{i}.txt").write_text("not a real secret\n")
     (folder / "out").mkdir(exist_ok=True)
-    return folder / "compose.yaml"

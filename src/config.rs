@@ -53,7 +53,7 @@ impl Resolved {
     /// The canonical document (keys sorted).
     #[must_use]
     pub fn canonical(&self) -> crate::emit::Tree {
-        let mut document = match self.root.to_json() {
+        let mut document = match self.root.document_json() {
             Value::Object(map) => map,
             _ => Map::new(),
         };

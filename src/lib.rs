@@ -53,7 +53,7 @@ pub fn resolve(inputs: &[Input], options: &Options) -> Result<Resolution, IoErro
     let mut diags = Diagnostics::new();
     let loaded = load::load(inputs, options, &mut diags)?;
     if let Some(root) = &loaded.root {
-        schema::check(root, &root.to_json(), &mut diags);
+        schema::check(root, &root.document_json(), &mut diags);
     }
     let project = match loaded.root {
         Some(root) if !diags.has_errors() => Some(config::Resolved {

@@ -161,12 +161,7 @@ impl Node {
             Value::Float(f) => serde_json::Number::from_f64(*f).map_or(J::Null, J::Number),
             Value::String(s) => J::String(s.clone()),
             Value::Seq(items) => J::Array(items.iter().map(Node::to_json).collect()),
-            Value::Map(entries) => J::Object(
-                entries
-                    .iter()
-                    .map(|e| (e.key.clone(), e.value.to_json()))
-                    .collect(),
-            ),
+            Value::Map(entries) => J::Object(entries.iter().map(Entry::to_json).collect()),
         }
     }
 
@@ -182,10 +177,7 @@ impl Node {
         let section = |entry: &Entry| match (&entry.value.value, entry.key.as_str()) {
             (Value::Map(services), "services") => J::Object(
                 crate::par::chunks(services, crate::par::MIN_SERVICES, |chunk| {
-                    chunk
-                        .iter()
-                        .map(|e| (e.key.clone(), e.value.to_json()))
-                        .collect::<Vec<_>>()
+                    chunk.iter().map(Entry::to_json).collect::<Vec<_>>()
                 })
                 .into_iter()
                 .flatten()
@@ -212,6 +204,13 @@ impl Node {
             Value::String(s) => Some(s.clone()),
             Value::Seq(_) | Value::Map(_) => None,
         }
+    }
+}
+
+impl Entry {
+    /// The key and the JSON value of this entry, for a JSON object.
+    fn to_json(&self) -> (String, serde_json::Value) {
+        (self.key.clone(), self.value.to_json())
     }
 }
 
