@@ -40,6 +40,13 @@ fi
 "$venv/bin/python" scripts/yaml11_roundtrip.py target/cfn-lint
 echo "cfn-lint: ${#templates[@]} passed, 0 failed"
 
+# The run-time rules (src/audit/) on the same files as written, each root with the nested
+# templates its TemplateURLs name (the compiler ran them in process too).
+roots=(target/cfn-lint/*.yaml)
+cargo build --locked --quiet
+target/debug/compose2cfn audit -- "${roots[@]}"
+echo "run-time rules: ${#roots[@]} passed, 0 failed"
+
 # The 5,000-service project of tests/scale.rs (a root and its groups' nested templates,
 # 22 MB): cfn-lint on both cores, errors failing the run.
 scale=(target/cfn-lint-scale/*.yaml target/cfn-lint-scale/*.stacks/*.yaml)
@@ -52,6 +59,9 @@ printf '%s\0' "${scale[@]}" | xargs -0 -P 2 -n $(((${#scale[@]} + 1) / 2)) \
   bash -c '"$0" --format parseable -- "$@"; status=$?; [ $((status & 3)) -eq 0 ]' "$venv/bin/cfn-lint" \
   || { echo "cfn-lint found errors in the 5,000-service project" >&2; exit 1; }
 echo "cfn-lint: ${#scale[@]} passed, 0 failed"
+scale_roots=(target/cfn-lint-scale/*.yaml)
+target/debug/compose2cfn audit -- "${scale_roots[@]}"
+echo "run-time rules on the 5,000-service project: ${#scale[@]} templates passed"
 
 # checkov: zero failures outside the skipped checks (the JSON lists the passed ones too).
 CHECKOV_VERSION="3.3.30"

@@ -65,6 +65,16 @@ enum Command {
     },
     /// List per Compose service the resources it produces and what happened to its keys.
     Plan(InputArgs),
+    /// Check CloudFormation templates (and the nested ones their relative `TemplateURL`s
+    /// name) against the run-time rules: what AWS needs for the application to run.
+    Audit {
+        /// The templates (YAML or JSON).
+        #[arg(required_unless_present = "rules")]
+        templates: Vec<PathBuf>,
+        /// List the rules, each with the AWS documentation page it comes from.
+        #[arg(long)]
+        rules: bool,
+    },
 }
 
 impl Command {
@@ -78,6 +88,7 @@ impl Command {
             Command::Explain { .. }
             | Command::Completions { .. }
             | Command::Man
+            | Command::Audit { .. }
             | Command::Schema => false,
         }
     }
@@ -222,6 +233,9 @@ pub fn run(
         Some(Command::Config(config)) => return run_config(config, env, color, stdout, stderr),
         Some(Command::Explain { code }) => return run_explain(code.as_deref(), stdout, stderr),
         Some(Command::Completions { shell }) => return run_generated(Some(shell), stdout),
+        Some(Command::Audit { templates, rules }) => {
+            return run_audit(&templates, rules, stdout, stderr);
+        }
         Some(Command::Man) => return run_generated(None, stdout),
         Some(Command::Schema) => {
             return match stdout.write_all(crate::schema::SCHEMA_TEXT.as_bytes()) {
@@ -343,6 +357,54 @@ fn deliver_stacks(
             &error,
             stderr,
         ),
+    }
+}
+
+/// `audit`: the run-time rules on template files; exit 1 when one is broken.
+fn run_audit(
+    templates: &[PathBuf],
+    list: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> u8 {
+    if list {
+        for rule in crate::audit::RULES {
+            let _ = writeln!(
+                stdout,
+                "{} {}\n    {}\n    {}",
+                rule.id, rule.name, rule.fact, rule.source
+            );
+        }
+    }
+    let mut broken = 0;
+    for path in templates {
+        let files = match crate::audit::Files::read(path) {
+            Ok(files) => files,
+            Err(message) => {
+                let _ = writeln!(stderr, "error: {message}");
+                return EXIT_USAGE;
+            }
+        };
+        for finding in crate::audit::check(&files.documents()) {
+            let rule = finding.rule();
+            broken += 1;
+            let _ = writeln!(
+                stderr,
+                "{}: error[{} {}]: `{}`: {}\n  = {}",
+                path.display(),
+                rule.id,
+                rule.name,
+                finding.resource,
+                finding.message,
+                rule.source
+            );
+        }
+    }
+    if broken > 0 {
+        let _ = writeln!(stderr, "{broken} run-time rule violations");
+        EXIT_INPUT
+    } else {
+        EXIT_OK
     }
 }
 

@@ -6,6 +6,7 @@
 //! problem it finds as a [`diag::Diagnostic`]; the driver stops before lowering only when
 //! there is an error, and drops the template when it breaks a CloudFormation quota.
 
+pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -201,7 +202,7 @@ pub fn compile_with(
         }
         project = Some(stages.project);
     }
-    Ok(Compilation {
+    let mut compilation = Compilation {
         sources: loaded.sources,
         diagnostics: diags.into_sorted(),
         project,
@@ -209,7 +210,62 @@ pub fn compile_with(
         template,
         documents,
         cut,
-    })
+    };
+    runtime_rules(&mut compilation);
+    Ok(compilation)
+}
+
+/// The run-time rules ([`audit`]) on the documents written: each finding an error at the
+/// Compose element behind its resource, and no template when there is one.
+fn runtime_rules(compilation: &mut Compilation) {
+    let (Some(template), Some(root)) = (&compilation.template, &compilation.root) else {
+        return;
+    };
+    let trees = compilation.trees();
+    let json: Vec<serde_json::Value> = trees
+        .iter()
+        .map(|(_, tree)| serde_json::to_value(tree).unwrap_or_default())
+        .collect();
+    let documents: Vec<audit::Document<'_>> = trees
+        .iter()
+        .zip(&json)
+        .zip(&compilation.documents)
+        .map(|(((path, _), template), written)| audit::Document {
+            path: path.as_deref(),
+            template,
+            bytes: written.yaml.len(),
+        })
+        .collect();
+    let findings = audit::check(&documents);
+    if findings.is_empty() {
+        return;
+    }
+    let fallback = root.key_span_or_start("services");
+    let mut all = Diagnostics::new();
+    for diagnostic in compilation.diagnostics.drain(..) {
+        all.push(diagnostic);
+    }
+    for finding in &findings {
+        let origin = template
+            .resources
+            .get(&finding.resource)
+            .and_then(|r| r.origin);
+        let rule = finding.rule();
+        all.push(
+            Diagnostic::new(
+                diag::Code::RuntimeRule,
+                format!("{} ({} `{}`)", finding.message, rule.id, rule.name),
+            )
+            .at_labelled(
+                origin.unwrap_or(fallback),
+                format!("produces `{}`", finding.resource),
+            )
+            .with_help(format!("{}: {}", rule.fact, rule.source)),
+        );
+    }
+    compilation.diagnostics = all.into_sorted();
+    compilation.template = None;
+    compilation.documents.clear();
 }
 
 /// Runs `then` beside the schema check of `instance` (`root` as JSON): on two threads

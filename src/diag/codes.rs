@@ -92,6 +92,7 @@ codes! {
     OverlayTarget = "E0419", "overlay-target", Error, "the `x-aws-cloudformation` overlay patches or leaves a reference to a resource the template does not have";
     TooManyServices = "E0420", "too-many-services", Error, "the project has more services than an ECS cluster runs (5,000)";
     PolicyViolation = "E0421", "policy-violation", Error, "a resource of the compiled template breaks a rule of a `--policy` file (AWS CloudFormation Guard)";
+    RuntimeRule = "E0422", "runtime-rule", Error, "the compiled template breaks a run-time rule: AWS would create the stack, but the application would not run, or not securely";
     NeedsExistingVpc = "E0418", "needs-existing-vpc", Error, "an existing AWS resource is named, but not the existing VPC it belongs to";
     IgnoredKey = "W0401", "ignored-key", Warning, "the key has no meaning on ECS and is ignored";
     IgnoredValue = "W0402", "ignored-value", Warning, "part of a value has no meaning on ECS and is ignored";

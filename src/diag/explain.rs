@@ -338,6 +338,12 @@ pub fn lookup(code: Code) -> Doc {
                 "services:\n  web:\n    image: nginx:1.27\n    read_only: true\n",
             )
         },
+        Code::RuntimeRule => doc(
+            "The compiled template (after the `x-aws-cloudformation` overlay) breaks one of the run-time rules (`compose2cfn audit --rules` lists them): facts about what AWS does with a deployed stack, each from the AWS documentation, that schema checks cannot see. A target group whose health checks can never pass, a task that cannot pull its image, an execution role without the action its secret's ARN needs, a task definition over 64 KiB, a fixed name that a second stack of the project would collide with.",
+            "CloudFormation would create such a stack, and the application would then fail at run time: tasks stopped by failed health checks, `CannotPullContainerError`, `AccessDenied`, a rolled-back deployment. compose2cfn's own lowering keeps every rule; what breaks one comes from the overlay, or from a Compose file whose values add up past a limit (configs travel in the task definition).",
+            "services:\n  web:\n    image: nginx:1.27\nx-aws-cloudformation:\n  Resources:\n    Cluster:\n      Properties:\n        ClusterName: web\n",
+            "services:\n  web:\n    image: nginx:1.27\n",
+        ),
         Code::WritableRootFilesystem => doc(
             "Services run with a writable root file system: `read_only: true` is not set.",
             "A process that is compromised can then replace the image's programs and libraries, or hide tools among them. ECS mounts the root file system read-only when `read_only: true` is set (`ReadonlyRootFilesystem`, checkov CKV_AWS_336); the paths the program must write become `tmpfs:` task volumes on the task's ephemeral storage.",
