@@ -5,13 +5,43 @@
 use super::ids::CLOUD_MAP;
 use super::names;
 use super::network;
-use crate::ir::{Resource, Template, Value};
+use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
 
-/// A small public image (ECR Public's mirror of Docker's official busybox): nothing of ours
-/// to maintain, and no Docker Hub rate limits.
-pub(super) const RESOLVER_IMAGE: &str = "public.ecr.aws/docker/library/busybox:1.36";
+/// The image of the init containers (the resolver's, the secrets' and the configs'
+/// writers) by default: a small public image (ECR Public's mirror of Docker's official
+/// busybox), nothing of ours to maintain, and no Docker Hub rate limits.
+const INIT_IMAGE_DEFAULT: &str = "public.ecr.aws/docker/library/busybox:1.36";
+
+/// The template parameter that names the init containers' image.
+const INIT_IMAGE: &str = "InitImage";
+
+/// The init containers' image: the `InitImage` parameter. ECR Public has no VPC endpoint
+/// for pulls, so subnets that reach AWS through endpoints only need a mirror in the
+/// account's own registry.
+pub(super) fn init_image() -> Value {
+    Value::reference(INIT_IMAGE)
+}
+
+/// Declares `InitImage` when some task has an init container.
+pub(super) fn init_image_parameter(project: &Project, template: &mut Template) {
+    let needed = needs_resolver(project)
+        || project
+            .services
+            .values()
+            .any(|s| !s.secrets.is_empty() || !s.configs.is_empty());
+    if needed {
+        template.parameters.insert(
+            INIT_IMAGE.to_string(),
+            Parameter::new(
+                "String",
+                "The image of the init containers (busybox: `sh`, `sed`, `awk`). ECR Public has no VPC endpoint: in subnets that reach AWS through VPC endpoints only, name a copy in your own ECR registry",
+            )
+            .default(INIT_IMAGE_DEFAULT),
+        );
+    }
+}
 
 pub(super) fn namespace(project: &Project, template: &mut Template) {
     template.add(

@@ -107,21 +107,14 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                 );
                 for rule in admitted(service, &published) {
                     let (protocol, target) = (rule.protocol, rule.port);
-                    let from = if rule.from_clients {
-                        ("CidrIp", Value::reference(CLIENT_CIDR), "clients")
-                    } else {
-                        ("SourceSecurityGroupId", source.clone(), "load balancer")
-                    };
-                    let mut properties = map! {
-                        "Description" => format!("{} to {}:{target}/{protocol}{}", from.2, service.name, if rule.health { " (health checks)" } else { "" }),
+                    let properties = map! {
+                        "Description" => format!("load balancer to {}:{target}/{protocol}{}", service.name, if rule.health { " (health checks)" } else { "" }),
                         "FromPort" => target,
                         "GroupId" => Value::reference(&svc_sg),
                         "IpProtocol" => protocol,
+                        "SourceSecurityGroupId" => source.clone(),
                         "ToPort" => target,
                     };
-                    if let Value::Map(entries) = &mut properties {
-                        entries.insert(from.0.to_string(), from.1);
-                    }
                     let id = names::service_id(
                         &service.name,
                         &format!("{}{target}Ingress", protocol.to_ascii_uppercase()),
@@ -200,13 +193,14 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
         ingress.by_service.insert(service.name.clone(), entry);
     }
     if project.aws.load_balancer.is_none() {
+        let internal = project.aws.internal.is_some();
         for ((port, proto), span) in opened {
-            template.add(
-                format!("LoadBalancer{}{port}Ingress", proto.to_ascii_uppercase()),
+            let id = format!("LoadBalancer{}{port}Ingress", proto.to_ascii_uppercase());
+            let rule = |cidr: Value| {
                 Resource::new(
                     "AWS::EC2::SecurityGroupIngress",
                     map! {
-                        "CidrIp" => Value::reference(CLIENT_CIDR),
+                        "CidrIp" => cidr,
                         "Description" => format!("clients to the load balancer on {port}/{proto}"),
                         "FromPort" => port,
                         "GroupId" => Value::reference(LOAD_BALANCER_SECURITY_GROUP),
@@ -214,26 +208,57 @@ pub(super) fn lower(project: &Project, template: &mut Template) -> Ingress {
                         "ToPort" => port,
                     },
                 )
-                .from_source(span),
+                .from_source(span)
+            };
+            if !internal {
+                template.add(id, rule(Value::reference(CLIENT_CIDR)));
+                continue;
+            }
+            // An internal load balancer: the private address ranges unless the parameter
+            // names one.
+            let [first, others @ ..] = PRIVATE_RANGES;
+            template.add(
+                &id,
+                rule(Value::when(
+                    PRIVATE_CLIENTS,
+                    Value::str(first),
+                    Value::reference(CLIENT_CIDR),
+                )),
             );
+            for range in others {
+                let prefix = range.split('.').next().unwrap_or_default();
+                template.add(
+                    format!("{id}{prefix}"),
+                    rule(Value::str(range)).when(PRIVATE_CLIENTS),
+                );
+            }
         }
     }
     ingress
 }
 
-/// A rule of a service's ingress security group.
+/// The private IPv4 ranges (RFC 1918): the clients of an internal load balancer by
+/// default, wherever the VPC's own range lies (a created VPC's 10.0.0.0/16, a default
+/// VPC's 172.31.0.0/16, ...).
+const PRIVATE_RANGES: [&str; 3] = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+
+/// True when an internal load balancer's clients are the private ranges (the
+/// `LoadBalancerClientCidr` parameter left empty).
+const PRIVATE_CLIENTS: &str = "LoadBalancerClientsPrivate";
+
+/// A rule of a service's ingress security group: from the load balancer's security group.
 struct Admitted {
     protocol: &'static str,
     port: u16,
-    /// From the load balancer's clients (UDP keeps their addresses), not its security group.
-    from_clients: bool,
     /// For the load balancer's health checks only.
     health: bool,
 }
 
-/// What a service admits for one published port: TCP from the load balancer; UDP from the
-/// clients themselves (a network load balancer keeps UDP clients' addresses); the health
-/// checks, over TCP, on the health-check port.
+/// What a service admits for one published port, from the load balancer: TCP, UDP, and
+/// the health checks, over TCP, on the health-check port. UDP keeps the clients'
+/// addresses, yet a target that admits the load balancer's security group receives what
+/// it forwards, so the tasks never admit the clients themselves (and clients cannot reach
+/// a task around the load balancer).
 fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
     let target = published.port.target;
     let mut rules = Vec::new();
@@ -241,7 +266,6 @@ fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
         rules.push(Admitted {
             protocol: "tcp",
             port: target,
-            from_clients: false,
             health: false,
         });
     }
@@ -249,7 +273,6 @@ fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
         rules.push(Admitted {
             protocol: "udp",
             port: target,
-            from_clients: true,
             health: false,
         });
     }
@@ -265,7 +288,6 @@ fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
         rules.push(Admitted {
             protocol: "tcp",
             port: health_port,
-            from_clients: false,
             health: true,
         });
     }
@@ -276,6 +298,7 @@ fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
 fn load_balancer(project: &Project, template: &mut Template) {
     let application = project.application_load_balancer();
     let internal = project.aws.internal.is_some();
+    let subnets = network::load_balancer_subnets(project, template);
     template.add(
         LOAD_BALANCER,
         Resource::new(
@@ -289,7 +312,7 @@ fn load_balancer(project: &Project, template: &mut Template) {
                 }]),
                 "Scheme" => if internal { "internal" } else { "internet-facing" },
                 "SecurityGroups" => Value::list([Value::reference(LOAD_BALANCER_SECURITY_GROUP)]),
-                "Subnets" => network::subnets(project),
+                "Subnets" => subnets,
                 "Tags" => tags(project, &[]),
                 "Type" => if application { "application" } else { "network" },
             },
@@ -307,22 +330,28 @@ fn load_balancer(project: &Project, template: &mut Template) {
             tags(project, &[]),
         ),
     );
-    let (default, who) = if internal {
-        ("10.0.0.0/8", "internal load balancer: the private network")
-    } else {
-        ("0.0.0.0/0", "internet-facing load balancer: anyone")
-    };
-    template.parameters.insert(
-        CLIENT_CIDR.to_string(),
+    let parameter = if internal {
+        template.conditions.insert(
+            PRIVATE_CLIENTS.to_string(),
+            Value::equals(Value::reference(CLIENT_CIDR), ""),
+        );
         Parameter::new(
             "String",
-            format!(
-                "The addresses that may reach the load balancer's listeners (default, for an {who})"
-            ),
+            "The addresses that may reach the load balancer's listeners; empty (the default, for an internal load balancer): the private ranges 10.0.0.0/8, 172.16.0.0/12 and 192.168.0.0/16",
         )
-        .default(default)
-        .pattern(r"^(\d{1,3}\.){3}\d{1,3}/\d{1,2}$"),
-    );
+        .default("")
+        .pattern(r"^((\d{1,3}\.){3}\d{1,3}/\d{1,2})?$")
+    } else {
+        Parameter::new(
+            "String",
+            "The addresses that may reach the load balancer's listeners (default, for an internet-facing load balancer: anyone)",
+        )
+        .default("0.0.0.0/0")
+        .pattern(r"^(\d{1,3}\.){3}\d{1,3}/\d{1,2}$")
+    };
+    template
+        .parameters
+        .insert(CLIENT_CIDR.to_string(), parameter);
     template.output(
         "LoadBalancerDNSName",
         "Where the published ports are reachable",

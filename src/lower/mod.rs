@@ -62,6 +62,7 @@ pub fn lower(project: &Project) -> Template {
     encryption::lower(project, &mut template);
     cluster::lower(project, &mut template);
     discovery::namespace(project, &mut template);
+    discovery::init_image_parameter(project, &mut template);
     gpu::lower(project, &mut template);
     let ingress = ingress::lower(project, &mut template);
     let mounts = volumes::lower(project, &mut template);

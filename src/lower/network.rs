@@ -22,6 +22,7 @@ pub(super) mod parameters {
     pub(in crate::lower) const VPC_ID: &str = "VpcId";
     pub(in crate::lower) const SUBNETS: &str = "Subnets";
     pub(in crate::lower) const ASSIGN_PUBLIC_IP: &str = "AssignPublicIp";
+    pub(in crate::lower) const LOAD_BALANCER_SUBNETS: &str = "LoadBalancerSubnets";
     /// True when the stack creates its VPC (`VpcId` left empty).
     pub(in crate::lower) const CREATE_VPC: &str = "CreateVpc";
 }
@@ -104,10 +105,39 @@ pub(super) fn vpc_id(project: &Project) -> Value {
     chosen(project, Value::reference(VPC), Value::reference(VPC_ID))
 }
 
-/// The load balancer's subnets: the created VPC's public ones.
-pub(super) fn subnets(project: &Project) -> Value {
-    subnet_list(project, SUBNETS)
+/// The load balancer's subnets: the created VPC's public ones; in an existing VPC, the
+/// `LoadBalancerSubnets` parameter, or the tasks' `Subnets` when it is left empty (an
+/// internet-facing load balancer needs subnets routed to an internet gateway, which tasks
+/// behind NAT do not have).
+pub(super) fn load_balancer_subnets(project: &Project, template: &mut Template) -> Value {
+    template.parameters.insert(
+        parameters::LOAD_BALANCER_SUBNETS.to_string(),
+        Parameter::new(
+            "CommaDelimitedList",
+            "In an existing VPC: the load balancer's subnets, at least two in different Availability Zones (public ones, routed to an internet gateway, for an internet-facing load balancer); empty: the tasks' Subnets",
+        )
+        .default(""),
+    );
+    template.conditions.insert(
+        OWN_LOAD_BALANCER_SUBNETS.to_string(),
+        Value::negate(Value::equals(
+            Value::join("", Value::reference(parameters::LOAD_BALANCER_SUBNETS)),
+            "",
+        )),
+    );
+    chosen(
+        project,
+        Value::list(SUBNETS.map(Value::reference)),
+        Value::when(
+            OWN_LOAD_BALANCER_SUBNETS,
+            Value::reference(parameters::LOAD_BALANCER_SUBNETS),
+            Value::reference(parameters::SUBNETS),
+        ),
+    )
 }
+
+/// True when `LoadBalancerSubnets` names subnets.
+const OWN_LOAD_BALANCER_SUBNETS: &str = "LoadBalancerSubnetsGiven";
 
 /// The first two subnets, in two Availability Zones (for EFS mount targets).
 pub(super) fn subnet(project: &Project, index: usize) -> Value {
@@ -120,17 +150,20 @@ pub(super) fn subnet(project: &Project, index: usize) -> Value {
 
 /// Whether a service's tasks get a public IP (the rule at the top): in the created VPC
 /// only when there is no NAT gateway (every task is then one the load balancer serves); in
-/// an existing VPC, for tasks that may have one, the `AssignPublicIp` parameter says.
+/// an existing VPC, the `AssignPublicIp` parameter says, for every task on Fargate: only
+/// the deployer knows whether the subnets reach the internet through an internet gateway
+/// (a task needs a public IP to pull its image) or through NAT or endpoints (run-time rule
+/// R02). Tasks on EC2 never have one: their instance pulls the image.
 pub(super) fn assign_public_ip(project: &Project, service: &Service) -> Value {
     let created = if needs_nat(project) {
         "DISABLED"
     } else {
         "ENABLED"
     };
-    let given = if may_be_public(project, service) {
-        Value::reference(ASSIGN_PUBLIC_IP)
-    } else {
+    let given = if service.gpus.is_some() {
         Value::str("DISABLED")
+    } else {
+        Value::reference(ASSIGN_PUBLIC_IP)
     };
     chosen(project, Value::str(created), given)
 }
@@ -203,16 +236,21 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
             created_vpc(project, template);
         }
     }
-    // Only when some task may have a public IP: otherwise nothing would read it.
-    if project.services.values().any(|s| may_be_public(project, s)) {
+    if !project.services.is_empty() {
+        // `x-aws-assign_public_ip: false`: the file says the subnets need none.
+        let allowed: &[&str] = if project.aws.no_public_ip.is_some() {
+            &["DISABLED"]
+        } else {
+            &["DISABLED", "ENABLED"]
+        };
         template.parameters.insert(
             ASSIGN_PUBLIC_IP.to_string(),
             Parameter::new(
                 "String",
-                "In an existing VPC: ENABLED when the subnets route to an internet gateway (tasks need a public IP to pull images), DISABLED when they reach the internet through NAT or VPC endpoints. Only tasks the load balancer serves ever get one",
+                "In an existing VPC: ENABLED when Subnets route to an internet gateway (public subnets, as in the default VPC: tasks need a public IP to pull their images), DISABLED when they reach the internet through a NAT gateway or VPC endpoints. Either way the tasks admit only the load balancer and their networks",
             )
             .default("DISABLED")
-            .allowed(&["DISABLED", "ENABLED"]),
+            .allowed(allowed),
         );
     }
     security_groups(project, template);

@@ -283,7 +283,7 @@ fn writer(project: &Project, name: &str, command: &Value, mounts: &[(&str, &str)
     map! {
         "Command" => command.clone(),
         "Essential" => false,
-        "Image" => discovery::RESOLVER_IMAGE,
+        "Image" => discovery::init_image(),
         "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
         "MountPoints" => Value::list(mount_points),
         "Name" => name.to_string(),
@@ -303,7 +303,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
         let init = map! {
             "Command" => discovery::resolver_command(project),
             "Essential" => false,
-            "Image" => discovery::RESOLVER_IMAGE,
+            "Image" => discovery::init_image(),
             "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),
             "Name" => name.clone(),
         };

@@ -31,6 +31,7 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
                 );
             }
         }
+        udp_health(project, service, diags);
         target_health(service, service.publishes(), diags);
     }
     let any_published = project.services.values().any(Service::publishes);
@@ -56,6 +57,30 @@ pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
             "`x-aws-certificate`",
             "no service publishes a port",
             diags,
+        );
+    }
+}
+
+/// A network load balancer checks a UDP target group's health over TCP, on the traffic
+/// port unless `x-aws-healthcheck.port` names another (run-time rule R01): a port published
+/// over UDP only needs that port.
+fn udp_health(project: &Project, service: &Service, diags: &mut Diagnostics) {
+    if project.aws.load_balancer.is_some() || service.target_health.port.is_some() {
+        return;
+    }
+    for published in project
+        .published(service)
+        .into_iter()
+        .filter(|p| p.udp && !p.tcp)
+    {
+        let port = published.port.target;
+        diags.push(
+            Diagnostic::new(
+                Code::RuntimeRule,
+                format!("the load balancer would check port {port}/udp's health over TCP on port {port}, where nothing answers TCP: every task would fail its checks and be stopped (R01 `target-group-health-check`)"),
+            )
+            .at_labelled(published.span, "published over UDP only")
+            .with_help("name a TCP port the container answers on: `x-aws-healthcheck: {port: 8080}` (an HTTP `path` too, if it speaks HTTP there), or publish the port over TCP as well (`53:53/tcp` beside `53:53/udp`)"),
         );
     }
 }
