@@ -39,7 +39,7 @@ impl Ingress<'_> {
     }
 
     /// Whether its source is the group itself (the members of a network).
-    fn from_itself(&self) -> bool {
+    fn is_self_reference(&self) -> bool {
         reference(&self.rule["SourceSecurityGroupId"]) == Some(self.group.as_str())
     }
 }
@@ -89,7 +89,7 @@ pub(super) fn services(stack: &Stack) -> impl Iterator<Item = (&str, &Json, &Jso
 }
 
 /// The security groups of the template a service's tasks wear (logical IDs).
-fn task_groups<'p>(properties: &'p Json) -> Vec<&'p str> {
+fn task_groups(properties: &Json) -> Vec<&str> {
     items(&properties["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"])
         .into_iter()
         .filter_map(reference)
@@ -164,7 +164,7 @@ pub(super) fn health_checks(stack: &Stack, out: &mut Findings) {
                     .len()
                     == groups.len();
             let admitted = rules.iter().any(|r| {
-                groups.contains(&r.group.as_str()) && !r.from_itself() && r.admits_tcp(port)
+                groups.contains(&r.group.as_str()) && !r.is_self_reference() && r.admits_tcp(port)
             });
             if all_ours && !admitted {
                 out.add(
