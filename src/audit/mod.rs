@@ -129,7 +129,7 @@ impl Finding {
 /// What a rule's check reports into.
 pub struct Findings {
     rule: usize,
-    found: Vec<Finding>,
+    found: std::collections::BTreeSet<Finding>,
 }
 
 impl Findings {
@@ -139,9 +139,7 @@ impl Findings {
             resource: resource.to_string(),
             message,
         };
-        if !self.found.contains(&finding) {
-            self.found.push(finding);
-        }
+        self.found.insert(finding);
     }
 }
 
@@ -151,7 +149,7 @@ pub fn check(documents: &[Document<'_>]) -> Vec<Finding> {
     let stack = Stack::join(documents);
     let mut findings = Findings {
         rule: 0,
-        found: Vec::new(),
+        found: std::collections::BTreeSet::new(),
     };
     for (index, rule) in RULES.iter().enumerate() {
         findings.rule = index;

@@ -2,6 +2,8 @@
 //! registry for every task (R02), and tasks reachable from their load balancer and their
 //! networks only (R06).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value as Json;
 
 use super::Findings;
@@ -51,14 +53,14 @@ fn number(value: &Json) -> Option<i64> {
 }
 
 /// Every ingress rule of the template's security groups (in `layout`).
-fn ingress_rules<'s>(stack: &'s Stack, layout: &Layout) -> Vec<Ingress<'s>> {
-    let mut rules = Vec::new();
+fn ingress_rules<'s>(stack: &'s Stack, layout: &Layout) -> BTreeMap<String, Vec<Ingress<'s>>> {
+    let mut rules: BTreeMap<String, Vec<Ingress<'s>>> = BTreeMap::new();
     let mut add = |id: &'s str, group: String, rule: &'s Json| {
         let protocol = match &rule["IpProtocol"] {
             Json::String(p) => p.to_ascii_lowercase(),
             other => other.to_string(),
         };
-        rules.push(Ingress {
+        rules.entry(group.clone()).or_default().push(Ingress {
             id,
             group,
             protocol,
@@ -116,6 +118,18 @@ pub(super) fn health_checks(stack: &Stack, out: &mut Findings) {
         return;
     };
     let rules = ingress_rules(stack, layout);
+    // The services registered in each target group.
+    let mut registered: BTreeMap<&str, Vec<(&str, &Json)>> = BTreeMap::new();
+    for (service, _, properties) in services(stack) {
+        for lb in items(&properties["LoadBalancers"]) {
+            if let Some(group) = reference(&lb["TargetGroupArn"]) {
+                registered
+                    .entry(group)
+                    .or_default()
+                    .push((service, properties));
+            }
+        }
+    }
     for (id, resource) in stack.of_type("AWS::ElasticLoadBalancingV2::TargetGroup") {
         let p = &resource["Properties"];
         let protocol = p["Protocol"].as_str().unwrap_or("HTTP");
@@ -151,21 +165,16 @@ pub(super) fn health_checks(stack: &Stack, out: &mut Findings) {
             continue;
         };
         // The services registered in it: their security groups must admit the checks.
-        for (service, _, properties) in services(stack) {
-            let registered = items(&properties["LoadBalancers"])
-                .iter()
-                .any(|lb| reference(&lb["TargetGroupArn"]) == Some(id));
-            if !registered {
-                continue;
-            }
+        for (service, properties) in registered.get(id).into_iter().flatten() {
             let groups = task_groups(properties);
             let all_ours =
                 items(&properties["NetworkConfiguration"]["AwsvpcConfiguration"]["SecurityGroups"])
                     .len()
                     == groups.len();
-            let admitted = rules.iter().any(|r| {
-                groups.contains(&r.group.as_str()) && !r.is_self_reference() && r.admits_tcp(port)
-            });
+            let admitted = groups
+                .iter()
+                .flat_map(|g| rules.get(*g).into_iter().flatten())
+                .any(|r| !r.is_self_reference() && r.admits_tcp(port));
             if all_ours && !admitted {
                 out.add(
                     id,
@@ -184,6 +193,15 @@ enum Route {
     Gateway,
     Nat,
     None,
+}
+
+/// How each subnet of the template reaches the internet in a layout.
+fn internet_routes<'s>(stack: &'s Stack, layout: &Layout) -> BTreeMap<&'s str, Route> {
+    stack
+        .of_type("AWS::EC2::Subnet")
+        .filter(|(_, r)| layout.has(r))
+        .map(|(id, _)| (id, internet_route(stack, layout, id)))
+        .collect()
 }
 
 fn internet_route(stack: &Stack, layout: &Layout, subnet: &str) -> Route {
@@ -212,6 +230,11 @@ fn internet_route(stack: &Stack, layout: &Layout, subnet: &str) -> Route {
 
 /// R02: every Fargate task can reach its image registry, in every layout.
 pub(super) fn image_pull(stack: &Stack, out: &mut Findings) {
+    let routes: Vec<BTreeMap<&str, Route>> = stack
+        .layouts
+        .iter()
+        .map(|l| internet_routes(stack, l))
+        .collect();
     for (id, resource, properties) in services(stack) {
         let config = &properties["NetworkConfiguration"]["AwsvpcConfiguration"];
         if on_ec2(properties) {
@@ -227,7 +250,12 @@ pub(super) fn image_pull(stack: &Stack, out: &mut Findings) {
             }
             continue;
         }
-        for layout in stack.layouts.iter().filter(|l| l.has(resource)) {
+        for (layout, routes) in stack
+            .layouts
+            .iter()
+            .zip(&routes)
+            .filter(|(l, _)| l.has(resource))
+        {
             let assign = layout.eval(&config["AssignPublicIp"], true);
             let public = assign == "ENABLED";
             let chosen = reference(&layout.eval(&config["AssignPublicIp"], false)).is_some();
@@ -243,12 +271,13 @@ pub(super) fn image_pull(stack: &Stack, out: &mut Findings) {
                         .resource(s)
                         .is_some_and(|r| r["Type"] == "AWS::EC2::Subnet")
                 });
-                match created.map(|s| (s, internet_route(stack, layout, s))) {
-                    Some((s, Route::Gateway)) if !public => out.add(
+                let route = created.map(|s| (s, routes.get(s).unwrap_or(&Route::None)));
+                match route {
+                    Some((s, &Route::Gateway)) if !public => out.add(
                         id,
                         format!("tasks run in `{s}`, routed to the internet through an internet gateway, without a public IP{where_}: they cannot pull their image"),
                     ),
-                    Some((s, Route::None)) => out.add(
+                    Some((s, &Route::None)) => out.add(
                         id,
                         format!("tasks run in `{s}`, which has no route to the internet{where_}: they cannot pull their image"),
                     ),
@@ -275,7 +304,7 @@ pub(super) fn task_ingress(stack: &Stack, out: &mut Findings) {
     let rules = ingress_rules(stack, layout);
     for (service, _, properties) in services(stack) {
         for group in task_groups(properties) {
-            for rule in rules.iter().filter(|r| r.group == group) {
+            for rule in rules.get(group).into_iter().flatten() {
                 if let Some(range) = rule.range() {
                     let ports = if rule.protocol == "-1" {
                         "every port".to_string()

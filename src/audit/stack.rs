@@ -32,6 +32,8 @@ pub struct Stack {
     /// Each document's path (`None`: the root) and size in bytes.
     pub sizes: Vec<(Option<String>, usize)>,
     pub layouts: Vec<Layout>,
+    /// The logical IDs of each resource type.
+    by_type: BTreeMap<String, Vec<String>>,
 }
 
 /// Layouts checked at most: the product of the parameters' choices is cut here.
@@ -52,8 +54,18 @@ impl Stack {
             join_nested(&mut template, &nested);
         }
         let layouts = layouts(&template);
+        let mut by_type: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (id, resource) in template["Resources"].as_object().into_iter().flatten() {
+            if let Some(kind) = resource["Type"].as_str() {
+                by_type
+                    .entry(kind.to_string())
+                    .or_default()
+                    .push(id.clone());
+            }
+        }
         Stack {
             template,
+            by_type,
             sizes: documents
                 .iter()
                 .map(|d| (d.path.map(str::to_string), d.bytes))
@@ -72,8 +84,12 @@ impl Stack {
     }
 
     /// The resources of one type.
-    pub fn of_type<'s>(&'s self, kind: &'s str) -> impl Iterator<Item = (&'s str, &'s Json)> {
-        self.resources().filter(move |(_, r)| r["Type"] == kind)
+    pub fn of_type<'s>(&'s self, kind: &str) -> impl Iterator<Item = (&'s str, &'s Json)> {
+        self.by_type
+            .get(kind)
+            .into_iter()
+            .flatten()
+            .filter_map(|id| Some((id.as_str(), self.resource(id)?)))
     }
 
     /// A resource by logical ID.

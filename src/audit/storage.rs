@@ -1,7 +1,7 @@
 //! The storage rules: EFS file systems with a policy that enforces TLS and access points
 //! (R04), and a mount target in every zone a mounting task can land in (R05).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
@@ -60,6 +60,28 @@ fn zone(stack: &Stack, layout: &Layout, subnet: &Json) -> String {
 /// R05: every subnet a task that mounts a file system of the stack can be placed in has
 /// a mount target of it in its zone.
 pub(super) fn mount_targets(stack: &Stack, out: &mut Findings) {
+    // Per layout, the zones of each file system's mount targets.
+    let zones: Vec<BTreeMap<&str, BTreeSet<String>>> = stack
+        .layouts
+        .iter()
+        .map(|layout| {
+            let mut zones: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+            for (_, r) in stack
+                .of_type("AWS::EFS::MountTarget")
+                .filter(|(_, r)| layout.has(r))
+            {
+                if let Some(fs) = reference(&r["Properties"]["FileSystemId"]) {
+                    let subnet = layout.eval(&r["Properties"]["SubnetId"], true);
+                    zones
+                        .entry(fs)
+                        .or_default()
+                        .insert(zone(stack, layout, &subnet));
+                }
+            }
+            zones
+        })
+        .collect();
+    let none = BTreeSet::new();
     for (id, resource, properties) in services(stack) {
         let Some(task) = reference(&properties["TaskDefinition"]).and_then(|t| stack.resource(t))
         else {
@@ -74,25 +96,18 @@ pub(super) fn mount_targets(stack: &Stack, out: &mut Findings) {
                     .is_some_and(|r| r["Type"] == "AWS::EFS::FileSystem")
             })
             .collect();
-        for layout in stack.layouts.iter().filter(|l| l.has(resource)) {
+        for (layout, by_fs) in stack
+            .layouts
+            .iter()
+            .zip(&zones)
+            .filter(|(l, _)| l.has(resource))
+        {
             let subnets = layout.eval(
                 &properties["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"],
                 true,
             );
             for fs in &file_systems {
-                let zones: BTreeSet<String> = stack
-                    .of_type("AWS::EFS::MountTarget")
-                    .filter(|(_, r)| {
-                        layout.has(r) && reference(&r["Properties"]["FileSystemId"]) == Some(*fs)
-                    })
-                    .map(|(_, r)| {
-                        zone(
-                            stack,
-                            layout,
-                            &layout.eval(&r["Properties"]["SubnetId"], true),
-                        )
-                    })
-                    .collect();
+                let zones = by_fs.get(fs).unwrap_or(&none);
                 let Json::Array(list) = &subnets else {
                     out.add(
                         id,
