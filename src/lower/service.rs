@@ -43,8 +43,16 @@ pub(super) fn lower(
         &[("com.docker.compose.service", service.name.as_str())],
     );
     let readable = secrets.map_or(&[][..], |s| s.resources.as_slice());
+    let parameters = secrets.map_or(&[][..], |s| s.parameters.as_slice());
     let decrypt = secrets.is_some_and(|s| s.uses_project_key);
-    let role = iam::execution_role(service, readable, decrypt, &service_tags, template);
+    let role = iam::execution_role(
+        service,
+        readable,
+        parameters,
+        decrypt,
+        &service_tags,
+        template,
+    );
     let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
     let task_role = iam::task_role(service, extra, &service_tags, template);
     let (cpu, memory) = if service.gpus.is_some() {
