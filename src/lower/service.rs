@@ -143,7 +143,7 @@ pub(super) fn lower(
                         // Tasks on EC2 cannot have public IPs; their instance pulls images.
                         "AssignPublicIp" => network::assign_public_ip(project, service),
                         "SecurityGroups" => Value::List(groups),
-                        "Subnets" => network::task_subnets(project),
+                        "Subnets" => network::task_subnets_for(project, service),
                     },
                 },
                 "PlatformVersion" => (!ec2).then_some("LATEST"),
