@@ -11,6 +11,14 @@ use crate::model::Project;
 /// How long logs are kept when the file does not say.
 pub(super) const DEFAULT_RETENTION_DAYS: i64 = 30;
 
+/// The capacity providers every cluster the stack creates has.
+pub(super) const FARGATE_PROVIDERS: [&str; 2] = ["FARGATE", "FARGATE_SPOT"];
+
+/// The cluster's default capacity-provider strategy: Fargate.
+pub(super) fn default_strategy() -> Value {
+    Value::list([map! { "CapacityProvider" => "FARGATE", "Weight" => 1_i64 }])
+}
+
 /// The cluster's ARN (or, for an existing cluster, what the file gives: ECS takes either).
 pub(super) fn arn(project: &Project) -> Value {
     match &project.aws.cluster {
@@ -31,27 +39,29 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     match &project.aws.cluster {
         Some(existing) => {
             // Where the Docker integration's `ps` looked for it.
-            template
-                .metadata
-                .insert("Cluster".to_string(), Value::str(existing.reference.clone()));
+            template.metadata.insert(
+                "Cluster".to_string(),
+                Value::str(existing.reference.clone()),
+            );
         }
-        None => template.add(
-            CLUSTER,
-            Resource::new(
-                "AWS::ECS::Cluster",
-                map! {
-                    "CapacityProviders" => Value::list(
-                        [Value::str("FARGATE"), Value::str("FARGATE_SPOT")]
-                            .into_iter()
-                            .chain(super::gpu::needed(project).then(|| Value::reference(super::gpu::CAPACITY_PROVIDER))),
-                    ),
-                    "ClusterName" => project.name.clone(),
-                    "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
-                    "DefaultCapacityProviderStrategy" => Value::list([map! { "CapacityProvider" => "FARGATE", "Weight" => 1_i64 }]),
-                    "Tags" => tags(project, &[]),
-                },
-            ),
-        ),
+        None => {
+            // With GPU capacity, the capacity providers are associated by a resource of their
+            // own (`gpu.rs`): listed here, the cluster's deletion fails or hangs.
+            let inline = !super::gpu::needed(project);
+            template.add(
+                CLUSTER,
+                Resource::new(
+                    "AWS::ECS::Cluster",
+                    map! {
+                        "CapacityProviders" => inline.then(|| Value::strs(FARGATE_PROVIDERS)),
+                        "ClusterName" => project.name.clone(),
+                        "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
+                        "DefaultCapacityProviderStrategy" => inline.then(default_strategy),
+                        "Tags" => tags(project, &[]),
+                    },
+                ),
+            );
+        }
     }
     let mut log_group = Resource::new(
         "AWS::Logs::LogGroup",

@@ -121,6 +121,11 @@ pub(super) fn lower(
     // Tasks pull their image as soon as the service exists: the subnets must route to the
     // internet by then.
     depends_on.extend(network::ready(project));
+    // A capacity-provider strategy names providers the cluster must have by then: in a GPU
+    // project, the association gives them to it.
+    if capacity_strategy(service).is_some() && super::gpu::needed(project) {
+        depends_on.insert(super::gpu::ASSOCIATIONS.to_string());
+    }
     // Tasks mount their volumes at start: the mount targets must exist.
     depends_on.extend(mounts.iter().flat_map(|m| m.depends_on.iter().cloned()));
     template.add(
