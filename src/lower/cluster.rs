@@ -1,6 +1,8 @@
 //! Project-wide ECS plumbing: the cluster (or the existing one `x-aws-cluster` names) and
 //! the CloudWatch log group every container logs to (encrypted with the project's key, kept
-//! 30 days unless `x-aws-logs_retention` says otherwise).
+//! 30 days unless `x-aws-logs_retention` says otherwise). Both are named after the stack,
+//! so that two stacks of one project (staging beside prod) fit in one region; both stay in
+//! the root stack of a split project, whose name is the one deployed.
 
 use super::ids::{CLUSTER, ENCRYPTION_KEY, LOG_GROUP};
 use super::tags;
@@ -54,7 +56,9 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                     "AWS::ECS::Cluster",
                     map! {
                         "CapacityProviders" => inline.then(|| Value::strs(FARGATE_PROVIDERS)),
-                        "ClusterName" => project.name.clone(),
+                        // The Docker integration named its stacks after the project: a
+                        // stack it created keeps its cluster's name.
+                        "ClusterName" => Value::reference("AWS::StackName"),
                         "ClusterSettings" => Value::list([map! { "Name" => "containerInsights", "Value" => "enabled" }]),
                         "DefaultCapacityProviderStrategy" => inline.then(default_strategy),
                         "Tags" => tags(project, &[]),
@@ -67,7 +71,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
         "AWS::Logs::LogGroup",
         map! {
             "KmsKeyId" => Value::get_att(ENCRYPTION_KEY, "Arn"),
-            "LogGroupName" => log_group_name(project),
+            "LogGroupName" => Value::sub(LOG_GROUP_NAME),
             "RetentionInDays" => project.logs_retention.map_or(DEFAULT_RETENTION_DAYS, |(days, _)| days),
         },
     );
@@ -85,8 +89,6 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
     );
 }
 
-/// `/docker-compose/{project}`, as the Docker integration named it.
-#[must_use]
-pub(super) fn log_group_name(project: &Project) -> String {
-    format!("/docker-compose/{}", project.name)
-}
+/// The log group's name, for `Fn::Sub`: `/docker-compose/{stack}`, as the Docker
+/// integration named it (its stacks were named after the project).
+pub(super) const LOG_GROUP_NAME: &str = "/docker-compose/${AWS::StackName}";
