@@ -183,9 +183,15 @@ fn capacity_strategy(service: &Service) -> Option<Value> {
 }
 
 /// Rolling-update bounds: the Docker integration's math from `update_config.parallelism`,
-/// and the circuit breaker with rollback.
+/// and the circuit breaker with rollback. A service that writes a named volume updates
+/// stop-first unless `order` says otherwise: two processes (two databases) on one data
+/// directory would corrupt it.
 fn deployment(service: &Service) -> Value {
     let update = &service.update;
+    let writes_volume = service.mounts.iter().any(|m| !m.read_only);
+    let order = update
+        .order
+        .or(writes_volume.then_some(UpdateOrder::StopFirst));
     let by_parallelism = match update.parallelism {
         Some((parallelism, _)) if service.replicas > 0 && parallelism > 0 => {
             let replicas = i64::from(service.replicas);
@@ -197,7 +203,7 @@ fn deployment(service: &Service) -> Value {
         }
         _ => None,
     };
-    let (mut min, mut max) = match (update.order, by_parallelism) {
+    let (mut min, mut max) = match (order, by_parallelism) {
         // Old tasks stop before new ones start: never more tasks than desired.
         (Some(UpdateOrder::StopFirst), Some((min, _))) => (min, 100),
         (Some(UpdateOrder::StopFirst), None) => (0, 100),
