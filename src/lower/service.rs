@@ -137,7 +137,12 @@ pub(super) fn lower(
                 "Cluster" => cluster::arn(project),
                 "DeploymentConfiguration" => deployment(service),
                 "DeploymentController" => map! { "Type" => "ECS" },
-                "DesiredCount" => service.replicas,
+                // Not for an autoscaled service: every stack update would reset the count
+                // it scaled to. Omitted, a new service starts with one task and updates keep
+                // the count (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html);
+                // registering the scalable target brings it within its bounds
+                // (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+                "DesiredCount" => service.autoscaling.is_none().then_some(service.replicas),
                 "EnableECSManagedTags" => true,
                 "CapacityProviderStrategy" => capacity_strategy(service),
                 "LaunchType" => (matches!(service.capacity, Capacity::Fargate) && !ec2).then_some("FARGATE"),
