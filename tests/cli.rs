@@ -77,9 +77,16 @@ fn finds_the_compose_file_and_names_the_project() {
     let dir = project(GOOD);
     let out = stdout(dir.path(), &["-p", "My Shop", "--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        json["Description"]
+            .as_str()
+            .unwrap()
+            .contains("the Compose project `myshop`")
+    );
+    // The cluster is named after the stack, so that two stacks of a project fit in a region.
     assert_eq!(
         json["Resources"]["Cluster"]["Properties"]["ClusterName"],
-        "myshop"
+        serde_json::json!({"Ref": "AWS::StackName"})
     );
 }
 

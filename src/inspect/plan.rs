@@ -34,7 +34,7 @@ pub fn plan(template: &Template, project: &Project, root: &Node) -> String {
         for (kind, keys) in keys_by_kind(node) {
             let _ = writeln!(out, "  {kind:<10} {}", keys.join(", "));
         }
-        let defaults = defaults(service, project, node);
+        let defaults = defaults(service, node);
         if !defaults.is_empty() {
             let _ = writeln!(out, "  {:<10} {}", "defaulted", defaults.join("; "));
         }
@@ -107,7 +107,7 @@ fn keys_by_kind(service: Option<&Node>) -> Vec<(&'static str, Vec<String>)> {
 }
 
 /// What the template chose where the file said nothing.
-fn defaults(service: &Service, project: &Project, node: Option<&Node>) -> Vec<String> {
+fn defaults(service: &Service, node: Option<&Node>) -> Vec<String> {
     let has = |key: &str| node.and_then(|n| n.get(key)).is_some();
     let mut out = Vec::new();
     if service.replicas_span.is_none() {
@@ -117,10 +117,7 @@ fn defaults(service: &Service, project: &Project, node: Option<&Node>) -> Vec<St
         out.push("task size 0.25 vCPU / 512 MiB (the smallest Fargate size)".to_string());
     }
     if !has("logging") {
-        out.push(format!(
-            "logs to CloudWatch Logs (`/docker-compose/{}`)",
-            project.name
-        ));
+        out.push("logs to CloudWatch Logs (`/docker-compose/<stack name>`)".to_string());
     }
     if !has("networks") && !has("network_mode") {
         out.push("network `default`".to_string());

@@ -3,7 +3,7 @@
 //! Logs use it for the project's log group only; execution roles that read the project's
 //! secrets get `kms:Decrypt` on it (`iam.rs`).
 
-use super::cluster::log_group_name;
+use super::cluster::LOG_GROUP_NAME;
 use super::ids::ENCRYPTION_KEY;
 use super::tags;
 use crate::ir::{Resource, Template, Value};
@@ -23,8 +23,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
         "Condition" => map! {
             "ArnLike" => map! {
                 "kms:EncryptionContext:aws:logs:arn" => Value::sub(format!(
-                    "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{}",
-                    log_group_name(project)
+                    "arn:${{AWS::Partition}}:logs:${{AWS::Region}}:${{AWS::AccountId}}:log-group:{LOG_GROUP_NAME}"
                 )),
             },
         },

@@ -1,12 +1,14 @@
 //! EC2 capacity for GPU services: a launch template on the ECS GPU-optimised AMI (from AWS's
 //! public SSM parameter) and the smallest G4dn instance type that fits every GPU service
 //! (both parameters a deployment may change), an auto scaling group from 0 instances, and
-//! a capacity provider with managed scaling that the cluster uses and the GPU services ask
-//! for. Instances require IMDSv2 and encrypt their disks; their role is ECS's managed
-//! instance role.
+//! a capacity provider with managed scaling that the GPU services ask for, associated with
+//! the cluster (beside FARGATE and FARGATE_SPOT) by a resource of its own, which the services
+//! with a capacity-provider strategy wait for. Instances require IMDSv2 and encrypt their
+//! disks; their role is ECS's managed instance role.
 
+use super::ids::CLUSTER;
 use super::network::{self, parameters};
-use super::{iam, sizing, tags};
+use super::{cluster, iam, sizing, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
@@ -14,6 +16,9 @@ use crate::source::Span;
 
 /// The capacity provider GPU services run on.
 pub(super) const CAPACITY_PROVIDER: &str = "GpuCapacityProvider";
+
+/// The association of the capacity providers with the cluster, in a GPU project.
+pub(super) const ASSOCIATIONS: &str = "ClusterCapacityProviderAssociations";
 
 const INSTANCE_TYPE: &str = "GpuInstanceType";
 const AMI: &str = "GpuAmi";
@@ -128,11 +133,10 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
         )
         .from_source(origin),
     );
-    // The cluster's name is the project's: the user data cannot refer to the cluster, which
-    // refers to the capacity provider.
-    let user_data = format!(
-        "#!/bin/bash\necho ECS_CLUSTER={} >> /etc/ecs/ecs.config\necho ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config\n",
-        project.name
+    // The cluster does not refer to the capacity provider (the association does), so the
+    // instances can name it.
+    let user_data = Value::sub(
+        "#!/bin/bash\necho ECS_CLUSTER=${Cluster} >> /etc/ecs/ecs.config\necho ECS_ENABLE_GPU_SUPPORT=true >> /etc/ecs/ecs.config\n",
     );
     template.add(
         "GpuLaunchTemplate",
@@ -153,7 +157,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                         "DeviceIndex" => 0_i64,
                         "Groups" => Value::list([Value::reference("GpuInstanceSecurityGroup")]),
                     }]),
-                    "UserData" => Value::base64(Value::str(user_data)),
+                    "UserData" => Value::base64(user_data),
                 },
             },
         )
@@ -187,6 +191,23 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                     "ManagedTerminationProtection" => "DISABLED",
                 },
                 "Tags" => project_tags,
+            },
+        )
+        .from_source(origin),
+    );
+    template.add(
+        ASSOCIATIONS,
+        Resource::new(
+            "AWS::ECS::ClusterCapacityProviderAssociations",
+            map! {
+                "CapacityProviders" => Value::list(
+                    cluster::FARGATE_PROVIDERS
+                        .map(Value::str)
+                        .into_iter()
+                        .chain([Value::reference(CAPACITY_PROVIDER)]),
+                ),
+                "Cluster" => Value::reference(CLUSTER),
+                "DefaultCapacityProviderStrategy" => cluster::default_strategy(),
             },
         )
         .from_source(origin),

@@ -23,11 +23,13 @@ pub(super) fn assumed_by(principal: &str) -> Value {
 }
 
 /// The execution role; returns its logical ID. It may read the service's pull credentials
-/// and the `secrets` given, nothing else, and decrypt with the project's key when
-/// `decrypt` (its secrets are encrypted with it).
+/// and the `secrets` (Secrets Manager) and `parameters` (SSM Parameter Store) given,
+/// nothing else, and decrypt with the project's key when `decrypt` (its secrets are
+/// encrypted with it).
 pub(super) fn execution_role(
     service: &Service,
     secrets: &[Value],
+    parameters: &[Value],
     decrypt: bool,
     tags: &Value,
     template: &mut Template,
@@ -45,6 +47,15 @@ pub(super) fn execution_role(
             "Action" => Value::strs(["secretsmanager:GetSecretValue"]),
             "Effect" => "Allow",
             "Resource" => Value::List(readable),
+        });
+    }
+    // ECS reads parameters with `ssm:GetParameters`:
+    // https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html
+    if !parameters.is_empty() {
+        statements.push(map! {
+            "Action" => Value::strs(["ssm:GetParameters"]),
+            "Effect" => "Allow",
+            "Resource" => Value::List(parameters.to_vec()),
         });
     }
     if decrypt {

@@ -439,6 +439,8 @@ fn target_group(
             "Protocol" => route.target_protocol,
             "ProtocolVersion" => route.protocol_version,
             "Tags" => tags(project, &[]),
+            // ELB's default drain is 300 s, which every rolling deployment waits out.
+            "TargetGroupAttributes" => Value::list([map! { "Key" => "deregistration_delay.timeout_seconds", "Value" => "60" }]),
             "TargetType" => "ip",
             "UnhealthyThresholdCount" => h.unhealthy_threshold.map(|(n, _)| n),
             "VpcId" => network::vpc_id(project),

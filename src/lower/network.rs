@@ -3,6 +3,8 @@
 //! existing VPC at deployment (the `CreateVpc` condition chooses); with `x-aws-vpc` it
 //! creates none and takes the VPC and its subnets as parameters. Either way, one security
 //! group per Compose network whose members may reach each other (and nothing else may).
+//! A service that mounts an EFS volume of the stack runs in the first two subnets only,
+//! where the mount targets are.
 //!
 //! Public IPs: a task gets one only when the load balancer serves it (the service publishes
 //! ports, on Fargate) and its subnets need one to reach the internet (to pull its image):
@@ -78,6 +80,34 @@ pub(super) fn task_subnets(project: &Project) -> Value {
         } else {
             SUBNETS
         },
+    )
+}
+
+/// The subnets of one service's tasks: [`task_subnets`], but for a service that mounts a
+/// volume of the stack, whose EFS mount targets are in the first two subnets only: its
+/// tasks run in those two (in the created VPC, the task subnets are already in the mount
+/// targets' two Availability Zones, and EFS resolves its mount target per zone).
+pub(super) fn task_subnets_for(project: &Project, service: &Service) -> Value {
+    let mounts_efs = service.mounts.iter().any(|m| {
+        project
+            .volumes
+            .get(&m.volume)
+            .is_some_and(|v| v.external.is_none())
+    });
+    if !mounts_efs {
+        return task_subnets(project);
+    }
+    let created = if needs_nat(project) {
+        PRIVATE_SUBNETS
+    } else {
+        SUBNETS
+    };
+    chosen(
+        project,
+        Value::list(created.map(Value::reference)),
+        Value::list(
+            [0, 1].map(|index| Value::select(index, Value::reference(parameters::SUBNETS))),
+        ),
     )
 }
 

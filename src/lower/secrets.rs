@@ -6,8 +6,10 @@
 //! `Secrets` and writes them into a task volume the main container mounts read-only.
 //! `x-aws-keys` writes listed keys of a JSON secret as separate files (ECS extracts each
 //! key); `x-aws-keys: "*"` writes every key, split by a POSIX awk program in the init
-//! container (`scripts/split_json.awk`). The execution role may read exactly these
-//! secrets.
+//! container (`scripts/split_json.awk`). An external secret may also be an SSM parameter
+//! named by its ARN (whole, never split by keys). The execution role may read exactly these
+//! secrets: `secretsmanager:GetSecretValue` on the secrets, `ssm:GetParameters` on the
+//! parameters.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -31,8 +33,9 @@ pub(super) struct ServiceSecrets {
     pub environment: Value,
     /// Its command: `sh -c SCRIPT`.
     pub command: Value,
-    /// What the execution role may read.
+    /// What the execution role may read: Secrets Manager secrets, and SSM parameters.
     pub resources: Vec<Value>,
+    pub parameters: Vec<Value>,
     /// Whether one of them is encrypted with the project's key (the role may decrypt).
     pub uses_project_key: bool,
     /// Task volumes for secrets outside `/run/secrets`, and the directories they are
@@ -113,9 +116,13 @@ fn value_from(secret: &Secret, key: Option<&str>) -> Value {
 }
 
 /// What the execution role may read for a secret: the secret itself, and for an external
-/// one given by name (or a partial ARN), the ARN with Secrets Manager's random suffix.
+/// one given by name (or a partial ARN), the ARN with Secrets Manager's random suffix; an
+/// SSM parameter is its ARN only.
 fn readable(secret: &Secret) -> Vec<Value> {
     match &secret.source {
+        SecretSource::External(arn) if secret.source.is_ssm_parameter() => {
+            vec![Value::str(arn.clone())]
+        }
         SecretSource::External(arn) if arn.starts_with("arn:") => {
             vec![Value::str(arn.clone()), Value::str(format!("{arn}-??????"))]
         }
@@ -180,12 +187,17 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
     let mut script = String::from("set -e\numask 077\n");
     let mut environment = Vec::new();
     let mut resources = Vec::new();
+    let mut parameters = Vec::new();
     let mut directories: BTreeMap<String, String> = BTreeMap::new();
     for used in &service.secrets {
         let Some(secret) = project.secrets.get(&used.secret) else {
             continue; // undefined: validation reported it
         };
-        resources.extend(readable(secret));
+        if secret.source.is_ssm_parameter() {
+            parameters.extend(readable(secret));
+        } else {
+            resources.extend(readable(secret));
+        }
         let path = if used.target.starts_with('/') {
             // Elsewhere than `/run/secrets`: the directory of the file (or of the keys) is a
             // volume of its own.
@@ -226,8 +238,10 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
             write_file(&mut script, &variable, &file, used);
         }
     }
-    resources.sort_by_key(|v| format!("{v:?}"));
-    resources.dedup();
+    for list in [&mut resources, &mut parameters] {
+        list.sort_by_key(|v| format!("{v:?}"));
+        list.dedup();
+    }
     let uses_project_key = service.secrets.iter().any(|u| {
         project
             .secrets
@@ -240,6 +254,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         environment: Value::List(environment),
         command: Value::strs(["sh", "-c", script.as_str()]),
         resources,
+        parameters,
         directories: directories
             .into_iter()
             .map(|(dir, volume)| (volume, dir))

@@ -43,8 +43,16 @@ pub(super) fn lower(
         &[("com.docker.compose.service", service.name.as_str())],
     );
     let readable = secrets.map_or(&[][..], |s| s.resources.as_slice());
+    let parameters = secrets.map_or(&[][..], |s| s.parameters.as_slice());
     let decrypt = secrets.is_some_and(|s| s.uses_project_key);
-    let role = iam::execution_role(service, readable, decrypt, &service_tags, template);
+    let role = iam::execution_role(
+        service,
+        readable,
+        parameters,
+        decrypt,
+        &service_tags,
+        template,
+    );
     let extra = mounts.map_or(&[][..], |m| m.policies.as_slice());
     let task_role = iam::task_role(service, extra, &service_tags, template);
     let (cpu, memory) = if service.gpus.is_some() {
@@ -113,6 +121,11 @@ pub(super) fn lower(
     // Tasks pull their image as soon as the service exists: the subnets must route to the
     // internet by then.
     depends_on.extend(network::ready(project));
+    // A capacity-provider strategy names providers the cluster must have by then: in a GPU
+    // project, the association gives them to it.
+    if capacity_strategy(service).is_some() && super::gpu::needed(project) {
+        depends_on.insert(super::gpu::ASSOCIATIONS.to_string());
+    }
     // Tasks mount their volumes at start: the mount targets must exist.
     depends_on.extend(mounts.iter().flat_map(|m| m.depends_on.iter().cloned()));
     template.add(
@@ -124,7 +137,12 @@ pub(super) fn lower(
                 "Cluster" => cluster::arn(project),
                 "DeploymentConfiguration" => deployment(service),
                 "DeploymentController" => map! { "Type" => "ECS" },
-                "DesiredCount" => service.replicas,
+                // Not for an autoscaled service: every stack update would reset the count
+                // it scaled to. Omitted, a new service starts with one task and updates keep
+                // the count (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html);
+                // registering the scalable target brings it within its bounds
+                // (https://docs.aws.amazon.com/autoscaling/application/APIReference/API_RegisterScalableTarget.html).
+                "DesiredCount" => service.autoscaling.is_none().then_some(service.replicas),
                 "EnableECSManagedTags" => true,
                 "CapacityProviderStrategy" => capacity_strategy(service),
                 "LaunchType" => (matches!(service.capacity, Capacity::Fargate) && !ec2).then_some("FARGATE"),
@@ -135,7 +153,7 @@ pub(super) fn lower(
                         // Tasks on EC2 cannot have public IPs; their instance pulls images.
                         "AssignPublicIp" => network::assign_public_ip(project, service),
                         "SecurityGroups" => Value::List(groups),
-                        "Subnets" => network::task_subnets(project),
+                        "Subnets" => network::task_subnets_for(project, service),
                     },
                 },
                 "PlatformVersion" => (!ec2).then_some("LATEST"),
@@ -170,9 +188,15 @@ fn capacity_strategy(service: &Service) -> Option<Value> {
 }
 
 /// Rolling-update bounds: the Docker integration's math from `update_config.parallelism`,
-/// and the circuit breaker with rollback.
+/// and the circuit breaker with rollback. A service that writes a named volume updates
+/// stop-first unless `order` says otherwise: two processes (two databases) on one data
+/// directory would corrupt it.
 fn deployment(service: &Service) -> Value {
     let update = &service.update;
+    let writes_volume = service.mounts.iter().any(|m| !m.read_only);
+    let order = update
+        .order
+        .or(writes_volume.then_some(UpdateOrder::StopFirst));
     let by_parallelism = match update.parallelism {
         Some((parallelism, _)) if service.replicas > 0 && parallelism > 0 => {
             let replicas = i64::from(service.replicas);
@@ -184,7 +208,7 @@ fn deployment(service: &Service) -> Value {
         }
         _ => None,
     };
-    let (mut min, mut max) = match (update.order, by_parallelism) {
+    let (mut min, mut max) = match (order, by_parallelism) {
         // Old tasks stop before new ones start: never more tasks than desired.
         (Some(UpdateOrder::StopFirst), Some((min, _))) => (min, 100),
         (Some(UpdateOrder::StopFirst), None) => (0, 100),

@@ -1,5 +1,6 @@
 //! Named volumes on EFS, secure by default: each volume a service mounts is an encrypted
-//! file system kept when the stack is deleted or replaced, an access point (its POSIX user
+//! file system kept when the stack is deleted or replaced, whose policy refuses clients
+//! without TLS or outside an access point, an access point (its POSIX user
 //! and root directory from `driver_opts`), one mount target in each of the first two
 //! subnets, and a security group that admits NFS only from the services that mount the
 //! volume (each gets a client security group of its own). An external volume is an
@@ -201,6 +202,7 @@ fn file_system(project: &Project, volume: &Volume, template: &mut Template) {
         map! {
             "BackupPolicy" => map! { "Status" => if options.backup { "ENABLED" } else { "DISABLED" } },
             "Encrypted" => true,
+            "FileSystemPolicy" => file_system_policy(),
             "FileSystemTags" => tags(project, &[("Name", qualified.as_str()), ("com.docker.compose.volume", volume.name.as_str())]),
             "KmsKeyId" => options.kms_key_id.clone(),
             "LifecyclePolicies" => options.lifecycle_policy.as_ref().map(|p| Value::list([map! { "TransitionToIA" => p.clone() }])),
@@ -212,6 +214,47 @@ fn file_system(project: &Project, volume: &Volume, template: &mut Template) {
     .from_source(volume.span);
     resource.retain = true;
     template.add(file_system_id(&volume.name), resource);
+}
+
+/// The file system's policy, in place of EFS's default one (which lets in any client that
+/// reaches a mount target, as root): nothing without TLS, and no NFS access except
+/// through an access point. It allows nothing: an allow in either the identity policy or
+/// the file system policy suffices, so the task roles' mount policies still let their
+/// tasks in (https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html).
+/// Nor can it lock out CloudFormation, which calls EFS over TLS: no lockout-check bypass.
+fn file_system_policy() -> Value {
+    // The policy cannot name its own file system's ARN; on that file system, every file
+    // system of the account is that one.
+    let this = || {
+        Value::sub(
+            "arn:${AWS::Partition}:elasticfilesystem:${AWS::Region}:${AWS::AccountId}:file-system/*",
+        )
+    };
+    map! {
+        "Statement" => Value::list([
+            map! {
+                "Action" => "*",
+                "Condition" => map! { "Bool" => map! { "aws:SecureTransport" => "false" } },
+                "Effect" => "Deny",
+                "Principal" => map! { "AWS" => "*" },
+                "Resource" => this(),
+                "Sid" => "DenyWithoutTls",
+            },
+            map! {
+                "Action" => Value::strs([
+                    "elasticfilesystem:ClientMount",
+                    "elasticfilesystem:ClientRootAccess",
+                    "elasticfilesystem:ClientWrite",
+                ]),
+                "Condition" => map! { "Null" => map! { "elasticfilesystem:AccessPointArn" => "true" } },
+                "Effect" => "Deny",
+                "Principal" => map! { "AWS" => "*" },
+                "Resource" => this(),
+                "Sid" => "DenyOutsideAccessPoints",
+            },
+        ]),
+        "Version" => "2012-10-17",
+    }
 }
 
 /// An access point: the volume's POSIX user and root directory; for a subpath, rooted in

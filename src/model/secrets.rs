@@ -1,11 +1,12 @@
 //! Secrets: the top-level `secrets` (from a file or an environment variable, whose content
 //! the deployer passes as a `NoEcho` parameter and compose2cfn never reads; or an existing
-//! Secrets Manager secret), and a service's uses of them (short name, or long syntax with
+//! Secrets Manager secret or SSM parameter), and a service's uses of them (short name, or long syntax with
 //! `target`, `uid`, `gid`, `mode`). Problems are reported here, at the exact value.
 
 use std::collections::BTreeMap;
 
 use super::Locator;
+use super::arn::Arn;
 use super::spec;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::path;
@@ -30,7 +31,8 @@ pub struct Secret {
 /// Where a secret's value comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SecretSource {
-    /// `external: true`: an existing Secrets Manager secret, by ARN or name.
+    /// `external: true`: an existing Secrets Manager secret, by ARN or name, or an SSM
+    /// parameter, by ARN.
     External(String),
     /// `file:`: the deployer passes the file's content as a parameter.
     File(String),
@@ -99,6 +101,17 @@ pub(super) fn build(
         };
         let all_keys = keys.iter().any(|k| k == "*");
         let keys = if all_keys { Vec::new() } else { keys };
+        if (all_keys || !keys.is_empty()) && source.is_ssm_parameter() {
+            // Reported, and the secret kept: its uses are not undefined.
+            diags.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("secret `{name}` is an SSM parameter, whose JSON keys ECS cannot extract"),
+                )
+                .at(at.span(&path!["secrets", name.as_str(), "x-aws-keys"]))
+                .with_help("ECS reads single JSON keys from Secrets Manager secrets only: store the JSON in Secrets Manager, or drop `x-aws-keys` to read the whole parameter as one file"),
+            );
+        }
         if let Some(bad) = keys.iter().find(|k| !plain_name(k)) {
             diags.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{bad}` cannot be a file name"))
@@ -129,6 +142,20 @@ fn plain_name(name: &str) -> bool {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+impl SecretSource {
+    /// Whether it is an existing SSM Parameter Store parameter
+    /// (`arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME`), which ECS reads with
+    /// `ssm:GetParameters` rather than Secrets Manager's `GetSecretValue`.
+    #[must_use]
+    pub fn is_ssm_parameter(&self) -> bool {
+        match self {
+            SecretSource::External(arn) => Arn::parse(arn)
+                .is_some_and(|arn| arn.service == "ssm" && arn.resource.starts_with("parameter/")),
+            _ => false,
+        }
+    }
 }
 
 /// Where files a service reads are placed.
