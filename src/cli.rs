@@ -385,7 +385,7 @@ fn run_audit(
                 return EXIT_USAGE;
             }
         };
-        for finding in crate::audit::check(&files.documents()) {
+        for finding in crate::audit::check(files.documents) {
             let rule = finding.rule();
             broken += 1;
             let _ = writeln!(

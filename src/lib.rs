@@ -221,22 +221,38 @@ fn runtime_rules(compilation: &mut Compilation) {
     let (Some(template), Some(root)) = (&compilation.template, &compilation.root) else {
         return;
     };
-    let trees = compilation.trees();
-    let json: Vec<serde_json::Value> = trees
-        .iter()
-        .map(|(_, tree)| serde_json::to_value(tree).unwrap_or_default())
-        .collect();
-    let documents: Vec<audit::Document<'_>> = trees
-        .iter()
-        .zip(&json)
-        .zip(&compilation.documents)
-        .map(|(((path, _), template), written)| audit::Document {
-            path: path.as_deref(),
-            template,
-            bytes: written.yaml.len(),
-        })
-        .collect();
-    let findings = audit::check(&documents);
+    let overlaid = compilation
+        .project
+        .as_ref()
+        .is_some_and(|p| p.spec.x_aws_cloudformation.is_some());
+    let documents: Vec<audit::Document> = if overlaid {
+        // The documents as written, each tree dropped as soon as it is JSON.
+        compilation
+            .trees()
+            .into_iter()
+            .zip(&compilation.documents)
+            .map(|((path, tree), written)| audit::Document {
+                path,
+                template: serde_json::to_value(&tree).unwrap_or_default(),
+                bytes: written.yaml.len(),
+            })
+            .collect()
+    } else {
+        // Without an overlay the documents are the compiled template, cut into stacks
+        // whose references all resolve (tests/scale.rs): the rules read it whole, and the
+        // documents count for their sizes.
+        let mut whole = Some(serde_json::to_value(emit::document(template)).unwrap_or_default());
+        compilation
+            .documents
+            .iter()
+            .map(|written| audit::Document {
+                path: written.path.clone(),
+                template: whole.take().unwrap_or_default(),
+                bytes: written.yaml.len(),
+            })
+            .collect()
+    };
+    let findings = audit::check(documents);
     if findings.is_empty() {
         return;
     }

@@ -145,7 +145,7 @@ impl Findings {
 
 /// Every rule on a stack's documents (the root first); the findings in rule order.
 #[must_use]
-pub fn check(documents: &[Document<'_>]) -> Vec<Finding> {
+pub fn check(documents: Vec<Document>) -> Vec<Finding> {
     let stack = Stack::join(documents);
     let mut findings = Findings {
         rule: 0,
@@ -167,8 +167,8 @@ pub fn check(documents: &[Document<'_>]) -> Vec<Finding> {
 /// A template file and the nested templates its `TemplateURL`s name by relative path,
 /// read as JSON (CloudFormation's YAML, long-form intrinsics, or JSON).
 pub struct Files {
-    /// (path relative to the root's folder, or `None` for the root; template; bytes).
-    pub documents: Vec<(Option<String>, Json, usize)>,
+    /// The root, then the nested templates by their path relative to the root's folder.
+    pub documents: Vec<Document>,
 }
 
 impl Files {
@@ -192,23 +192,21 @@ impl Files {
                 continue;
             }
             let (nested, size) = read_template(&path)?;
-            documents.push((Some(url.to_string()), nested, size));
+            documents.push(Document {
+                path: Some(url.to_string()),
+                template: nested,
+                bytes: size,
+            });
         }
-        documents.insert(0, (None, template, bytes));
-        Ok(Files { documents })
-    }
-
-    /// The documents as [`check`] takes them.
-    #[must_use]
-    pub fn documents(&self) -> Vec<Document<'_>> {
-        self.documents
-            .iter()
-            .map(|(path, template, bytes)| Document {
-                path: path.as_deref(),
+        documents.insert(
+            0,
+            Document {
+                path: None,
                 template,
-                bytes: *bytes,
-            })
-            .collect()
+                bytes,
+            },
+        );
+        Ok(Files { documents })
     }
 }
 

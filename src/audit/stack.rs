@@ -19,9 +19,9 @@ use serde_json::{Map, Value as Json};
 
 /// One document of a stack: its path relative to the root (`None`: the root), its
 /// template, and the size of its text.
-pub struct Document<'a> {
-    pub path: Option<&'a str>,
-    pub template: &'a Json,
+pub struct Document {
+    pub path: Option<String>,
+    pub template: Json,
     pub bytes: usize,
 }
 
@@ -42,13 +42,19 @@ const MAX_LAYOUTS: usize = 64;
 impl Stack {
     /// Joins `documents` (the root first).
     #[must_use]
-    pub fn join(documents: &[Document<'_>]) -> Stack {
-        let mut template = documents
-            .first()
-            .map_or_else(|| Json::Object(Map::new()), |d| d.template.clone());
-        let nested: BTreeMap<&str, &Json> = documents
+    pub fn join(documents: Vec<Document>) -> Stack {
+        let sizes = documents
             .iter()
-            .filter_map(|d| d.path.map(|p| (p, d.template)))
+            .map(|d| (d.path.clone(), d.bytes))
+            .collect();
+        let mut documents = documents.into_iter();
+        let mut template = documents
+            .next()
+            .map_or_else(|| Json::Object(Map::new()), |d| d.template);
+        // A nested document without its template counts for its size only.
+        let nested: BTreeMap<String, Json> = documents
+            .filter(|d| !d.template.is_null())
+            .filter_map(|d| Some((d.path?, d.template)))
             .collect();
         if !nested.is_empty() {
             join_nested(&mut template, &nested);
@@ -66,10 +72,7 @@ impl Stack {
         Stack {
             template,
             by_type,
-            sizes: documents
-                .iter()
-                .map(|d| (d.path.map(str::to_string), d.bytes))
-                .collect(),
+            sizes,
             layouts,
         }
     }
@@ -107,17 +110,16 @@ impl Stack {
 
 /// Replaces each `AWS::CloudFormation::Stack` of `root` whose `TemplateURL` is one of
 /// `nested` by that template's resources, its parameters bound to what the root passes.
-fn join_nested(root: &mut Json, nested: &BTreeMap<&str, &Json>) {
-    let Some(resources) = root.get("Resources").and_then(Json::as_object).cloned() else {
+fn join_nested(root: &mut Json, nested: &BTreeMap<String, Json>) {
+    let Some(Json::Object(resources)) = root.get_mut("Resources").map(Json::take) else {
         return;
     };
     let mut joined = Map::new();
     let mut outputs: BTreeMap<(String, String), Json> = BTreeMap::new();
-    let mut conditions = root
-        .get("Conditions")
-        .and_then(Json::as_object)
-        .cloned()
-        .unwrap_or_default();
+    let mut conditions = match root.get_mut("Conditions").map(Json::take) {
+        Some(Json::Object(conditions)) => conditions,
+        _ => Map::new(),
+    };
     for (id, resource) in resources {
         let url = resource["Properties"]["TemplateURL"].as_str();
         let Some(child) = url
@@ -582,15 +584,15 @@ mod tests {
             }}},
             "Outputs": {"Web": {"Value": {"Ref": "WebService"}}},
         });
-        let stack = Stack::join(&[
+        let stack = Stack::join(vec![
             Document {
                 path: None,
-                template: &root,
+                template: root,
                 bytes: 1,
             },
             Document {
-                path: Some("p.stacks/Services.yaml"),
-                template: &nested,
+                path: Some("p.stacks/Services.yaml".into()),
+                template: nested,
                 bytes: 1,
             },
         ]);
