@@ -101,6 +101,7 @@ codes! {
     TemplateNeedsS3 = "W0405", "template-needs-s3", Warning, "the template is larger than the 51,200 bytes CloudFormation takes inline";
     SharedVolumeWriters = "W0406", "shared-volume-writers", Warning, "several tasks of a service write to one volume";
     WritableRootFilesystem = "W0408", "writable-root-filesystem", Warning, "services can write to their root file systems (`read_only: true` is off)";
+    DefaultHealthCheck = "W0409", "default-health-check", Warning, "the load balancer health-checks `/` of an HTTP service, expecting 200-399";
     ConfigHidesDirectory = "W0407", "config-hides-directory", Warning, "a config's directory is a volume that hides the image's files there";
 }
 

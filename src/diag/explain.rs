@@ -344,6 +344,12 @@ pub fn lookup(code: Code) -> Doc {
             "services:\n  web:\n    image: nginx:1.27\nx-aws-cloudformation:\n  Resources:\n    Cluster:\n      Properties:\n        ClusterName: web\n",
             "services:\n  web:\n    image: nginx:1.27\n",
         ),
+        Code::DefaultHealthCheck => doc(
+            "A service published over HTTP has no health-check path: no `x-aws-healthcheck.path`, and no HTTP `healthcheck` (`curl -f http://localhost:8080/health`) on the port. Its target group then checks `/` and counts 200-399 as healthy.",
+            "An API that answers 404 at `/`, or a site whose `/` needs a login (401), fails every check: the load balancer marks each task unhealthy, ECS stops it after the grace period, and the deployment's circuit breaker rolls back. Nothing says so before the deployment fails.",
+            "services:\n  api:\n    image: ghcr.io/example/api:1.0\n    ports: [\"80:8080\"]\n",
+            "services:\n  api:\n    image: ghcr.io/example/api:1.0\n    ports: [\"80:8080\"]\n    x-aws-healthcheck:\n      path: /health\n",
+        ),
         Code::WritableRootFilesystem => doc(
             "Services run with a writable root file system: `read_only: true` is not set.",
             "A process that is compromised can then replace the image's programs and libraries, or hide tools among them. ECS mounts the root file system read-only when `read_only: true` is set (`ReadonlyRootFilesystem`, checkov CKV_AWS_336); the paths the program must write become `tmpfs:` task volumes on the task's ephemeral storage.",

@@ -13,8 +13,8 @@ use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP};
 use super::{names, network, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
-use crate::model::listeners::{Published, Route};
-use crate::model::{Healthcheck, PortMapping, Project, Service};
+use crate::model::listeners::{Published, Route, health_path};
+use crate::model::{PortMapping, Project, Service};
 
 /// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only.
 const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
@@ -406,12 +406,7 @@ fn target_group(
 ) -> Resource {
     let h = &service.target_health;
     let http = matches!(route.target_protocol, "HTTP" | "HTTPS");
-    let path = h.path.as_ref().map(|(p, _)| p.clone()).or_else(|| {
-        service
-            .healthcheck
-            .as_ref()
-            .and_then(|c| http_probe(c, port.target))
-    });
+    let path = health_path(service, port.target);
     let grpc = route.protocol_version == Some("GRPC");
     let matcher = h.matcher.as_ref().map(|(m, _)| m.as_str());
     let matcher = if grpc {
@@ -446,67 +441,4 @@ fn target_group(
             "VpcId" => network::vpc_id(project),
         },
     )
-}
-
-/// The path of an HTTP healthcheck (`curl -f http://localhost:8080/health`, `wget -q
-/// --spider http://127.0.0.1/ping`) that probes `target` on the container itself.
-fn http_probe(check: &Healthcheck, target: u16) -> Option<String> {
-    let words = check.test.iter().skip(1).flat_map(|w| w.split_whitespace());
-    for word in words {
-        let word = word.trim_matches(|c| c == '"' || c == '\'');
-        let Some((scheme, rest)) = word.split_once("://") else {
-            continue;
-        };
-        let default_port = match scheme {
-            "http" => 80,
-            "https" => 443,
-            _ => continue,
-        };
-        let (authority, path) = match rest.find('/') {
-            Some(i) => (&rest[..i], &rest[i..]),
-            None => (rest, "/"),
-        };
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !host.ends_with(':') => (host, port.parse().ok()?),
-            _ => (authority, default_port),
-        };
-        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]");
-        if local && port == target {
-            return Some(path.to_string());
-        }
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn check(test: &[&str]) -> Healthcheck {
-        Healthcheck {
-            test: test.iter().map(|s| (*s).to_string()).collect(),
-            interval: None,
-            timeout: None,
-            start_period: None,
-            retries: None,
-        }
-    }
-
-    #[test]
-    fn http_probes() {
-        let curl = check(&["CMD", "curl", "-f", "http://localhost:8080/health"]);
-        assert_eq!(http_probe(&curl, 8080).as_deref(), Some("/health"));
-        assert_eq!(http_probe(&curl, 80), None);
-        let shell = check(&[
-            "CMD-SHELL",
-            "wget -q --spider http://127.0.0.1/ping || exit 1",
-        ]);
-        assert_eq!(http_probe(&shell, 80).as_deref(), Some("/ping"));
-        let root = check(&["CMD-SHELL", "curl -fs 'http://localhost:3000' >/dev/null"]);
-        assert_eq!(http_probe(&root, 3000).as_deref(), Some("/"));
-        let remote = check(&["CMD", "curl", "http://db:5432/"]);
-        assert_eq!(http_probe(&remote, 5432), None);
-        let other = check(&["CMD", "pg_isready"]);
-        assert_eq!(http_probe(&other, 5432), None);
-    }
 }

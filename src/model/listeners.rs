@@ -10,7 +10,7 @@
 //! 443 and port 80 redirects there. A service that publishes one port over TCP and UDP
 //! (DNS on 53) gets one `TCP_UDP` listener for both.
 
-use super::{PortMapping, Project, Protocol, Service};
+use super::{Healthcheck, PortMapping, Project, Protocol, Service};
 use crate::source::Span;
 
 /// The listeners and target group of one published port.
@@ -166,5 +166,86 @@ impl Project {
                 protocol_version: None,
             }
         }
+    }
+}
+
+/// The HTTP path the load balancer checks on `target`: `x-aws-healthcheck.path`, else the
+/// path of the service's own HTTP healthcheck on that port; `None`: the target group's
+/// default (`/`).
+#[must_use]
+pub fn health_path(service: &Service, target: u16) -> Option<String> {
+    service
+        .target_health
+        .path
+        .as_ref()
+        .map(|(p, _)| p.clone())
+        .or_else(|| {
+            service
+                .healthcheck
+                .as_ref()
+                .and_then(|c| http_probe(c, target))
+        })
+}
+
+/// The path of an HTTP healthcheck (`curl -f http://localhost:8080/health`, `wget -q
+/// --spider http://127.0.0.1/ping`) that probes `target` on the container itself.
+fn http_probe(check: &Healthcheck, target: u16) -> Option<String> {
+    let words = check.test.iter().skip(1).flat_map(|w| w.split_whitespace());
+    for word in words {
+        let word = word.trim_matches(|c| c == '"' || c == '\'');
+        let Some((scheme, rest)) = word.split_once("://") else {
+            continue;
+        };
+        let default_port = match scheme {
+            "http" => 80,
+            "https" => 443,
+            _ => continue,
+        };
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, "/"),
+        };
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((host, port)) if !host.ends_with(':') => (host, port.parse().ok()?),
+            _ => (authority, default_port),
+        };
+        let local = matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]");
+        if local && port == target {
+            return Some(path.to_string());
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(test: &[&str]) -> Healthcheck {
+        Healthcheck {
+            test: test.iter().map(|s| (*s).to_string()).collect(),
+            interval: None,
+            timeout: None,
+            start_period: None,
+            retries: None,
+        }
+    }
+
+    #[test]
+    fn http_probes() {
+        let curl = check(&["CMD", "curl", "-f", "http://localhost:8080/health"]);
+        assert_eq!(http_probe(&curl, 8080).as_deref(), Some("/health"));
+        assert_eq!(http_probe(&curl, 80), None);
+        let shell = check(&[
+            "CMD-SHELL",
+            "wget -q --spider http://127.0.0.1/ping || exit 1",
+        ]);
+        assert_eq!(http_probe(&shell, 80).as_deref(), Some("/ping"));
+        let root = check(&["CMD-SHELL", "curl -fs 'http://localhost:3000' >/dev/null"]);
+        assert_eq!(http_probe(&root, 3000).as_deref(), Some("/"));
+        let remote = check(&["CMD", "curl", "http://db:5432/"]);
+        assert_eq!(http_probe(&remote, 5432), None);
+        let other = check(&["CMD", "pg_isready"]);
+        assert_eq!(http_probe(&other, 5432), None);
     }
 }

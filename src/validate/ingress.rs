@@ -4,6 +4,7 @@
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::model::aws::{CERTIFICATE_HELP, is_certificate};
+use crate::model::listeners::health_path;
 use crate::model::{Project, Service, Timed};
 use crate::source::Span;
 
@@ -83,6 +84,49 @@ fn udp_health(project: &Project, service: &Service, diags: &mut Diagnostics) {
             .with_help("name a TCP port the container answers on: `x-aws-healthcheck: {port: 8080}` (an HTTP `path` too, if it speaks HTTP there), or publish the port over TCP as well (`53:53/tcp` beside `53:53/udp`)"),
         );
     }
+}
+
+/// A hint for a project without errors: a warning for each service with an HTTP target
+/// group that would check `/` (no `x-aws-healthcheck.path`, no HTTP healthcheck on the
+/// port).
+pub(super) fn default_health_paths(project: &Project, diags: &mut Diagnostics) {
+    if diags.has_errors() {
+        return;
+    }
+    for service in project.services.values() {
+        default_health_path(project, service, diags);
+    }
+}
+
+/// The warning for one service, at its first such port.
+fn default_health_path(project: &Project, service: &Service, diags: &mut Diagnostics) {
+    let defaulted: Vec<_> = project
+        .published(service)
+        .into_iter()
+        .filter(|p| {
+            matches!(p.route.target_protocol, "HTTP" | "HTTPS")
+                && p.route.protocol_version.is_none()
+                && health_path(service, p.port.target).is_none()
+        })
+        .collect();
+    let Some(first) = defaulted.first() else {
+        return;
+    };
+    let target = first.port.target;
+    let mut diagnostic = Diagnostic::new(
+        Code::DefaultHealthCheck,
+        format!(
+            "the load balancer checks `/` on port {target} of `{}` and counts only 200-399 as healthy",
+            service.name
+        ),
+    )
+    .at_labelled(first.span, "health-checked at `/`");
+    for other in &defaulted[1..] {
+        diagnostic = diagnostic.with_label(other.span, "here too");
+    }
+    diags.push(diagnostic.with_help(format!(
+        "if `/` answers otherwise (an API's 404, a login's 401), the tasks fail their checks and are replaced: give the path, `x-aws-healthcheck: {{path: /health}}`, or an HTTP `healthcheck` (`curl -f http://localhost:{target}/health`), whose path the load balancer checks too"
+    )));
 }
 
 fn unused(span: Span, what: &str, why: &str, diags: &mut Diagnostics) {

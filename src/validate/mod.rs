@@ -41,5 +41,6 @@ pub fn rules(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Dia
 
 /// The hardening hints: warnings for a project that `diags` holds no error for.
 pub fn hints(project: &Project, diags: &mut Diagnostics) {
+    ingress::default_health_paths(project, diags);
     hardening::check(project, diags);
 }
