@@ -241,7 +241,7 @@ fn runtime_rules(compilation: &mut Compilation) {
         // Without an overlay the documents are the compiled template, cut into stacks
         // whose references all resolve (tests/scale.rs): the rules read it whole, and the
         // documents count for their sizes.
-        let mut whole = Some(serde_json::to_value(emit::document(template)).unwrap_or_default());
+        let mut whole = Some(emit::json_document(template));
         compilation
             .documents
             .iter()

@@ -227,6 +227,12 @@ fn check_template(
         let tree = serde_json::from_str(&emit::value(tree, Format::Json)).unwrap();
         no_generated_wildcards(name, &tree, &inputs);
     }
+    // What the run-time rules read is the template's JSON, built straight from its events.
+    assert_eq!(
+        emit::json_document(template),
+        serde_json::to_value(emit::document(template)).unwrap(),
+        "{name}: the JSON the rules read is not the template's"
+    );
     let from_json: serde_json::Value = serde_json::from_str(&json).unwrap();
     assert_eq!(
         yaml_as_json(&yaml),

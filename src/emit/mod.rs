@@ -10,8 +10,8 @@ pub mod overlay;
 mod yaml;
 
 pub use model::{
-    RESOURCES_PER_THREAD, Rewrite, Sink, Tree, TreeSink, document, entries_into, resource, write,
-    write_with,
+    JsonSink, RESOURCES_PER_THREAD, Rewrite, Sink, Tree, TreeSink, document, entries_into,
+    json_document, resource, write, write_with,
 };
 pub use yaml::Yaml;
 

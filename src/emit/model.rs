@@ -201,6 +201,109 @@ impl Sink for TreeSink {
     }
 }
 
+/// Builds a `serde_json::Value` from a document's events (what the run-time rules read),
+/// without a [`Tree`] in between.
+#[derive(Debug, Default)]
+pub struct JsonSink {
+    open: Vec<JsonOpen>,
+    done: Option<serde_json::Value>,
+}
+
+/// A collection being built, with the key of the value to come for a mapping.
+#[derive(Debug)]
+enum JsonOpen {
+    Map(serde_json::Map<String, serde_json::Value>, String),
+    Seq(Vec<serde_json::Value>),
+}
+
+impl JsonSink {
+    /// The document written.
+    #[must_use]
+    pub fn finish(self) -> serde_json::Value {
+        self.done.unwrap_or(serde_json::Value::Null)
+    }
+
+    fn put(&mut self, value: serde_json::Value) {
+        match self.open.last_mut() {
+            Some(JsonOpen::Map(entries, key)) => {
+                entries.insert(std::mem::take(key), value);
+            }
+            Some(JsonOpen::Seq(items)) => items.push(value),
+            None => self.done = Some(value),
+        }
+    }
+}
+
+impl Sink for JsonSink {
+    fn null(&mut self) {
+        self.put(serde_json::Value::Null);
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.put(serde_json::Value::Bool(b));
+    }
+
+    fn num(&mut self, n: &serde_json::Number) {
+        self.put(serde_json::Value::Number(n.clone()));
+    }
+
+    fn str(&mut self, s: &str) {
+        self.put(serde_json::Value::String(s.to_string()));
+    }
+
+    fn begin_map(&mut self, _empty: bool) {
+        self.open
+            .push(JsonOpen::Map(serde_json::Map::new(), String::new()));
+    }
+
+    fn key(&mut self, k: &str) {
+        if let Some(JsonOpen::Map(_, key)) = self.open.last_mut() {
+            *key = k.to_string();
+        }
+    }
+
+    fn end_map(&mut self) {
+        if let Some(JsonOpen::Map(entries, _)) = self.open.pop() {
+            self.put(serde_json::Value::Object(entries));
+        }
+    }
+
+    fn begin_seq(&mut self, _empty: bool) {
+        self.open.push(JsonOpen::Seq(Vec::new()));
+    }
+
+    fn end_seq(&mut self) {
+        if let Some(JsonOpen::Seq(items)) = self.open.pop() {
+            self.put(serde_json::Value::Array(items));
+        }
+    }
+
+    fn part(&self) -> Self {
+        JsonSink {
+            open: vec![JsonOpen::Map(serde_json::Map::new(), String::new())],
+            done: None,
+        }
+    }
+
+    fn splice(&mut self, parts: Vec<Self>) {
+        for mut part in parts {
+            if let (Some(JsonOpen::Map(mine, _)), Some(JsonOpen::Map(theirs, _))) =
+                (self.open.last_mut(), part.open.pop())
+            {
+                mine.extend(theirs);
+            }
+        }
+    }
+}
+
+/// The template as JSON, straight from its events.
+#[must_use]
+pub fn json_document(t: &Template) -> serde_json::Value {
+    let mut sink = JsonSink::default();
+    write(t, &mut sink);
+    sink.finish()
+}
+
 /// Replays a tree into a sink; a large mapping on every core.
 pub(super) fn replay<S: Sink>(tree: &Tree, sink: &mut S) {
     match tree {
