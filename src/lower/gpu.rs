@@ -174,7 +174,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                 },
                 "MaxSize" => Value::reference(MAX_INSTANCES),
                 "MinSize" => "0",
-                "VPCZoneIdentifier" => network::task_subnets(project),
+                "VPCZoneIdentifier" => network::instance_subnets(project),
             },
         )
         .from_source(origin)

@@ -88,15 +88,36 @@ pub(super) fn task_subnets(project: &Project) -> Value {
 /// tasks run in those two (in the created VPC, the task subnets are already in the mount
 /// targets' two Availability Zones, and EFS resolves its mount target per zone).
 pub(super) fn task_subnets_for(project: &Project, service: &Service) -> Value {
-    let mounts_efs = service.mounts.iter().any(|m| {
+    if !mounts_efs(project, service) {
+        return task_subnets(project);
+    }
+    mount_target_subnets(project)
+}
+
+/// The subnets of the GPU instances: those of the GPU services' tasks (the first two when
+/// one of them mounts a volume of the stack, so that no instance starts where its tasks
+/// cannot be placed).
+pub(super) fn instance_subnets(project: &Project) -> Value {
+    let gpu = project.services.values().filter(|s| s.gpus.is_some());
+    if gpu.into_iter().any(|s| mounts_efs(project, s)) {
+        mount_target_subnets(project)
+    } else {
+        task_subnets(project)
+    }
+}
+
+/// Whether a service mounts a volume whose file system the stack creates.
+fn mounts_efs(project: &Project, service: &Service) -> bool {
+    service.mounts.iter().any(|m| {
         project
             .volumes
             .get(&m.volume)
             .is_some_and(|v| v.external.is_none())
-    });
-    if !mounts_efs {
-        return task_subnets(project);
-    }
+    })
+}
+
+/// The task subnets in the zones of the EFS mount targets (the first two).
+fn mount_target_subnets(project: &Project) -> Value {
     let created = if needs_nat(project) {
         PRIVATE_SUBNETS
     } else {
