@@ -401,7 +401,8 @@ fn run_audit(
         }
     }
     if broken > 0 {
-        let _ = writeln!(stderr, "{broken} run-time rule violations");
+        let plural = if broken == 1 { "" } else { "s" };
+        let _ = writeln!(stderr, "{broken} violation{plural} of the run-time rules");
         EXIT_INPUT
     } else {
         EXIT_OK

@@ -504,3 +504,37 @@ fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
     );
     assert!(web.contains("DesiredCount: 3"), "{web}");
 }
+
+#[test]
+fn audit_checks_template_files_against_the_run_time_rules() {
+    let dir = project(GOOD);
+    cmd(dir.path())
+        .args(["compose.yaml", "-o", "stack.yaml", "--split"])
+        .assert()
+        .success();
+    // A compiled template (a root and its nested stacks) keeps every rule.
+    cmd(dir.path())
+        .args(["audit", "stack.yaml"])
+        .assert()
+        .success();
+    // The same template with a fixed cluster name breaks R09 (YAML and JSON read alike).
+    let yaml = std::fs::read_to_string(dir.path().join("stack.yaml")).unwrap();
+    let mut json = compose2cfn::audit::Files::read(&dir.path().join("stack.yaml"))
+        .unwrap()
+        .documents
+        .remove(0)
+        .template;
+    assert!(yaml.contains("AWS::ECS::Cluster"));
+    json["Resources"]["Cluster"]["Properties"]["ClusterName"] = "web".into();
+    std::fs::write(dir.path().join("fixed.json"), json.to_string()).unwrap();
+    let err = stderr(dir.path(), &["audit", "fixed.json"], 1);
+    assert!(
+        err.contains("error[R09 names-unique-per-stack]: `Cluster`"),
+        "{err}"
+    );
+    assert!(err.contains("1 violation of the run-time rules"), "{err}");
+    // A missing file is an I/O error; the list of rules needs no file.
+    stderr(dir.path(), &["audit", "missing.yaml"], 2);
+    let rules = String::from_utf8(stdout(dir.path(), &["audit", "--rules"])).unwrap();
+    assert_eq!(rules.lines().filter(|l| l.starts_with('R')).count(), 10);
+}
