@@ -1,6 +1,6 @@
 //! The account rules: task definitions and templates within the sizes AWS accepts (R07,
 //! R08), names unique per stack (R09), capacity providers associated apart from the
-//! cluster (R10).
+//! cluster (R10), template rules written with the functions rules take (R11).
 
 use serde_json::Value as Json;
 
@@ -115,6 +115,48 @@ pub(super) fn capacity_providers(stack: &Stack, out: &mut Findings) {
             out.add(
                 id,
                 format!("`{id}` lists an Auto Scaling group capacity provider in its own CapacityProviders: deleting the stack can fail or hang"),
+            );
+        }
+    }
+}
+
+/// The functions a template's `Rules` may use.
+const RULE_FUNCTIONS: &[&str] = &[
+    "Fn::And",
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::Equals",
+    "Fn::If",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
+];
+
+/// The first function in `value` that rules do not take.
+fn foreign_function(value: &Json) -> Option<&str> {
+    match value {
+        Json::Object(object) => object.iter().find_map(|(key, v)| {
+            if key.starts_with("Fn::") && !RULE_FUNCTIONS.contains(&key.as_str()) {
+                Some(key.as_str())
+            } else {
+                foreign_function(v)
+            }
+        }),
+        Json::Array(items) => items.iter().find_map(foreign_function),
+        _ => None,
+    }
+}
+
+/// R11.
+pub(super) fn rule_functions(stack: &Stack, out: &mut Findings) {
+    for (name, rule) in stack.template["Rules"].as_object().into_iter().flatten() {
+        if let Some(function) = foreign_function(rule) {
+            out.add(
+                &format!("Rules.{name}"),
+                format!("the rule `{name}` uses `{function}`, which rules do not take: CloudFormation refuses the template"),
             );
         }
     }

@@ -61,7 +61,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "R04",
         name: "efs-file-system-policy",
-        fact: "Without a file system policy, EFS grants full access (root included) to every client that reaches a mount target; a policy that denies transport without TLS and mounts outside an access point makes the task role's access-point conditions hold",
+        fact: "Without a file system policy, EFS grants full access (root included) to every client that reaches a mount target; a policy that denies transport without TLS and mounts outside an access point makes the task role's access-point conditions hold, and the task role must then itself allow ClientMount and ClientRootAccess (else root is squashed to nobody)",
         source: "https://docs.aws.amazon.com/efs/latest/ug/iam-access-control-nfs-efs.html",
         check: storage::file_system_policy,
     },
@@ -106,6 +106,13 @@ pub const RULES: &[Rule] = &[
         fact: "An Auto Scaling group capacity provider listed in the cluster's own CapacityProviders makes the cluster depend on it, and deleting the stack can fail or hang; AWS::ECS::ClusterCapacityProviderAssociations avoids it",
         source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-clustercapacityproviderassociations.html",
         check: limits::capacity_providers,
+    },
+    Rule {
+        id: "R11",
+        name: "rule-functions",
+        fact: "A template's Rules take rule-specific functions only (Fn::And, Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn, Fn::Equals, Fn::If, Fn::Not, Fn::Or, Fn::RefAll, Fn::ValueOf, Fn::ValueOfAll, and Ref)",
+        source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-rules.html",
+        check: limits::rule_functions,
     },
 ];
 

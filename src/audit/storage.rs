@@ -5,9 +5,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
-use super::Findings;
 use super::network::services;
-use super::stack::{Layout, Stack, items, reference};
+use super::stack::{Layout, Stack, attribute, items, reference};
+use super::{Findings, matches};
 
 /// Whether a statement denies, on the condition `operator: {key: true}`.
 fn denies_when(statement: &Json, operator: &str, key: &str, value: &str) -> bool {
@@ -42,6 +42,62 @@ pub(super) fn file_system_policy(stack: &Stack, out: &mut Findings) {
                     "`{id}` has {missing}: any client that reaches a mount target gets in, as root"
                 ),
             );
+        }
+    }
+    mount_rights(stack, out);
+}
+
+/// The rights a task's role needs on a file system whose policy grants none: to mount it,
+/// and to act as root (without it EFS squashes root to nobody).
+const MOUNT_RIGHTS: [&str; 2] = [
+    "elasticfilesystem:ClientMount",
+    "elasticfilesystem:ClientRootAccess",
+];
+
+/// R04, second half: every task that mounts a file system with a policy holds the rights
+/// the default policy gave it through its own role.
+fn mount_rights(stack: &Stack, out: &mut Findings) {
+    for (id, resource) in stack.of_type("AWS::ECS::TaskDefinition") {
+        let properties = &resource["Properties"];
+        for volume in items(&properties["Volumes"]) {
+            let Some(fs) = reference(&volume["EFSVolumeConfiguration"]["FilesystemId"]) else {
+                continue;
+            };
+            let with_policy = stack.resource(fs).is_some_and(|r| {
+                r["Type"] == "AWS::EFS::FileSystem"
+                    && !r["Properties"]["FileSystemPolicy"].is_null()
+            });
+            if !with_policy {
+                continue;
+            }
+            let Some((role, _)) = attribute(&properties["TaskRoleArn"]) else {
+                continue; // a role of the account's: its policies are not in the template
+            };
+            let arn = serde_json::json!({ "Fn::GetAtt": [fs, "Arn"] });
+            let statements: Vec<&Json> = stack
+                .resource(role)
+                .map(|r| {
+                    items(&r["Properties"]["Policies"])
+                        .into_iter()
+                        .flat_map(|p| items(&p["PolicyDocument"]["Statement"]))
+                        .filter(|s| s["Effect"] == "Allow" && items(&s["Resource"]).contains(&&arn))
+                        .collect()
+                })
+                .unwrap_or_default();
+            for right in MOUNT_RIGHTS {
+                let held = statements.iter().any(|s| {
+                    items(&s["Action"])
+                        .iter()
+                        .filter_map(|a| a.as_str())
+                        .any(|a| matches(&a.to_ascii_lowercase(), &right.to_ascii_lowercase()))
+                });
+                if !held {
+                    out.add(
+                        id,
+                        format!("`{id}` mounts `{fs}`, whose policy grants nothing, but its task role does not allow `{right}`: the mount fails, or root is squashed to nobody"),
+                    );
+                }
+            }
         }
     }
 }

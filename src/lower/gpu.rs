@@ -84,16 +84,19 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
         )
         .default("10"),
     );
-    // Instances pull images through their own address: a public one in the created VPC
-    // (which has no NAT), and where `AssignPublicIp` says in an existing VPC.
+    // Instances pull images through their own address where `AssignPublicIp` says, in an
+    // existing VPC; the created VPC has a NAT gateway whenever there is a GPU service (its
+    // tasks never have a public IP), and its instances run behind it: a public address
+    // there would be billed and never used. (Not created, and ENABLED: written as
+    // not(created or not ENABLED).)
     let wants_public = Value::equals(Value::reference(parameters::ASSIGN_PUBLIC_IP), "ENABLED");
     let public = if project.aws.existing_vpc() {
         wants_public
     } else {
-        Value::or([
+        Value::negate(Value::or([
             Value::equals(Value::reference(parameters::VPC_ID), ""),
-            wants_public,
-        ])
+            Value::negate(wants_public),
+        ]))
     };
     template
         .conditions

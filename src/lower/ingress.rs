@@ -298,7 +298,7 @@ fn admitted(service: &Service, published: &Published<'_>) -> Vec<Admitted> {
 fn load_balancer(project: &Project, template: &mut Template) {
     let application = project.application_load_balancer();
     let internal = project.aws.internal.is_some();
-    let subnets = network::load_balancer_subnets(project, template);
+    let subnets = network::load_balancer_subnets(project, internal, template);
     template.add(
         LOAD_BALANCER,
         Resource::new(

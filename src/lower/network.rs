@@ -160,7 +160,35 @@ pub(super) fn vpc_id(project: &Project) -> Value {
 /// `LoadBalancerSubnets` parameter, or the tasks' `Subnets` when it is left empty (an
 /// internet-facing load balancer needs subnets routed to an internet gateway, which tasks
 /// behind NAT do not have).
-pub(super) fn load_balancer_subnets(project: &Project, template: &mut Template) -> Value {
+pub(super) fn load_balancer_subnets(
+    project: &Project,
+    internal: bool,
+    template: &mut Template,
+) -> Value {
+    if !internal {
+        // Tasks without public IPs run in private subnets (behind NAT or endpoints), where
+        // an internet-facing load balancer is unreachable: the deployer names public ones.
+        let private = Value::equals(Value::reference(ASSIGN_PUBLIC_IP), "DISABLED");
+        let condition = if project.aws.existing_vpc() {
+            private
+        } else {
+            // An existing VPC, and DISABLED: not(created or not DISABLED).
+            Value::negate(Value::or([
+                Value::equals(Value::reference(VPC_ID), ""),
+                Value::negate(private),
+            ]))
+        };
+        template.rules.insert(
+            "PublicSubnetsForTheLoadBalancer".to_string(),
+            map! {
+                "Assertions" => Value::list([map! {
+                    "Assert" => names_some(parameters::LOAD_BALANCER_SUBNETS),
+                    "AssertDescription" => "With AssignPublicIp=DISABLED the tasks run in private subnets, where an internet-facing load balancer is unreachable: name public subnets in LoadBalancerSubnets (or, if Subnets are public, set AssignPublicIp=ENABLED)",
+                }]),
+                "RuleCondition" => condition,
+            },
+        );
+    }
     template.parameters.insert(
         parameters::LOAD_BALANCER_SUBNETS.to_string(),
         Parameter::new(
@@ -185,6 +213,15 @@ pub(super) fn load_balancer_subnets(project: &Project, template: &mut Template) 
             Value::reference(parameters::SUBNETS),
         ),
     )
+}
+
+/// A rule's assertion that the list parameter `list` (empty by default: `[""]`) names
+/// something. Rules take rule-specific functions only (`Fn::EachMemberEquals`, not
+/// `Fn::Join`: run-time rule R11).
+fn names_some(list: &str) -> Value {
+    Value::negate(map! {
+        "Fn::EachMemberEquals" => Value::list([Value::reference(list), Value::str("")]),
+    })
 }
 
 /// True when `LoadBalancerSubnets` names subnets.
@@ -274,7 +311,7 @@ pub(super) fn lower(project: &Project, template: &mut Template) {
                 "SubnetsOfTheVpc".to_string(),
                 map! {
                     "Assertions" => Value::list([map! {
-                        "Assert" => Value::negate(Value::equals(Value::join("", Value::reference(parameters::SUBNETS)), "")),
+                        "Assert" => names_some(parameters::SUBNETS),
                         "AssertDescription" => "An existing VPC (VpcId) needs its Subnets",
                     }]),
                     "RuleCondition" => Value::negate(Value::equals(Value::reference(VPC_ID), "")),

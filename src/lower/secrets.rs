@@ -154,11 +154,18 @@ fn split_json() -> String {
         .join("\n")
 }
 
+/// The command that creates `dir` (a shell word) and its parents readable by every user
+/// (the script's `umask 077` is for the secrets' files): a service that runs as another
+/// user than root must be able to reach its files, whose own modes guard them.
+fn make_directory(dir: &str) -> String {
+    format!("(umask 022; mkdir -p {dir})")
+}
+
 /// Appends the lines that write every key of the JSON object in `$variable` as a file in
 /// `dir`, with the mode and owner `used` asks for.
 fn write_all_keys(script: &mut String, variable: &str, dir: &str, used: &SecretUse) {
     let dir = quoted(dir);
-    let _ = writeln!(script, "mkdir -p {dir}");
+    let _ = writeln!(script, "{}", make_directory(&dir));
     let _ = writeln!(
         script,
         "LC_ALL=C awk -v var={variable} -v dir={dir} {}",
@@ -222,7 +229,7 @@ fn for_service(project: &Project, service: &Service) -> ServiceSecrets {
         let files: Vec<(String, Option<&str>)> = if secret.keys.is_empty() {
             vec![(path.clone(), None)]
         } else {
-            let _ = writeln!(script, "mkdir -p {}", quoted(&path));
+            let _ = writeln!(script, "{}", make_directory(&quoted(&path)));
             secret
                 .keys
                 .iter()

@@ -365,7 +365,13 @@ fn for_service(project: &Project, service: &Service, template: &mut Template) ->
         }
     });
     let policies = volumes.iter().map(|(volume, (definition, writes))| {
-        let mut actions = vec!["elasticfilesystem:ClientMount"];
+        // The file system's policy grants nothing (it only denies), so the task role holds
+        // every right the default policy gave: root too, for containers that run as root
+        // (without it EFS squashes them to nobody, and postgres cannot own its data).
+        let mut actions = vec![
+            "elasticfilesystem:ClientMount",
+            "elasticfilesystem:ClientRootAccess",
+        ];
         if *writes {
             actions.push("elasticfilesystem:ClientWrite");
         }
