@@ -381,6 +381,23 @@ fn hides_directory(
 /// A service with several tasks that write to one volume: a database or any other
 /// single-writer store behind it would be corrupted.
 fn shared_writers(service: &Service, diags: &mut Diagnostics) {
+    // `order: start-first` starts the new tasks before the old ones stop: for a moment,
+    // two of them write the volume (stop-first is the default for such a service).
+    if service.update.order == Some(crate::model::spec::UpdateOrder::StartFirst) {
+        for mount in service.mounts.iter().filter(|m| !m.read_only) {
+            diags.push(
+                Diagnostic::new(
+                    Code::SharedVolumeWriters,
+                    format!(
+                        "during each update, old and new tasks of `{}` write to volume `{}` at once (`order: start-first`)",
+                        service.name, mount.volume
+                    ),
+                )
+                .at(mount.span)
+                .with_help("a database or any single-writer store needs `order: stop-first` (the default for a service that writes a volume); mount it `:ro` where the service only reads"),
+            );
+        }
+    }
     if service.replicas <= 1 {
         return;
     }
