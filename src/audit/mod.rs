@@ -162,7 +162,7 @@ pub fn check(documents: Vec<Document>) -> Vec<Finding> {
         findings.rule = index;
         (rule.check)(&stack, &mut findings);
     }
-    // One finding per resource and rule: the first layout that breaks it says enough.
+    // One finding per resource and rule: one layout that breaks it says enough.
     let mut seen = std::collections::BTreeSet::new();
     findings
         .found

@@ -99,7 +99,7 @@ codes! {
     PublicPort = "W0403", "public-port", Warning, "a database or admin port is published to the internet";
     UnusedDefinition = "W0404", "unused-definition", Warning, "a network, volume, secret or config is used by no service";
     TemplateNeedsS3 = "W0405", "template-needs-s3", Warning, "the template is larger than the 51,200 bytes CloudFormation takes inline";
-    SharedVolumeWriters = "W0406", "shared-volume-writers", Warning, "several tasks of a service write to one volume";
+    SharedVolumeWriters = "W0406", "shared-volume-writers", Warning, "several tasks write to one volume at once (replicas, several services, start-first updates)";
     WritableRootFilesystem = "W0408", "writable-root-filesystem", Warning, "services can write to their root file systems (`read_only: true` is off)";
     DefaultHealthCheck = "W0409", "default-health-check", Warning, "the load balancer health-checks `/` of an HTTP service, expecting 200-399";
     ConfigHidesDirectory = "W0407", "config-hides-directory", Warning, "a config's directory is a volume that hides the image's files there";

@@ -381,7 +381,7 @@ pub fn lookup(code: Code) -> Doc {
             "x-service: &service\n  image: nginx:1.27\nservices:\n  s01: *service\n  s02: *service\n",
         ),
         Code::SharedVolumeWriters => doc(
-            "A service runs more than one task (`replicas`) and mounts a volume read-write.",
+            "Several tasks write one volume at once: a service runs more than one task (`replicas`) and mounts it read-write, or several services mount it read-write (through the same directory), or a service that writes it updates `start-first` (old and new tasks side by side).",
             "Every task mounts the same EFS file system; a database or any store that assumes one writer is corrupted when two tasks write at once.",
             "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 2\nvolumes:\n  pgdata: {}\n",
             "services:\n  db:\n    image: postgres:16\n    volumes: [\"pgdata:/var/lib/postgresql/data\"]\n    deploy:\n      replicas: 1\nvolumes:\n  pgdata: {}\n",

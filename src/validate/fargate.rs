@@ -40,6 +40,7 @@ pub(super) fn check(root: &Node, project: &Project, diags: &mut Diagnostics) {
         shared_writers(service, diags);
         configs(project, service, diags);
     }
+    writers_of_one_volume(project, diags);
     if let Some((days, span)) = project.logs_retention
         && !LOG_RETENTION_DAYS.contains(&days)
     {
@@ -414,6 +415,35 @@ fn shared_writers(service: &Service, diags: &mut Diagnostics) {
             .with_label(service.replicas_span.unwrap_or(service.span), "replicas")
             .with_help("a database or any single-writer store needs `replicas: 1`; mount it `:ro` where the service only reads"),
         );
+    }
+}
+
+/// A warning per volume that several services write (through the same directory: a
+/// subpath of its own each is fine), at each writing mount.
+fn writers_of_one_volume(project: &Project, diags: &mut Diagnostics) {
+    // (volume, subpath) → the services that write it, and where.
+    type Writers<'p> = Vec<(&'p str, crate::source::Span)>;
+    let mut writers: std::collections::BTreeMap<(&str, Option<&str>), Writers<'_>> =
+        std::collections::BTreeMap::new();
+    for service in project.services.values().filter(|s| !s.partial) {
+        for mount in service.mounts.iter().filter(|m| !m.read_only) {
+            writers
+                .entry((mount.volume.as_str(), mount.subpath.as_deref()))
+                .or_default()
+                .push((service.name.as_str(), mount.span));
+        }
+    }
+    for ((volume, _), mounts) in writers.iter().filter(|(_, m)| m.len() > 1) {
+        let names: Vec<String> = mounts.iter().map(|(s, _)| format!("`{s}`")).collect();
+        let mut diagnostic = Diagnostic::new(
+            Code::SharedVolumeWriters,
+            format!("{} write to volume `{volume}` at once", names.join(" and ")),
+        )
+        .at(mounts[0].1);
+        for (_, span) in &mounts[1..] {
+            diagnostic = diagnostic.with_label(*span, "here too");
+        }
+        diags.push(diagnostic.with_help("a database or any single-writer store needs one writer: mount the volume `:ro` in the services that only read, or give each service a `subpath` of its own"));
     }
 }
 
