@@ -441,11 +441,7 @@ fn apply_policies(
     let trees = compilation.trees();
     let documents: Vec<&emit::Tree> = trees.iter().map(|(_, tree)| tree).collect();
     let found = crate::policy::check(policies, &documents, template, fallback)?;
-    let mut all = crate::diag::Diagnostics::new();
-    for diagnostic in compilation.diagnostics.drain(..).chain(found) {
-        all.push(diagnostic);
-    }
-    compilation.diagnostics = all.into_sorted();
+    compilation.add_diagnostics(found);
     Ok(())
 }
 

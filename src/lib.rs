@@ -147,6 +147,16 @@ impl Compilation {
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
+
+    /// Adds diagnostics found after the pipeline (the run-time rules', the policies'), in
+    /// order with the others.
+    pub fn add_diagnostics(&mut self, found: impl IntoIterator<Item = Diagnostic>) {
+        let mut all = Diagnostics::new();
+        for diagnostic in self.diagnostics.drain(..).chain(found) {
+            all.push(diagnostic);
+        }
+        self.diagnostics = all.into_sorted();
+    }
 }
 
 /// Runs the whole pipeline on a project's Compose files (merged in order).
@@ -257,17 +267,14 @@ fn runtime_rules(compilation: &mut Compilation) {
         return;
     }
     let fallback = root.key_span_or_start("services");
-    let mut all = Diagnostics::new();
-    for diagnostic in compilation.diagnostics.drain(..) {
-        all.push(diagnostic);
-    }
-    for finding in &findings {
-        let origin = template
-            .resources
-            .get(&finding.resource)
-            .and_then(|r| r.origin);
-        let rule = finding.rule();
-        all.push(
+    let found: Vec<Diagnostic> = findings
+        .iter()
+        .map(|finding| {
+            let origin = template
+                .resources
+                .get(&finding.resource)
+                .and_then(|r| r.origin);
+            let rule = finding.rule();
             Diagnostic::new(
                 diag::Code::RuntimeRule,
                 format!("{} ({} `{}`)", finding.message, rule.id, rule.name),
@@ -276,10 +283,10 @@ fn runtime_rules(compilation: &mut Compilation) {
                 origin.unwrap_or(fallback),
                 format!("produces `{}`", finding.resource),
             )
-            .with_help(format!("{}: {}", rule.fact, rule.source)),
-        );
-    }
-    compilation.diagnostics = all.into_sorted();
+            .with_help(format!("{}: {}", rule.fact, rule.source))
+        })
+        .collect();
+    compilation.add_diagnostics(found);
     compilation.template = None;
     compilation.documents.clear();
 }

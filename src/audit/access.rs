@@ -115,23 +115,40 @@ fn covers(resource: &Json, target: &Json) -> bool {
     matches(pattern, name) || matches(pattern, &format!("{name}-AbCdEf"))
 }
 
-/// R03: every secret a container reads is readable by the task's execution role.
+/// The statements a role of the template allows, in its inline policies.
+pub(super) fn allowed<'s>(stack: &'s Stack, role: &str) -> Vec<&'s Json> {
+    stack
+        .resource(role)
+        .map(|r| {
+            items(&r["Properties"]["Policies"])
+                .into_iter()
+                .flat_map(|p| items(&p["PolicyDocument"]["Statement"]))
+                .filter(|s| s["Effect"] == "Allow")
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Whether a statement's actions take in `action` (IAM's wildcards; actions are not case
+/// sensitive).
+pub(super) fn grants(statement: &Json, action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    items(&statement["Action"])
+        .iter()
+        .filter_map(|a| a.as_str())
+        .any(|a| matches(&a.to_ascii_lowercase(), &action))
+}
+
+/// R03: every secret a container reads is readable by the task's execution role (one
+/// finding per task definition, naming every secret its role may not read).
 pub(super) fn secret_permissions(stack: &Stack, out: &mut Findings) {
     for (id, resource) in stack.of_type("AWS::ECS::TaskDefinition") {
         let properties = &resource["Properties"];
         let Some((role, _)) = attribute(&properties["ExecutionRoleArn"]) else {
             continue; // a role of the account's: its policies are not in the template
         };
-        let statements: Vec<&Json> = stack
-            .resource(role)
-            .map(|r| {
-                items(&r["Properties"]["Policies"])
-                    .into_iter()
-                    .flat_map(|p| items(&p["PolicyDocument"]["Statement"]))
-                    .filter(|s| s["Effect"] == "Allow")
-                    .collect()
-            })
-            .unwrap_or_default();
+        let statements = allowed(stack, role);
+        let mut denied = Vec::new();
         for container in items(&properties["ContainerDefinitions"]) {
             let name = container["Name"].as_str().unwrap_or("?");
             let mut read: Vec<&Json> = items(&container["Secrets"])
@@ -144,28 +161,26 @@ pub(super) fn secret_permissions(stack: &Stack, out: &mut Findings) {
                     continue;
                 };
                 let allowed = statements.iter().any(|s| {
-                    let acts = items(&s["Action"])
-                        .iter()
-                        .filter_map(|a| a.as_str())
-                        .any(|a| {
-                            matches(
-                                &a.to_ascii_lowercase(),
-                                &store.action().to_ascii_lowercase(),
-                            )
-                        });
-                    acts && items(&s["Resource"]).iter().any(|r| covers(r, &target))
+                    grants(s, store.action())
+                        && items(&s["Resource"]).iter().any(|r| covers(r, &target))
                 });
                 if !allowed {
-                    out.add(
-                        id,
-                        format!(
-                            "container `{name}` reads {} but the execution role `{role}` may not `{}` it: the task fails to start (AccessDenied)",
-                            text(value).map_or_else(|| value.to_string(), |t| format!("`{t}`")),
-                            store.action()
-                        ),
-                    );
+                    denied.push(format!(
+                        "container `{name}` reads {} (`{}`)",
+                        text(value).map_or_else(|| value.to_string(), |t| format!("`{t}`")),
+                        store.action()
+                    ));
                 }
             }
+        }
+        if !denied.is_empty() {
+            out.add(
+                id,
+                format!(
+                    "the execution role `{role}` may not read what the task's containers name ({}): the task fails to start (AccessDenied)",
+                    denied.join("; ")
+                ),
+            );
         }
     }
 }

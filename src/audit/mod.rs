@@ -117,7 +117,7 @@ pub const RULES: &[Rule] = &[
 ];
 
 /// A rule broken by a resource.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
     /// The rule's index in [`RULES`].
     rule: usize,
@@ -133,20 +133,18 @@ impl Finding {
     }
 }
 
-/// What a rule's check reports into.
+/// What the rules' checks report into: one finding per rule and resource, the first (one
+/// layout that breaks a rule says enough).
 pub struct Findings {
     rule: usize,
-    found: std::collections::BTreeSet<Finding>,
+    found: std::collections::BTreeMap<(usize, String), String>,
 }
 
 impl Findings {
     fn add(&mut self, resource: &str, message: String) {
-        let finding = Finding {
-            rule: self.rule,
-            resource: resource.to_string(),
-            message,
-        };
-        self.found.insert(finding);
+        self.found
+            .entry((self.rule, resource.to_string()))
+            .or_insert(message);
     }
 }
 
@@ -156,18 +154,20 @@ pub fn check(documents: Vec<Document>) -> Vec<Finding> {
     let stack = Stack::join(documents);
     let mut findings = Findings {
         rule: 0,
-        found: std::collections::BTreeSet::new(),
+        found: std::collections::BTreeMap::new(),
     };
     for (index, rule) in RULES.iter().enumerate() {
         findings.rule = index;
         (rule.check)(&stack, &mut findings);
     }
-    // One finding per resource and rule: one layout that breaks it says enough.
-    let mut seen = std::collections::BTreeSet::new();
     findings
         .found
         .into_iter()
-        .filter(|f| seen.insert((f.rule, f.resource.clone())))
+        .map(|((rule, resource), message)| Finding {
+            rule,
+            resource,
+            message,
+        })
         .collect()
 }
 

@@ -5,9 +5,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value as Json;
 
+use super::Findings;
+use super::access::{allowed, grants};
 use super::network::services;
 use super::stack::{Layout, Stack, attribute, items, reference};
-use super::{Findings, matches};
 
 /// Whether a statement denies, on the condition `operator: {key: true}`.
 fn denies_when(statement: &Json, operator: &str, key: &str, value: &str) -> bool {
@@ -74,29 +75,22 @@ fn mount_rights(stack: &Stack, out: &mut Findings) {
                 continue; // a role of the account's: its policies are not in the template
             };
             let arn = serde_json::json!({ "Fn::GetAtt": [fs, "Arn"] });
-            let statements: Vec<&Json> = stack
-                .resource(role)
-                .map(|r| {
-                    items(&r["Properties"]["Policies"])
-                        .into_iter()
-                        .flat_map(|p| items(&p["PolicyDocument"]["Statement"]))
-                        .filter(|s| s["Effect"] == "Allow" && items(&s["Resource"]).contains(&&arn))
-                        .collect()
-                })
-                .unwrap_or_default();
-            for right in MOUNT_RIGHTS {
-                let held = statements.iter().any(|s| {
-                    items(&s["Action"])
-                        .iter()
-                        .filter_map(|a| a.as_str())
-                        .any(|a| matches(&a.to_ascii_lowercase(), &right.to_ascii_lowercase()))
-                });
-                if !held {
-                    out.add(
-                        id,
-                        format!("`{id}` mounts `{fs}`, whose policy grants nothing, but its task role does not allow `{right}`: the mount fails, or root is squashed to nobody"),
-                    );
-                }
+            let on_it: Vec<&Json> = allowed(stack, role)
+                .into_iter()
+                .filter(|s| items(&s["Resource"]).contains(&&arn))
+                .collect();
+            let missing: Vec<&str> = MOUNT_RIGHTS
+                .into_iter()
+                .filter(|right| !on_it.iter().any(|s| grants(s, right)))
+                .collect();
+            if !missing.is_empty() {
+                out.add(
+                    id,
+                    format!(
+                        "`{id}` mounts `{fs}`, whose policy grants nothing, but its task role does not allow `{}`: the mount fails, or root is squashed to nobody",
+                        missing.join("`, `")
+                    ),
+                );
             }
         }
     }

@@ -70,17 +70,19 @@ pub(super) fn needs_nat(project: &Project) -> bool {
             .any(|s| !may_be_public(project, s))
 }
 
-/// The subnets of a service's tasks (and of GPU instances): in the created VPC, the private
-/// ones when there is a NAT gateway, else the public ones.
-pub(super) fn task_subnets(project: &Project) -> Value {
-    subnet_list(
-        project,
-        if needs_nat(project) {
-            PRIVATE_SUBNETS
-        } else {
-            SUBNETS
-        },
-    )
+/// The created VPC's subnets for tasks (and GPU instances): the private ones when there is
+/// a NAT gateway, else the public ones.
+fn created_task_subnets(project: &Project) -> [&'static str; 2] {
+    if needs_nat(project) {
+        PRIVATE_SUBNETS
+    } else {
+        SUBNETS
+    }
+}
+
+/// The subnets of tasks: [`created_task_subnets`], or all of the `Subnets` parameter's.
+fn task_subnets(project: &Project) -> Value {
+    subnet_list(project, created_task_subnets(project))
 }
 
 /// The subnets of one service's tasks: [`task_subnets`], but for a service that mounts a
@@ -98,8 +100,8 @@ pub(super) fn task_subnets_for(project: &Project, service: &Service) -> Value {
 /// one of them mounts a volume of the stack, so that no instance starts where its tasks
 /// cannot be placed).
 pub(super) fn instance_subnets(project: &Project) -> Value {
-    let gpu = project.services.values().filter(|s| s.gpus.is_some());
-    if gpu.into_iter().any(|s| mounts_efs(project, s)) {
+    let mut gpu = project.services.values().filter(|s| s.gpus.is_some());
+    if gpu.any(|s| mounts_efs(project, s)) {
         mount_target_subnets(project)
     } else {
         task_subnets(project)
@@ -118,14 +120,9 @@ fn mounts_efs(project: &Project, service: &Service) -> bool {
 
 /// The task subnets in the zones of the EFS mount targets (the first two).
 fn mount_target_subnets(project: &Project) -> Value {
-    let created = if needs_nat(project) {
-        PRIVATE_SUBNETS
-    } else {
-        SUBNETS
-    };
     chosen(
         project,
-        Value::list(created.map(Value::reference)),
+        Value::list(created_task_subnets(project).map(Value::reference)),
         Value::list(
             [0, 1].map(|index| Value::select(index, Value::reference(parameters::SUBNETS))),
         ),

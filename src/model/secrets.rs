@@ -1,7 +1,8 @@
 //! Secrets: the top-level `secrets` (from a file or an environment variable, whose content
 //! the deployer passes as a `NoEcho` parameter and compose2cfn never reads; or an existing
-//! Secrets Manager secret or SSM parameter), and a service's uses of them (short name, or long syntax with
-//! `target`, `uid`, `gid`, `mode`). Problems are reported here, at the exact value.
+//! Secrets Manager secret or SSM parameter), and a service's uses of them (short name, or
+//! long syntax with `target`, `uid`, `gid`, `mode`). Problems are reported here, at the
+//! exact value.
 
 use std::collections::BTreeMap;
 
