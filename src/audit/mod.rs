@@ -47,7 +47,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "R02",
         name: "image-pull-route",
-        fact: "A Fargate task pulls its image over its own network interface: in a subnet routed to an internet gateway it needs a public IP, behind a NAT gateway it does not; where the template does not create the subnets, only the deployer knows which, so the public IP must be a parameter",
+        fact: "A Fargate task pulls its image over its own network interface, and an EC2 instance over its own for its tasks: in a subnet routed to an internet gateway it needs a public IP, behind a NAT gateway it does not; where the template does not create the subnets, only the deployer knows which, so the public IP must be a parameter",
         source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html",
         check: network::image_pull,
     },
@@ -75,7 +75,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "R06",
         name: "task-ingress-sources",
-        fact: "Nothing reaches a task but its load balancer and the members of its networks: its security groups admit other security groups only, never address ranges",
+        fact: "Nothing reaches a task but its load balancer and the members of its networks: its security groups admit themselves (a network's members) and a load balancer's security group, never address ranges or other groups",
         source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/security-network.html",
         check: network::task_ingress,
     },

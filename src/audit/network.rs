@@ -228,97 +228,158 @@ fn internet_route(stack: &Stack, layout: &Layout, subnet: &str) -> Route {
     route
 }
 
-/// R02: every Fargate task can reach its image registry, in every layout.
+/// Where images are pulled from, in one layout: the subnets (evaluated), whether the puller
+/// has a public address there, and whether that is the deployer's choice (a parameter or
+/// a condition) rather than fixed.
+struct Puller<'a> {
+    /// Who pulls: "tasks", "GPU instances".
+    who: &'a str,
+    subnets: Json,
+    public: bool,
+    chosen: bool,
+}
+
+/// What keeps `puller` from its registry, in `layout` (`routes`: the template's subnets').
+fn pull_problems(
+    stack: &Stack,
+    layout: &Layout,
+    routes: &BTreeMap<&str, Route>,
+    puller: &Puller<'_>,
+) -> Vec<String> {
+    let who = puller.who;
+    let where_ = if layout.describe().is_empty() {
+        String::new()
+    } else {
+        format!(" (deployed with {})", layout.describe())
+    };
+    let mut problems = Vec::new();
+    for subnet in items(&puller.subnets) {
+        let created = reference(subnet).filter(|s| {
+            stack
+                .resource(s)
+                .is_some_and(|r| r["Type"] == "AWS::EC2::Subnet")
+        });
+        match created.map(|s| (s, routes.get(s).unwrap_or(&Route::None))) {
+            Some((s, &Route::Gateway)) if !puller.public => problems.push(format!(
+                "{who} run in `{s}`, routed to the internet through an internet gateway, without a public IP{where_}: they cannot pull images"
+            )),
+            Some((s, &Route::None)) => problems.push(format!(
+                "{who} run in `{s}`, which has no route to the internet{where_}: they cannot pull images"
+            )),
+            Some(_) => {}
+            None if !puller.chosen => problems.push(format!(
+                "{who} run in subnets the template does not create{where_}, with a fixed public address ({}): in public subnets they need one to pull images, behind NAT they need none; only the deployer knows which (a parameter)",
+                if puller.public { "on" } else { "off" }
+            )),
+            None => {}
+        }
+    }
+    problems
+}
+
+/// R02: every Fargate task, and every EC2 instance that pulls for tasks, can reach its
+/// image registry, in every layout.
 pub(super) fn image_pull(stack: &Stack, out: &mut Findings) {
     let routes: Vec<BTreeMap<&str, Route>> = stack
         .layouts
         .iter()
         .map(|l| internet_routes(stack, l))
         .collect();
+    let layouts = || stack.layouts.iter().zip(&routes);
     for (id, resource, properties) in services(stack) {
         let config = &properties["NetworkConfiguration"]["AwsvpcConfiguration"];
-        if on_ec2(properties) {
-            // The instance pulls the image; ECS refuses public IPs for tasks on EC2.
-            for layout in stack.layouts.iter().filter(|l| l.has(resource)) {
-                if layout.eval(&config["AssignPublicIp"], true) == "ENABLED" {
+        for (layout, routes) in layouts().filter(|(l, _)| l.has(resource)) {
+            let public = layout.eval(&config["AssignPublicIp"], true) == "ENABLED";
+            if on_ec2(properties) {
+                // The instance pulls the image (below); ECS refuses public IPs for tasks on
+                // EC2.
+                if public {
                     out.add(
                         id,
                         "tasks on EC2 instances cannot have a public IP (AssignPublicIp: ENABLED)"
                             .to_string(),
                     );
                 }
+                continue;
             }
-            continue;
-        }
-        for (layout, routes) in stack
-            .layouts
-            .iter()
-            .zip(&routes)
-            .filter(|(l, _)| l.has(resource))
-        {
-            let assign = layout.eval(&config["AssignPublicIp"], true);
-            let public = assign == "ENABLED";
-            let chosen = reference(&layout.eval(&config["AssignPublicIp"], false)).is_some();
-            let subnets = layout.eval(&config["Subnets"], true);
-            let where_ = if layout.describe().is_empty() {
-                String::new()
-            } else {
-                format!(" (deployed with {})", layout.describe())
+            let puller = Puller {
+                who: "tasks",
+                subnets: layout.eval(&config["Subnets"], true),
+                public,
+                chosen: reference(&layout.eval(&config["AssignPublicIp"], false)).is_some(),
             };
-            for subnet in items(&subnets) {
-                let created = reference(subnet).filter(|s| {
-                    stack
-                        .resource(s)
-                        .is_some_and(|r| r["Type"] == "AWS::EC2::Subnet")
-                });
-                let route = created.map(|s| (s, routes.get(s).unwrap_or(&Route::None)));
-                match route {
-                    Some((s, &Route::Gateway)) if !public => out.add(
-                        id,
-                        format!("tasks run in `{s}`, routed to the internet through an internet gateway, without a public IP{where_}: they cannot pull their image"),
-                    ),
-                    Some((s, &Route::None)) => out.add(
-                        id,
-                        format!("tasks run in `{s}`, which has no route to the internet{where_}: they cannot pull their image"),
-                    ),
-                    Some(_) => {}
-                    None if !chosen => out.add(
-                        id,
-                        format!(
-                            "tasks run in subnets the template does not create{where_}, with a fixed AssignPublicIp ({}): in public subnets they need a public IP to pull their image, behind NAT they need none; only the deployer knows which (a parameter)",
-                            if public { "ENABLED" } else { "DISABLED" }
-                        ),
-                    ),
-                    None => {}
-                }
+            for problem in pull_problems(stack, layout, routes, &puller) {
+                out.add(id, problem);
+            }
+        }
+    }
+    // EC2 instances (GPU capacity) pull for their tasks, through their own address.
+    for (id, resource) in stack.of_type("AWS::AutoScaling::AutoScalingGroup") {
+        let Some(template) =
+            reference(&resource["Properties"]["LaunchTemplate"]["LaunchTemplateId"])
+                .and_then(|t| stack.resource(t))
+        else {
+            continue;
+        };
+        let interface = items(&template["Properties"]["LaunchTemplateData"]["NetworkInterfaces"])
+            .first()
+            .map_or(&Json::Null, |i| &i["AssociatePublicIpAddress"]);
+        for (layout, routes) in layouts().filter(|(l, _)| l.has(resource)) {
+            let puller = Puller {
+                who: "GPU instances",
+                subnets: layout.eval(&resource["Properties"]["VPCZoneIdentifier"], true),
+                public: layout.eval(interface, true) == true,
+                // A condition (on the deployer's parameters) decides it.
+                chosen: !interface.is_boolean() && !interface.is_null(),
+            };
+            for problem in pull_problems(stack, layout, routes, &puller) {
+                out.add(id, problem);
             }
         }
     }
 }
 
-/// R06: the tasks' security groups admit security groups only.
+/// R06: the tasks' security groups admit only their own members (a network's) and a load
+/// balancer's security group (the stack's, or the existing one's, a parameter).
 pub(super) fn task_ingress(stack: &Stack, out: &mut Findings) {
     let Some(layout) = stack.layouts.first() else {
         return;
     };
     let rules = ingress_rules(stack, layout);
+    let balancers: Vec<&str> = stack
+        .of_type("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        .flat_map(|(_, r)| items(&r["Properties"]["SecurityGroups"]))
+        .filter_map(reference)
+        .collect();
     for (service, _, properties) in services(stack) {
         for group in task_groups(properties) {
             for rule in rules.get(group).into_iter().flatten() {
-                if let Some(range) = rule.range() {
-                    let ports = if rule.protocol == "-1" {
-                        "every port".to_string()
-                    } else {
-                        format!("{}-{}/{}", rule.from, rule.to, rule.protocol)
-                    };
-                    out.add(
-                        rule.id,
-                        format!(
-                            "`{}` admits {range} on {ports} into `{group}`, which `{service}`'s tasks wear: clients reach the tasks around the load balancer",
-                            rule.id
-                        ),
-                    );
+                let source = reference(&rule.rule["SourceSecurityGroupId"]);
+                let expected = rule.is_self_reference()
+                    || source
+                        .is_some_and(|s| balancers.contains(&s) || stack.parameter(s).is_some());
+                if expected {
+                    continue;
                 }
+                let ports = if rule.protocol == "-1" {
+                    "every port".to_string()
+                } else {
+                    format!("{}-{}/{}", rule.from, rule.to, rule.protocol)
+                };
+                let from = rule.range().unwrap_or_else(|| {
+                    let group = &rule.rule["SourceSecurityGroupId"];
+                    match source.or(group.as_str()) {
+                        Some(group) => format!("`{group}`"),
+                        None => group.to_string(),
+                    }
+                });
+                out.add(
+                    rule.id,
+                    format!(
+                        "`{}` admits {from} on {ports} into `{group}`, which `{service}`'s tasks wear: neither their load balancer nor their network, it reaches the tasks around them",
+                        rule.id
+                    ),
+                );
             }
         }
     }
