@@ -687,7 +687,7 @@ impl<'a> Hoister<'a> {
                 *parent = true;
             } else if self.is_local(target) {
                 *local = true;
-            } else if !target.starts_with("AWS::") {
+            } else if !same_in_every_stack(target) {
                 *parent = true;
             }
         });
@@ -703,14 +703,16 @@ impl<'a> Hoister<'a> {
         if !parent {
             return None;
         }
-        if !local {
-            return Some(Decision::Hoist(self.hoist(value)));
-        }
         let Value::Fn(intrinsic) = value else {
             return None;
         };
+        if let Intrinsic::Sub(text) = intrinsic.as_ref() {
+            return Some(Decision::Replace(Value::sub(self.localize_sub(text))));
+        }
+        if !local {
+            return Some(Decision::Hoist(self.hoist(value)));
+        }
         Some(match intrinsic.as_ref() {
-            Intrinsic::Sub(text) => Decision::Replace(Value::sub(self.localize_sub(text))),
             Intrinsic::If(condition, ..) => {
                 self.condition(condition);
                 Decision::Descend
@@ -770,7 +772,7 @@ impl<'a> Hoister<'a> {
             };
             let variable = &after[..end];
             let target = variable.split('.').next().unwrap_or(variable);
-            if variable.starts_with('!') || target.starts_with("AWS::") || self.is_local(target) {
+            if variable.starts_with('!') || same_in_every_stack(target) || self.is_local(target) {
                 out.push_str(&rest[start..start + 2 + end + 1]);
             } else {
                 let value = match variable.split_once('.') {
@@ -859,13 +861,20 @@ impl<'a> Hoister<'a> {
     }
 }
 
+/// Whether a name means the same in the parent and in a nested stack: a pseudo parameter
+/// other than the stack's own name and ID. `AWS::StackName` in a nested stack names the
+/// nested stack, so the parent's is passed down as a parameter (`AWSStackName`).
+fn same_in_every_stack(name: &str) -> bool {
+    name.starts_with("AWS::") && !matches!(name, "AWS::StackName" | "AWS::StackId")
+}
+
 /// The names an expression refers to, in order (attributes joined to their resource),
-/// without pseudo parameters and conditions.
+/// without the pseudo parameters every stack shares and conditions.
 fn names_in(value: &Value, out: &mut Vec<String>) {
     value.each_name(&mut |name| match name {
-        Name::Ref(n) if !n.starts_with("AWS::") => out.push(n.to_string()),
+        Name::Ref(n) if !same_in_every_stack(n) => out.push(n.to_string()),
         Name::GetAtt(n, a) => out.push(format!("{n}{a}")),
-        Name::Sub(v) if !v.starts_with("AWS::") => out.push(v.replace('.', "")),
+        Name::Sub(v) if !same_in_every_stack(v) => out.push(v.replace('.', "")),
         _ => {}
     });
     out.dedup();
@@ -895,6 +904,15 @@ mod tests {
             assert_eq!(group(prefix).prefix(), prefix);
             assert_eq!(group(prefix).stack_id(), id, "{prefix}");
         }
+    }
+
+    #[test]
+    fn the_stack_name_is_the_parents_in_a_nested_stack() {
+        assert!(same_in_every_stack("AWS::Region"));
+        assert!(same_in_every_stack("AWS::Partition"));
+        assert!(!same_in_every_stack("AWS::StackName"));
+        assert!(!same_in_every_stack("AWS::StackId"));
+        assert!(!same_in_every_stack("Cluster"));
     }
 
     #[test]

@@ -57,6 +57,7 @@ const NAMED: &[(&str, &str)] = &[
     ("AWS::KMS::Alias", "AliasName"),
     ("AWS::Logs::LogGroup", "LogGroupName"),
     ("AWS::SecretsManager::Secret", "Name"),
+    ("AWS::ServiceDiscovery::PrivateDnsNamespace", "Name"),
 ];
 
 /// Whether a name differs from stack to stack: it names the stack, or a parameter (the

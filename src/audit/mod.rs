@@ -96,7 +96,7 @@ pub const RULES: &[Rule] = &[
     Rule {
         id: "R09",
         name: "names-unique-per-stack",
-        fact: "A resource given a fixed physical name exists once per account and region: a second stack of the same project (staging beside production) fails to create it, unless the name derives from the stack's",
+        fact: "A resource given a fixed physical name exists once per account and region (a private DNS namespace once per VPC): a second stack of the same project (staging beside production) fails to create it, unless the name derives from the stack's",
         source: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html",
         check: limits::unique_names,
     },

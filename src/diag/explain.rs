@@ -196,7 +196,7 @@ pub fn lookup(code: Code) -> Doc {
         ),
         Code::InvalidProjectName => doc(
             "The project name has no letter or digit left after Compose's normalisation (lower case, `a-z0-9_-`), or is longer than 63 characters.",
-            "The project name prefixes the stack's resources and names the cluster and the Cloud Map namespace `{name}.local`, whose labels hold at most 63 characters.",
+            "The project name prefixes the stack's resources; a stack is usually named after its project, and the stack's name names the cluster and the Cloud Map namespace `{stack}.local`, whose labels hold at most 63 characters.",
             "name: \"!!!\"\nservices:\n  web:\n    image: nginx:1.27\n",
             "name: shop\nservices:\n  web:\n    image: nginx:1.27\n",
         ),
@@ -286,7 +286,7 @@ pub fn lookup(code: Code) -> Doc {
         ),
         Code::InvalidName => doc(
             "A service or network name cannot become an AWS name: a dot, no letter or digit, or longer than a DNS label (63 characters).",
-            "Service names become Cloud Map DNS names (`web.shop.local`) and resource names that allow only letters, digits and hyphens.",
+            "Service names become Cloud Map DNS names (`web.shop.local` in a stack named `shop`) and resource names that allow only letters, digits and hyphens.",
             "services:\n  web.v2:\n    image: nginx:1.27\n",
             "services:\n  web-v2:\n    image: nginx:1.27\n",
         ),

@@ -643,14 +643,15 @@ fn project_name(
             format!("project name `{name}` is longer than {MAX_PROJECT_NAME} characters"),
         )
         .with_help(format!(
-            "the project name is the first label of the Cloud Map namespace `{name}.local`, and DNS labels hold at most {MAX_PROJECT_NAME} characters; choose a shorter one (`name:` or `-p`)"
+            "a stack is usually named after its project (Docker's integration named them so), and its name is the first label of the Cloud Map namespace `{{stack}}.local`, where DNS labels hold at most {MAX_PROJECT_NAME} characters; choose a shorter one (`name:` or `-p`)"
         ));
         diags.push(diagnostic.at(span.unwrap_or(Span::new(file, 0, 0))));
     }
     name
 }
 
-/// The longest project name: one DNS label of the `{name}.local` namespace.
+/// The longest project name: one DNS label, as the stack named after it names the
+/// `{stack}.local` namespace.
 const MAX_PROJECT_NAME: usize = 63;
 
 /// Compose's normalisation of project names.

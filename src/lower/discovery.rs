@@ -1,4 +1,4 @@
-//! Service discovery: the Cloud Map private DNS namespace `{project}.local`, one entry per
+//! Service discovery: the Cloud Map private DNS namespace `{stack}.local`, one entry per
 //! service (an A record per task), and the init container that lets services reach each
 //! other by their short Compose names, as they do under Docker Compose.
 
@@ -8,6 +8,11 @@ use super::network;
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
+
+/// The namespace's name, after the stack: a VPC holds one namespace of a name, so two
+/// stacks of one project (staging beside prod) fit in one VPC. A stack that Docker's
+/// integration created was named after the project, and keeps `{project}.local`.
+const NAMESPACE: &str = "${AWS::StackName}.local";
 
 /// The image of the init containers (the resolver's, the secrets' and the configs'
 /// writers) by default: a small public image (ECR Public's mirror of Docker's official
@@ -50,7 +55,7 @@ pub(super) fn namespace(project: &Project, template: &mut Template) {
             "AWS::ServiceDiscovery::PrivateDnsNamespace",
             map! {
                 "Description" => format!("Service Map for Docker Compose project {}", project.name),
-                "Name" => format!("{}.local", project.name),
+                "Name" => Value::sub(NAMESPACE),
                 "Vpc" => network::vpc_id(project),
             },
         ),
@@ -58,7 +63,7 @@ pub(super) fn namespace(project: &Project, template: &mut Template) {
     template.output(
         "Namespace",
         "The private DNS namespace: services reach each other as SERVICE.NAMESPACE",
-        Value::str(format!("{}.local", project.name)),
+        Value::sub(NAMESPACE),
     );
 }
 
@@ -98,15 +103,14 @@ pub(super) fn resolver_name(service: &Service) -> String {
     )
 }
 
-/// The command that puts `{project}.local` first among the task's DNS search domains, so
-/// `db` resolves to `db.{project}.local`. The containers of a task share `/etc/resolv.conf`;
-/// the file is rewritten in place (not replaced), and its other lines are kept.
-pub(super) fn resolver_command(project: &Project) -> Value {
-    let script = format!(
-        "search=$(sed -n 's/^search //p' /etc/resolv.conf | tr '\\n' ' '); \
-         others=$(grep -v '^search ' /etc/resolv.conf || true); \
-         printf '%s\\nsearch {}.local %s\\n' \"$others\" \"$search\" > /etc/resolv.conf",
-        project.name
+/// The command that puts the namespace first among the task's DNS search domains, so `db`
+/// resolves to `db.{stack}.local`. The containers of a task share `/etc/resolv.conf`; the
+/// file is rewritten in place (not replaced), and its other lines are kept.
+pub(super) fn resolver_command() -> Value {
+    let script = concat!(
+        "search=$(sed -n 's/^search //p' /etc/resolv.conf | tr '\\n' ' '); ",
+        "others=$(grep -v '^search ' /etc/resolv.conf || true); ",
+        "printf '%s\\nsearch ${AWS::StackName}.local %s\\n' \"$others\" \"$search\" > /etc/resolv.conf",
     );
-    Value::strs(["sh", "-c", script.as_str()])
+    Value::list([Value::str("sh"), Value::str("-c"), Value::sub(script)])
 }

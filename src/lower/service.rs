@@ -325,7 +325,7 @@ fn containers(project: &Project, service: &Service, files: &Files) -> Value {
     if discovery::needs_resolver(project) {
         let name = discovery::resolver_name(service);
         let init = map! {
-            "Command" => discovery::resolver_command(project),
+            "Command" => discovery::resolver_command(),
             "Essential" => false,
             "Image" => discovery::init_image(),
             "LogConfiguration" => log_configuration(project, &std::collections::BTreeMap::new()),

@@ -175,7 +175,7 @@ fn volume_driver(node: &Node) -> Option<Verdict> {
 /// Every Compose key compose2cfn knows, and what it does with it.
 pub const TABLE: &[Row] = &table! {
     T "version" => Dropped("obsolete in the Compose specification");
-    T "name" => Lowered("the project name: stack resources, cluster, `{name}.local` namespace");
+    T "name" => Lowered("the project name: the prefix of the stack's resources and their descriptions, tags, task families");
     T "include" => Resolved("the included projects' services, networks, volumes, secrets and configs are imported (`load/include.rs`)");
     T "services" => Lowered("one task definition and ECS service each");
     T "models" => NotYet("AI models have no ECS mapping yet");
