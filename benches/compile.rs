@@ -190,14 +190,14 @@ fn phases(c: &mut Criterion) {
     });
     group.bench_function("lower", |b| b.iter(|| compose2cfn::lower::lower(&project)));
     group.bench_function("split", |b| {
-        b.iter(|| compose2cfn::stacks::split(&template, "scale", &[]))
+        b.iter(|| compose2cfn::emit::stacks::split(&template, "scale", &[]))
     });
     // The documents as the compiler writes them (the split included): YAML straight from
     // the templates, each nested stack's resources rewritten as they are written, the
     // documents on every core, then each checked against the quotas.
     group.bench_function("documents", |b| {
         b.iter(|| {
-            let (_, documents) = compose2cfn::documents::write(
+            let (_, documents) = compose2cfn::emit::documents::write(
                 &template,
                 "scale",
                 None,

@@ -532,7 +532,7 @@ fn run_explain(code: Option<&str>, stdout: &mut dyn Write, stderr: &mut dyn Writ
             Some(code) => explain::text(code),
             None => {
                 let names = Code::ALL.iter().flat_map(|c| [c.as_str(), c.name()]);
-                let hint = crate::schema::did_you_mean(code, names)
+                let hint = crate::diag::did_you_mean(code, names)
                     .map(|best| format!("; did you mean `{best}`?"))
                     .unwrap_or_default();
                 let _ = writeln!(stderr, "error: no diagnostic code `{code}`{hint}");

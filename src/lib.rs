@@ -10,7 +10,6 @@ pub mod audit;
 pub mod cli;
 pub mod config;
 pub mod diag;
-pub mod documents;
 pub mod emit;
 pub mod inspect;
 pub mod ir;
@@ -20,10 +19,10 @@ pub mod memory;
 pub mod model;
 pub mod output;
 pub mod par;
+pub mod platform;
 pub mod policy;
 pub mod schema;
 pub mod source;
-pub mod stacks;
 pub mod validate;
 
 use std::collections::BTreeMap;
@@ -89,10 +88,10 @@ pub struct Compilation {
     /// ones by their path relative to the root (empty when there was an error).
     pub documents: Vec<Document>,
     /// How the template was cut into those documents.
-    cut: documents::Cut,
+    cut: emit::documents::Cut,
 }
 
-pub use documents::Document;
+pub use emit::documents::Document;
 
 impl Compilation {
     /// The (root) template as text in `format` (the YAML is the one already emitted).
@@ -132,7 +131,7 @@ impl Compilation {
     }
 
     /// Hands each document's tree to `each`, the root first, until it breaks.
-    fn each_tree(&self, each: impl FnMut(documents::Piece<'_>) -> std::ops::ControlFlow<()>) {
+    fn each_tree(&self, each: impl FnMut(emit::documents::Piece<'_>) -> std::ops::ControlFlow<()>) {
         let (Some(template), Some(project)) = (&self.template, &self.project) else {
             return;
         };
@@ -140,7 +139,7 @@ impl Compilation {
             return;
         }
         let overlay = overlay(project);
-        documents::each(template, &project.name, overlay.as_ref(), &self.cut, each);
+        emit::documents::each(template, &project.name, overlay.as_ref(), &self.cut, each);
     }
 
     #[must_use]
@@ -181,7 +180,7 @@ pub fn compile_with(
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
     let (mut project, mut template, mut documents) = (None, None, Vec::new());
-    let mut cut = documents::Cut::Whole;
+    let mut cut = emit::documents::Cut::Whole;
     if let Some(root) = loaded
         .root
         .as_ref()
@@ -331,7 +330,7 @@ struct Stages {
     checks: Diagnostics,
     /// The template, its documents (and how it was cut into them) and the diagnostics of
     /// writing them.
-    output: Option<(Template, (documents::Cut, Vec<Document>), Diagnostics)>,
+    output: Option<(Template, (emit::documents::Cut, Vec<Document>), Diagnostics)>,
 }
 
 impl Stages {
@@ -382,7 +381,7 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
             format!("the project has {count} services; an ECS cluster runs at most {MAX_SERVICES}"),
         )
         .at_labelled(entry.key_span, "these services")
-        .with_help(validate::limits::SPLIT_HELP),
+        .with_help(emit::limits::SPLIT_HELP),
     );
     false
 }
@@ -396,7 +395,7 @@ fn overlay(project: &Project) -> Option<serde_json::Value> {
         .map(serde_json::Value::Object)
 }
 
-/// The documents of a compiled template (see [`documents::write`]), the overlay checked
+/// The documents of a compiled template (see [`emit::documents::write`]), the overlay checked
 /// against it first.
 fn write(
     compiled: &Template,
@@ -404,15 +403,15 @@ fn write(
     root: &load::Node,
     split: bool,
     diags: &mut diag::Diagnostics,
-) -> (documents::Cut, Vec<Document>) {
+) -> (emit::documents::Cut, Vec<Document>) {
     let overlay = overlay(project);
     if let Some(overlay) = &overlay {
-        validate::overlay::check(overlay, root, compiled, diags);
+        emit::overlay::check(overlay, root, compiled, diags);
         if diags.has_errors() {
-            return (documents::Cut::Whole, Vec::new());
+            return (emit::documents::Cut::Whole, Vec::new());
         }
     }
-    documents::write(
+    emit::documents::write(
         compiled,
         &project.name,
         overlay.as_ref(),

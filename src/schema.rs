@@ -1,5 +1,5 @@
 //! The Compose document checked against `schema/compose2cfn.schema.json` (generated from
-//! [`crate::model::spec`]), with every error mapped back to the span of the key (unknown
+//! the model's spec types, `model::spec_schema`), with every error mapped back to the span of the key (unknown
 //! or missing keys) or value (wrong type, invalid value) it concerns, and "did you mean"
 //! hints from edit distance.
 
@@ -10,7 +10,7 @@ use jsonschema::paths::LocationSegment;
 use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
 
-use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::load::{Node, Seg, Value};
 use crate::source::Span;
 
@@ -47,62 +47,6 @@ pub fn prepare() {
             });
         }
     });
-}
-
-/// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds).
-#[must_use]
-pub fn generate() -> Json {
-    let generator = schemars::generate::SchemaSettings::draft07().into_generator();
-    let schema = generator.into_root_schema_for::<crate::model::spec::ComposeFile>();
-    let mut json = serde_json::to_value(schema).unwrap_or(Json::Null);
-    strip_optional_nulls(&mut json);
-    json
-}
-
-/// Properties that Compose allows to be `null` explicitly.
-const NULLABLE_PROPERTIES: &[&str] = &["command", "entrypoint", "deploy", "pid"];
-
-/// `Option<T>` fields make schemars allow `null`; Compose does not, except for a few keys.
-fn strip_optional_nulls(schema: &mut Json) {
-    match schema {
-        Json::Object(map) => {
-            if let Some(Json::Object(properties)) = map.get_mut("properties") {
-                for (name, property) in properties.iter_mut() {
-                    if !NULLABLE_PROPERTIES.contains(&name.as_str()) {
-                        remove_null(property);
-                    }
-                }
-            }
-            for value in map.values_mut() {
-                strip_optional_nulls(value);
-            }
-        }
-        Json::Array(items) => items.iter_mut().for_each(strip_optional_nulls),
-        _ => {}
-    }
-}
-
-fn remove_null(schema: &mut Json) {
-    let Json::Object(map) = schema else { return };
-    if let Some(Json::Array(types)) = map.get_mut("type") {
-        types.retain(|t| t != "null");
-        if types.len() == 1 {
-            let single = types.remove(0);
-            map.insert("type".to_string(), single);
-        }
-    }
-    if let Some(Json::Array(branches)) = map.get_mut("anyOf") {
-        branches.retain(|b| b.get("type").is_none_or(|t| t != "null"));
-        if branches.len() == 1 {
-            let single = branches.remove(0);
-            map.remove("anyOf");
-            if let Json::Object(inner) = single {
-                for (k, v) in inner {
-                    map.entry(k).or_insert(v);
-                }
-            }
-        }
-    }
 }
 
 /// The outcome of a schema check.
@@ -218,20 +162,6 @@ fn join_or(words: &[&str]) -> String {
         [one] => (*one).to_string(),
         [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
     }
-}
-
-/// The closest candidate by edit distance, when close enough to be a likely typo.
-#[must_use]
-pub fn did_you_mean<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(word, c), c))
-        .filter(|(d, c)| *d <= (word.len().max(c.len()) / 3).max(1))
-        .min()
-        .map(|(_, c)| c)
 }
 
 fn report(error: &ValidationError<'_>, root: &Node, diags: &mut Diagnostics) {

@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 use compose2cfn::emit::Tree;
+use compose2cfn::emit::limits::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use compose2cfn::load::{Input, Options};
-use compose2cfn::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
 #[path = "support/generate.rs"]
 mod generate;
@@ -89,7 +89,7 @@ fn compile(compose: String, split: bool) -> compose2cfn::Compilation {
 fn placement(n: usize) -> BTreeMap<String, String> {
     let compilation = compile(project(n), false);
     let template = compilation.template.unwrap();
-    let layout = compose2cfn::stacks::split(&template, "scale", &[]);
+    let layout = compose2cfn::emit::stacks::split(&template, "scale", &[]);
     layout
         .nested
         .iter()

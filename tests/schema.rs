@@ -14,7 +14,8 @@ const SCHEMA_PATH: &str = concat!(
 
 #[test]
 fn committed_schema_is_generated_from_the_model() {
-    let generated = serde_json::to_string_pretty(&compose2cfn::schema::generate()).unwrap() + "\n";
+    let generated =
+        serde_json::to_string_pretty(&compose2cfn::model::spec_schema::generate()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
         std::fs::write(SCHEMA_PATH, &generated).unwrap();
     }

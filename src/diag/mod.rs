@@ -6,8 +6,10 @@ pub mod codes;
 pub mod explain;
 pub mod render;
 pub mod sarif;
+mod suggest;
 
 pub use codes::Code;
+pub use suggest::did_you_mean;
 
 use crate::source::{FileId, Span};
 

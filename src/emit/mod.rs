@@ -4,9 +4,12 @@
 //! gives the same bytes. YAML is written straight from the template; JSON, the overlay and
 //! the policies take a [`Tree`].
 
+pub mod documents;
 pub mod json;
+pub mod limits;
 mod model;
 pub mod overlay;
+pub mod stacks;
 mod yaml;
 
 pub use model::{

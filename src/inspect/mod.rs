@@ -48,7 +48,7 @@ fn owner(id: &str, resource: &Resource, project: &Project) -> Owner {
     // A network's security group and its ingress rule are named after the network (the
     // implicit `default` network borrows its first member's span, so spans cannot tell).
     if let Some(network) = project.networks.values().find(|n| {
-        let group = crate::lower::names::network_id(&n.name);
+        let group = crate::platform::names::network_id(&n.name);
         id == group || id.strip_prefix(group.as_str()) == Some("Ingress")
     }) {
         return Owner::Network(network.name.clone());

@@ -205,7 +205,7 @@ impl Resolver<'_, '_> {
         )
         .at(target.service_span);
         let names = services.iter().map(|s| s.key.as_str());
-        let diagnostic = match crate::schema::did_you_mean(&target.service, names) {
+        let diagnostic = match crate::diag::did_you_mean(&target.service, names) {
             Some(best) => diagnostic.with_help(format!("did you mean `{best}`?")),
             None => diagnostic.with_help(
                 "`extends` without `file:` names a service of the same file; add `file:` for a service of another file",

@@ -9,11 +9,11 @@
 
 use std::collections::BTreeMap;
 
-use super::names;
 use super::secrets::write_file;
 use crate::ir::Value;
 use crate::map;
 use crate::model::{Project, Service};
+use crate::platform::names;
 
 /// What one service needs to see its configs.
 #[derive(Debug)]

@@ -3,11 +3,11 @@
 //! other by their short Compose names, as they do under Docker Compose.
 
 use super::ids::CLOUD_MAP;
-use super::names;
 use super::network;
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
+use crate::platform::names;
 
 /// The namespace's name, after the stack: a VPC holds one namespace of a name, so two
 /// stacks of one project (staging beside prod) fit in one VPC. A stack that Docker's

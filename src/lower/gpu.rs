@@ -8,10 +8,11 @@
 
 use super::ids::CLUSTER;
 use super::network::{self, parameters};
-use super::{cluster, iam, sizing, tags};
+use super::{cluster, iam, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
+use crate::platform::sizing;
 use crate::source::Span;
 
 /// The capacity provider GPU services run on.

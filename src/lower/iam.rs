@@ -3,10 +3,10 @@
 //! service asks for permissions (`x-aws-role`, `x-aws-policies`), a task role.
 
 use super::ids::ENCRYPTION_KEY;
-use super::names;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::Service;
+use crate::platform::names;
 use crate::source::Span;
 
 /// A trust policy: the AWS service `principal` (`ecs-tasks.amazonaws.com`) may assume

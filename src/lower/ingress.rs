@@ -10,11 +10,12 @@
 use std::collections::BTreeMap;
 
 use super::ids::{LOAD_BALANCER, LOAD_BALANCER_SECURITY_GROUP};
-use super::{names, network, tags};
+use super::{network, tags};
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::listeners::{Published, Route, health_path};
 use crate::model::{PortMapping, Project, Service};
+use crate::platform::names;
 
 /// The TLS policy of HTTPS and TLS listeners: TLS 1.3 and 1.2 only.
 const TLS_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";

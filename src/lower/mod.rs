@@ -9,12 +9,10 @@ mod encryption;
 mod gpu;
 mod iam;
 mod ingress;
-pub mod names;
 mod network;
 mod scaling;
 mod secrets;
 mod service;
-pub mod sizing;
 mod volumes;
 
 use crate::ir::{Template, Value};

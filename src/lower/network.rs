@@ -14,10 +14,11 @@
 //! gateway, and every task runs there.
 
 use super::ids::{SUBNETS, VPC};
-use super::{names, tags};
+use super::tags;
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service};
+use crate::platform::names;
 
 /// The parameters and the condition that place the stack in a VPC.
 pub(super) mod parameters {

@@ -3,10 +3,11 @@
 //! Application Auto Scaling acts through its service-linked role, so the stack creates no
 //! role for it.
 
-use super::{cluster, names};
+use super::cluster;
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::{Autoscaling, Project, Service};
+use crate::platform::names;
 
 /// Seconds between scaling steps, as the Docker integration set them.
 const COOLDOWN: i64 = 60;

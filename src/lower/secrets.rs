@@ -15,11 +15,12 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use super::ids::ENCRYPTION_KEY;
-use super::{names, tags};
+use super::tags;
 use crate::ir::{Parameter, Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
 use crate::model::{Project, Secret, SecretSource, SecretUse, Service};
+use crate::platform::names;
 
 /// The task volume the init container writes and the main container reads.
 pub(super) const SECRETS_VOLUME: &str = "run-secrets";

@@ -10,12 +10,13 @@ use super::ingress::Ingress;
 use super::network::{self, security_group};
 use super::secrets::{SECRETS_VOLUME, ServiceSecrets};
 use super::volumes::ServiceMounts;
-use super::{cluster, iam, names, sizing, tags};
+use super::{cluster, iam, tags};
 use crate::ir::{Map, Resource, Template, Value};
 use crate::map;
 use crate::model::secrets::SECRETS_DIR;
 use crate::model::spec::UpdateOrder;
 use crate::model::{Capacity, Healthcheck, Project, Service};
+use crate::platform::{names, sizing};
 
 /// Compose's healthcheck defaults, made explicit because ECS's differ (timeout 5 s).
 const DEFAULT_INTERVAL: i64 = 30;

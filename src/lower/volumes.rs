@@ -12,10 +12,11 @@
 use std::collections::BTreeMap;
 
 use super::ids::SUBNETS;
-use super::{names, network, tags};
+use super::{network, tags};
 use crate::ir::{Resource, Template, Value};
 use crate::map;
 use crate::model::{Project, Service, Volume};
+use crate::platform::names;
 
 /// NFS.
 const NFS_PORT: i64 = 2049;

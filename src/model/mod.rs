@@ -10,6 +10,7 @@ pub mod ports;
 pub mod secrets;
 mod service;
 pub mod spec;
+pub mod spec_schema;
 pub mod units;
 pub mod volumes;
 
@@ -474,10 +475,7 @@ pub fn build(
     project.volumes = volumes::build(&file, &at, diags);
     project.secrets = secrets::build(&file, &at, diags);
     for (name, definition) in file.configs.iter().flatten() {
-        let external = definition
-            .external
-            .as_ref()
-            .is_some_and(spec::External::is_set);
+        let external = definition.external.as_ref().is_some_and(is_external);
         let config = Config {
             name: name.clone(),
             span: at.key_span(&path!["configs", name.as_str()]),
@@ -604,7 +602,7 @@ fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) 
     let base = path!["networks", name];
     let external_flag = network
         .and_then(|n| n.external.as_ref())
-        .is_some_and(spec::External::is_set);
+        .is_some_and(is_external);
     let legacy_name = network
         .and_then(|n| n.external.as_ref())
         .and_then(spec::External::legacy_name)
@@ -623,5 +621,14 @@ fn build_network(name: &str, network: Option<&spec::Network>, at: &Locator<'_>) 
         name: name.to_string(),
         span: Some(at.key_span(&base)),
         external,
+    }
+}
+
+/// Whether a resource already exists: `external: true`, or the legacy
+/// `external: {name: ...}`.
+pub(crate) fn is_external(external: &spec::External) -> bool {
+    match external {
+        spec::External::Flag(flag) => units::boolean(flag).unwrap_or(false),
+        spec::External::Named(_) => true,
     }
 }

@@ -66,7 +66,7 @@ pub(super) fn build(
     for (name, secret) in file.secrets.iter().flatten() {
         let base = path!["secrets", name.as_str()];
         let span = at.key_span(&base);
-        let external = secret.external.as_ref().is_some_and(spec::External::is_set);
+        let external = secret.external.as_ref().is_some_and(super::is_external);
         let source = if external {
             let legacy = secret
                 .external

@@ -485,7 +485,7 @@ fn log_options(
             .find(|(old, _)| old == key)
             .map(|(_, new)| *new);
         if let Some(best) =
-            renamed.or_else(|| crate::schema::did_you_mean(key, AWSLOGS_OPTIONS.iter().copied()))
+            renamed.or_else(|| crate::diag::did_you_mean(key, AWSLOGS_OPTIONS.iter().copied()))
         {
             d = d.with_help(format!("did you mean `{best}`?"));
         }

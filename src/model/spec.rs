@@ -628,15 +628,6 @@ pub enum External {
 }
 
 impl External {
-    /// Whether the resource already exists: `external: true`, or the legacy form.
-    #[must_use]
-    pub fn is_set(&self) -> bool {
-        match self {
-            External::Flag(flag) => super::units::boolean(flag).unwrap_or(false),
-            External::Named(_) => true,
-        }
-    }
-
     /// The name the legacy `external: {name: ...}` gives.
     #[must_use]
     pub fn legacy_name(&self) -> Option<&str> {

@@ -111,7 +111,7 @@ pub(super) fn build(
             Some(external @ spec::External::Named(_)) => {
                 Some(external.legacy_name().unwrap_or(name).to_string())
             }
-            Some(external) if external.is_set() => {
+            Some(external) if super::is_external(external) => {
                 Some(definition.name.clone().unwrap_or_else(|| name.clone()))
             }
             _ => None,
@@ -150,7 +150,7 @@ fn options(
                 format!("driver option `{key}` is ignored"),
             )
             .at(at.key_span(&path!["volumes", volume, "driver_opts", key.as_str()]));
-            d = match crate::schema::did_you_mean(key, known) {
+            d = match crate::diag::did_you_mean(key, known) {
                 Some(best) => d.with_help(format!("did you mean `{best}`?")),
                 None => d.with_help(format!(
                     "EFS volumes read {}",

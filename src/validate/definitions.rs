@@ -5,10 +5,10 @@
 
 use std::collections::BTreeSet;
 
+use crate::diag::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Entry, Node, Value};
 use crate::model::volumes::{is_path, split_short};
-use crate::schema::did_you_mean;
 use crate::source::Span;
 
 /// The top-level sections whose entries services refer to, with the singular for

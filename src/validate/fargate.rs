@@ -2,13 +2,13 @@
 //! that exists, healthcheck and stop timings in ECS's ranges, log retention CloudWatch
 //! accepts, and volumes it can mount.
 
+use crate::diag::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Value};
-use crate::lower::sizing;
 use crate::model::volumes::{is_path, split_short};
 use crate::model::{Locator, Project, Secret, Service, Timed};
 use crate::path;
-use crate::schema::did_you_mean;
+use crate::platform::sizing;
 
 /// Capabilities Fargate lets a container add.
 const ALLOWED_CAPABILITIES: &[&str] = &["SYS_PTRACE"];

@@ -8,8 +8,6 @@ mod hardening;
 mod iam;
 mod infrastructure;
 mod ingress;
-pub mod limits;
-pub mod overlay;
 mod references;
 mod scaling;
 pub mod support;

@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diag::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lower::names::normalize;
 use crate::model::{Condition, Project};
-use crate::schema::did_you_mean;
+use crate::platform::names::normalize;
 use crate::source::Span;
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {

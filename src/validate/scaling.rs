@@ -3,9 +3,9 @@
 //! GPU services (on EC2: an instance type that fits them all, x86, the stack's cluster).
 
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::lower::sizing;
 use crate::model::arn::is_id;
 use crate::model::{Autoscaling, Capacity, Project, Service};
+use crate::platform::sizing;
 
 pub(super) fn check(project: &Project, diags: &mut Diagnostics) {
     gpus(project, diags);

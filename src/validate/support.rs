@@ -2,9 +2,9 @@
 //! lowered (to what), ignored with a warning (why), dropped silently (why), rejected (what
 //! to do instead), or not supported yet. [`check`] walks the document against it.
 
+use crate::diag::did_you_mean;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::load::{Node, Value};
-use crate::schema::did_you_mean;
 
 /// What happens to a key.
 #[derive(Clone, Copy)]

@@ -10,14 +10,14 @@
 
 use std::ops::ControlFlow;
 
+use super::limits::{self, Counts};
+use super::stacks::{self, Group, NestedStack};
+use super::{Tree, overlay};
 use crate::diag::Diagnostics;
-use crate::emit::{self, Tree};
+use crate::emit;
 use crate::ir::Template;
 use crate::load::Node;
 use crate::par;
-use crate::stacks::{self, Group, NestedStack};
-use crate::validate;
-use crate::validate::limits::Counts;
 
 /// How a compiled template is cut into documents.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,7 +142,7 @@ fn pieces<'d>(
                 Some(overlay) => {
                     let ids: Vec<Vec<&str>> =
                         nested.iter().map(|stack| stack.ids().collect()).collect();
-                    let (root, nested) = emit::overlay::partition(overlay, &ids);
+                    let (root, nested) = overlay::partition(overlay, &ids);
                     (Some(root), nested)
                 }
                 None => (None, vec![None; nested.len()]),
@@ -169,7 +169,7 @@ fn merged<'d>(source: Source<'d>, overlay: Option<&serde_json::Value>) -> Source
     match overlay {
         Some(overlay) => {
             let mut tree = source.tree();
-            emit::overlay::apply(&mut tree, overlay);
+            overlay::apply(&mut tree, overlay);
             Source::Tree(tree)
         }
         None => source,
@@ -201,7 +201,7 @@ pub fn write(
         let mut oversized = Vec::new();
         let layout = layout(compiled, project, &cut);
         for (piece, counts, yaml) in written(pieces(compiled, layout.as_ref(), overlay)) {
-            if yaml.len() > stacks::MAX_BYTES {
+            if yaml.len() > limits::MAX_BYTES {
                 match (&cut, piece.divisible) {
                     (Cut::Whole, _) => coarse = true,
                     (Cut::Split { .. }, Some(group)) => {
@@ -217,12 +217,11 @@ pub fn write(
             // Only a document the overlay was merged into (a tree) can refer to something
             // it no longer has: the compiled ones are whole by construction.
             if let Source::Tree(tree) = &piece.source {
-                validate::overlay::check_references(tree, root, &mut found);
+                overlay::check_references(tree, root, &mut found);
             }
             let path = piece.path;
             let json = || piece.source.json_len();
-            if let Some(yaml) = validate::limits::check(counts, json, path, yaml, root, &mut found)
-            {
+            if let Some(yaml) = limits::check(counts, json, path, yaml, root, &mut found) {
                 documents.push(Document {
                     path: path.map(str::to_string),
                     yaml,

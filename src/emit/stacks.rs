@@ -25,18 +25,10 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 
+use super::limits::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use crate::emit::{self, Rewrite, Tree};
 use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
 use crate::par;
-
-/// Resources a stack may hold.
-pub const MAX_RESOURCES: usize = 500;
-/// Parameters a template may declare.
-pub const MAX_PARAMETERS: usize = 200;
-/// Outputs a template may declare.
-pub const MAX_OUTPUTS: usize = 200;
-/// Bytes of template CloudFormation takes from S3.
-pub const MAX_BYTES: usize = 1_048_576;
 
 /// Resources and parameters a group leaves free for what an overlay adds.
 const HEADROOM: usize = 20;

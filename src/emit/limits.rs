@@ -6,12 +6,19 @@
 //! quotas is split into nested stacks first (`stacks.rs`); these errors are what even the
 //! split cannot fix.
 
+use super::Tree;
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::emit::Tree;
 use crate::ir::Template;
 use crate::load::Node;
-use crate::stacks::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 
+/// Resources a stack may hold.
+pub const MAX_RESOURCES: usize = 500;
+/// Parameters a template may declare.
+pub const MAX_PARAMETERS: usize = 200;
+/// Outputs a template may declare.
+pub const MAX_OUTPUTS: usize = 200;
+/// Bytes of template CloudFormation takes from S3.
+pub const MAX_BYTES: usize = 1_048_576;
 /// Bytes of template CloudFormation takes in the request itself.
 pub const MAX_INLINE_BYTES: usize = 51_200;
 
