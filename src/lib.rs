@@ -2,9 +2,10 @@
 //! template that runs the application on Amazon ECS (Fargate).
 //!
 //! The pipeline, one module per step (see `ARCHITECTURE.md`):
-//! `load` → `schema` → `model` → `validate` → `lower` → `emit`. Each step reports every
-//! problem it finds as a [`diag::Diagnostic`]; the driver stops before lowering only when
-//! there is an error, and drops the template when it breaks a CloudFormation quota.
+//! `load` → `schema` → `model` → `validate` → `lower` → `emit` → `audit`. Each step
+//! reports every problem it finds as a [`diag::Diagnostic`]; the driver stops before
+//! lowering when there is an error, and drops the template when a document breaks a
+//! CloudFormation quota or a run-time rule.
 
 pub mod audit;
 pub mod cli;
@@ -24,8 +25,6 @@ pub mod policy;
 pub mod schema;
 pub mod source;
 pub mod validate;
-
-use std::collections::BTreeMap;
 
 use diag::{Diagnostic, Diagnostics};
 use ir::Template;
@@ -88,10 +87,10 @@ pub struct Compilation {
     /// ones by their path relative to the root (empty when there was an error).
     pub documents: Vec<Document>,
     /// How the template was cut into those documents.
-    cut: emit::documents::Cut,
+    cut: emit::Cut,
 }
 
-pub use emit::documents::Document;
+pub use emit::Document;
 
 impl Compilation {
     /// The (root) template as text in `format` (the YAML is the one already emitted).
@@ -131,15 +130,14 @@ impl Compilation {
     }
 
     /// Hands each document's tree to `each`, the root first, until it breaks.
-    fn each_tree(&self, each: impl FnMut(emit::documents::Piece<'_>) -> std::ops::ControlFlow<()>) {
+    fn each_tree(&self, each: impl FnMut(emit::Piece<'_>) -> std::ops::ControlFlow<()>) {
         let (Some(template), Some(project)) = (&self.template, &self.project) else {
             return;
         };
         if self.documents.is_empty() {
             return;
         }
-        let overlay = overlay(project);
-        emit::documents::each(template, &project.name, overlay.as_ref(), &self.cut, each);
+        emit::each_document(template, project, &self.cut, each);
     }
 
     #[must_use]
@@ -179,37 +177,27 @@ pub fn compile_with(
     let mut diags = Diagnostics::new();
     let mut loaded = load::load(inputs, options, &mut diags)?;
     let configs = loaded.config_contents(&mut diags);
-    let (mut project, mut template, mut documents) = (None, None, Vec::new());
-    let mut cut = emit::documents::Cut::Whole;
-    if let Some(root) = loaded
+    let project = loaded
         .root
         .as_ref()
         .filter(|root| within_ecs(root, &mut diags))
-    {
-        let instance = root.document_json();
-        let errors_before = diags.has_errors();
-        let (checked, found, mut stages) = beside_schema(root, &instance, || {
-            Stages::run(root, &instance, &loaded, &configs, split, errors_before)
+        .map(|root| {
+            let instance = root.document_json();
+            let checked = schema::check(root, &instance, &mut diags);
+            let mut project =
+                model::build(root, &instance, &loaded.project_name, &configs, &mut diags);
+            model::note_schema_errors(&mut project, &checked);
+            validate::validate(root, &loaded.inactive, &project, &mut diags);
+            project
         });
-        diags.extend(found);
-        diags.extend(stages.read);
-        if checked.error_paths.is_empty() {
-            diags.extend(stages.checks);
-            validate::hints(&stages.project, &mut diags);
-            if let Some((compiled, (cut_as, written), found)) = stages.output {
-                let failed = found.has_errors();
-                diags.extend(found);
-                if !failed {
-                    (template, cut, documents) = (Some(compiled), cut_as, written);
-                }
-            }
-        } else {
-            // The services the schema found errors in are validated again without the
-            // content rules, which would only repeat it; nothing is compiled.
-            model::note_schema_errors(&mut stages.project, &checked);
-            validate::validate(root, &loaded.inactive, &stages.project, &mut diags);
+    let (mut template, mut cut, mut documents) = (None, emit::Cut::Whole, Vec::new());
+    if let (Some(project), Some(root)) = (&project, &loaded.root)
+        && !diags.has_errors()
+    {
+        let compiled = lower::lower(project);
+        if let Some(written) = emit::emit(&compiled, project, root, split, &mut diags) {
+            (template, (cut, documents)) = (Some(compiled), written);
         }
-        project = Some(stages.project);
     }
     let mut compilation = Compilation {
         sources: loaded.sources,
@@ -290,77 +278,6 @@ fn runtime_rules(compilation: &mut Compilation) {
     compilation.documents.clear();
 }
 
-/// Runs `then` beside the schema check of `instance` (`root` as JSON): on two threads
-/// while the schema is still compiling (on its own thread since the start), so that
-/// nothing waits for it; one after the other once it is compiled (a thread would only
-/// cost its start). The check's diagnostics come back apart.
-fn beside_schema<T>(
-    root: &load::Node,
-    instance: &serde_json::Value,
-    then: impl FnOnce() -> T,
-) -> (schema::Checked, Diagnostics, T) {
-    let check = || {
-        let mut found = Diagnostics::new();
-        (schema::check(root, instance, &mut found), found)
-    };
-    if schema::is_ready() {
-        let (checked, found) = check();
-        return (checked, found, then());
-    }
-    std::thread::scope(|scope| {
-        let schema = scope.spawn(check);
-        let after = then();
-        let (checked, found) = schema
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (checked, found, after)
-    })
-}
-
-/// What follows the schema check, run as if the schema found no error (it rarely does;
-/// when it does, the template is dropped and the validation done again): the model, its
-/// validation (but the hints, which need every error found before them), and when neither
-/// found an error, the template and its documents. Each step's diagnostics are kept
-/// apart, to follow the schema's.
-struct Stages {
-    project: Project,
-    /// The model's.
-    read: Diagnostics,
-    /// The validation's, but the hints'.
-    checks: Diagnostics,
-    /// The template, its documents (and how it was cut into them) and the diagnostics of
-    /// writing them.
-    output: Option<(Template, (emit::documents::Cut, Vec<Document>), Diagnostics)>,
-}
-
-impl Stages {
-    fn run(
-        root: &load::Node,
-        instance: &serde_json::Value,
-        loaded: &load::Loaded,
-        configs: &BTreeMap<String, String>,
-        split: bool,
-        errors_before: bool,
-    ) -> Stages {
-        let mut read = Diagnostics::new();
-        let project = model::build(root, instance, &loaded.project_name, configs, &mut read);
-        let mut checks = Diagnostics::new();
-        validate::rules(root, &loaded.inactive, &project, &mut checks);
-        let output = (!errors_before && !read.has_errors() && !checks.has_errors()).then(|| {
-            let template = lower::lower(&project);
-            let mut found = Diagnostics::new();
-            let documents = write(&template, &project, root, split, &mut found);
-            (template, documents, found)
-        });
-        Stages {
-            project,
-            read,
-            checks,
-            output,
-        }
-    }
-}
-
 /// Services an ECS cluster runs at most.
 pub const MAX_SERVICES: usize = 5_000;
 
@@ -384,39 +301,4 @@ fn within_ecs(root: &load::Node, diags: &mut diag::Diagnostics) -> bool {
         .with_help(emit::limits::SPLIT_HELP),
     );
     false
-}
-
-/// The `x-aws-cloudformation` overlay of a project, as JSON.
-fn overlay(project: &Project) -> Option<serde_json::Value> {
-    project
-        .spec
-        .x_aws_cloudformation
-        .clone()
-        .map(serde_json::Value::Object)
-}
-
-/// The documents of a compiled template (see [`emit::documents::write`]), the overlay checked
-/// against it first.
-fn write(
-    compiled: &Template,
-    project: &Project,
-    root: &load::Node,
-    split: bool,
-    diags: &mut diag::Diagnostics,
-) -> (emit::documents::Cut, Vec<Document>) {
-    let overlay = overlay(project);
-    if let Some(overlay) = &overlay {
-        emit::overlay::check(overlay, root, compiled, diags);
-        if diags.has_errors() {
-            return (emit::documents::Cut::Whole, Vec::new());
-        }
-    }
-    emit::documents::write(
-        compiled,
-        &project.name,
-        overlay.as_ref(),
-        root,
-        split,
-        diags,
-    )
 }

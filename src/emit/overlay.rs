@@ -11,7 +11,7 @@ use super::Tree;
 use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::ir::Template;
 use crate::load::Node;
-use crate::model::Locator;
+use crate::model::{Locator, Project};
 use crate::path;
 use crate::source::Span;
 
@@ -154,6 +154,16 @@ fn referenced<'t>(tree: &'t Tree, found: &mut Vec<&'t str>) {
         Tree::Seq(items) => items.iter().for_each(|i| referenced(i, found)),
         _ => {}
     }
+}
+
+/// The project's overlay, as JSON.
+#[must_use]
+pub fn of(project: &Project) -> Option<serde_json::Value> {
+    project
+        .spec
+        .x_aws_cloudformation
+        .clone()
+        .map(serde_json::Value::Object)
 }
 
 /// Merges `overlay` into `document`.

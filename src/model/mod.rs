@@ -432,8 +432,7 @@ pub fn note_schema_errors(project: &mut Project, checked: &crate::schema::Checke
 
 /// Reads the project from the document (`instance`: `root` as JSON). Parts that do not
 /// deserialize (only possible where the schema reports an error) are skipped; what the
-/// schema reports marks the services it concerns afterwards ([`note_schema_errors`]), so
-/// that the two can run at once.
+/// schema reports marks the services it concerns afterwards ([`note_schema_errors`]).
 pub fn build(
     root: &Node,
     instance: &serde_json::Value,

@@ -17,15 +17,15 @@ use crate::load::{Entry, Node};
 use crate::model::Project;
 
 /// Runs every rule over the project (and the tree, for rules about keys; `inactive` are
-/// the services of inactive profiles), then the hardening hints ([`hints`]).
+/// the services of inactive profiles), then the hardening hints, which need every error
+/// found before them.
 pub fn validate(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Diagnostics) {
     rules(root, inactive, project, diags);
     hints(project, diags);
 }
 
-/// Runs every rule but the hardening hints: [`validate`] for a driver that runs steps
-/// apart and merges their diagnostics before it asks for [`hints`].
-pub fn rules(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Diagnostics) {
+/// Every rule but the hardening hints.
+fn rules(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Diagnostics) {
     support::check(root, diags);
     definitions::check(root, inactive, diags);
     fargate::check(root, project, diags);
@@ -38,7 +38,7 @@ pub fn rules(root: &Node, inactive: &[Entry], project: &Project, diags: &mut Dia
 }
 
 /// The hardening hints: warnings for a project that `diags` holds no error for.
-pub fn hints(project: &Project, diags: &mut Diagnostics) {
+fn hints(project: &Project, diags: &mut Diagnostics) {
     ingress::default_health_paths(project, diags);
     hardening::check(project, diags);
 }
