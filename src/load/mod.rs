@@ -16,7 +16,6 @@ mod extends;
 mod include;
 mod merge;
 mod profiles;
-mod spread;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

@@ -25,22 +25,17 @@ const ALIAS_BUDGET: usize = 250_000;
 /// strict YAML 1.2 scanner rejects: such a line is indented in a copy of the text, and spans
 /// are mapped back to the original.
 pub fn parse(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> {
-    super::spread::parse(text, file).or_else(|| parse_whole(text, file, diags))
-}
-
-/// [`parse`] on one core, the file at once.
-pub(super) fn parse_whole(text: &str, file: FileId, diags: &mut Diagnostics) -> Option<Node> {
     let mut patched = std::borrow::Cow::Borrowed(text);
     let mut shifts: Vec<(usize, usize)> = Vec::new();
     loop {
         let mut attempt = Diagnostics::new();
-        match parse_once(&patched, file, &shifts, Offset::default(), &mut attempt) {
+        match parse_once(&patched, file, &shifts, &mut attempt) {
             Ok(root) => {
                 diags.extend(attempt);
                 return root;
             }
             Err(error) => {
-                let builder = Builder::new(&patched, file, &shifts, Offset::default());
+                let builder = Builder::new(&patched, file, &shifts);
                 let at = builder.byte_in_text(error.marker().index());
                 let budget_left = (shifts.len() + 2) * patched.len() <= REPARSE_BUDGET;
                 match (shifts.len() < MAX_BRACKET_FIXES && budget_left)
@@ -99,30 +94,13 @@ fn indent_closing_bracket(text: &str, at: usize) -> Option<(usize, usize)> {
     Some((line_start, opener_indent + 1 - indent.min(opener_indent)))
 }
 
-/// Parses a part of a file alone, `text` being where `offset` says in it: the tree, or
-/// `None` after a syntax error or any diagnostic (see [`super::spread`]).
-pub(super) fn parse_part(text: &str, file: FileId, offset: Offset) -> Option<Node> {
-    let mut diags = Diagnostics::new();
-    let root = parse_once(text, file, &[], offset, &mut diags).ok()??;
-    diags.is_empty().then_some(root)
-}
-
-/// Where the text parsed sits in its file: byte offsets from `from` on lie `add` bytes
-/// further in the file (a part parsed alone, or a file with a part cut out).
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Offset {
-    pub from: usize,
-    pub add: usize,
-}
-
 fn parse_once(
     text: &str,
     file: FileId,
     shifts: &[(usize, usize)],
-    offset: Offset,
     diags: &mut Diagnostics,
 ) -> Result<Option<Node>, ScanError> {
-    let mut builder = Builder::new(text, file, shifts, offset);
+    let mut builder = Builder::new(text, file, shifts);
     let mut parser = Parser::new_from_str(text).keep_tags(true);
     let mut documents = 0;
     while let Some(next) = parser.next_event() {
@@ -209,8 +187,6 @@ struct Builder<'a> {
     text: &'a str,
     /// Spaces inserted into `text` (position, count), to map offsets back to the original.
     shifts: &'a [(usize, usize)],
-    /// Where `text` sits in the file.
-    offset: Offset,
     file: FileId,
     /// Byte offset of each character index, when the text is not ASCII.
     char_bytes: Option<Vec<usize>>,
@@ -222,7 +198,7 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
-    fn new(text: &'a str, file: FileId, shifts: &'a [(usize, usize)], offset: Offset) -> Self {
+    fn new(text: &'a str, file: FileId, shifts: &'a [(usize, usize)]) -> Self {
         let char_bytes = (!text.is_ascii()).then(|| {
             text.char_indices()
                 .map(|(i, _)| i)
@@ -232,7 +208,6 @@ impl<'a> Builder<'a> {
         Self {
             text,
             shifts,
-            offset,
             file,
             char_bytes,
             stack: Vec::new(),
@@ -265,11 +240,7 @@ impl<'a> Builder<'a> {
                 at = position;
             }
         }
-        if at >= self.offset.from {
-            at + self.offset.add
-        } else {
-            at
-        }
+        at
     }
 
     fn span(&self, span: YSpan) -> Span {
