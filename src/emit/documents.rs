@@ -242,6 +242,10 @@ pub fn write(
     }
 }
 
+/// Resources a thread writes at the least (one takes some 4 µs cold); as for
+/// [`par::MIN_SERVICES`], a thread is worth it only for a long share of work.
+const RESOURCES_PER_THREAD: usize = 256;
+
 /// Each piece with what the quotas count in it and its YAML, in order; the documents are
 /// written on every core when they hold enough resources in all to be worth a thread, in
 /// shares of about as many resources (a 1,000-service project's 16 nested stacks took a
@@ -256,7 +260,7 @@ fn written<'d>(pieces: impl Iterator<Item = Piece<'d>>) -> Vec<(Piece<'d>, Count
     par::chunks_weighed(
         counted,
         |(_, counts)| counts.resources,
-        emit::RESOURCES_PER_THREAD,
+        RESOURCES_PER_THREAD,
         |chunk| {
             chunk
                 .into_iter()

@@ -20,8 +20,7 @@ mod yaml;
 
 pub use documents::{Cut, Document, Piece};
 pub use model::{
-    JsonSink, RESOURCES_PER_THREAD, Rewrite, Sink, Tree, TreeSink, document, entries_into,
-    json_document, resource, write, write_with,
+    JsonSink, Rewrite, Sink, Tree, TreeSink, document, json_document, resource, write, write_with,
 };
 pub use yaml::Yaml;
 

@@ -12,7 +12,6 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use crate::ir::{Intrinsic, Output, Parameter, Resource, Template, Text, Value};
-use crate::par;
 
 /// A JSON-like document whose mappings keep their order.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,33 +80,6 @@ pub trait Sink: Sized + Send + Sync {
     fn end_map(&mut self);
     fn begin_seq(&mut self, empty: bool);
     fn end_seq(&mut self);
-    /// An empty sink for some of the entries of the mapping being written, to be written
-    /// on another thread and [`Sink::splice`]d back.
-    #[must_use]
-    fn part(&self) -> Self;
-    /// Entries written into [`Sink::part`]s, in order.
-    fn splice(&mut self, parts: Vec<Self>);
-}
-
-/// Writes `items` as entries of the mapping `sink` is in, `entry` by `entry`: on every core
-/// when there are many of them, each thread writing its contiguous share into a part.
-pub fn entries_into<T: Sync, S: Sink>(
-    sink: &mut S,
-    items: &[T],
-    min_per_thread: usize,
-    entries: impl Fn(&mut S, &[T]) + Sync,
-) {
-    if items.len() < 2 * min_per_thread {
-        entries(sink, items);
-        return;
-    }
-    let blank = sink.part();
-    let parts = par::chunks(items, min_per_thread, |chunk| {
-        let mut part = blank.part();
-        entries(&mut part, chunk);
-        part
-    });
-    sink.splice(parts);
 }
 
 /// Builds a [`Tree`] (owning its strings) from a document's events.
@@ -180,23 +152,6 @@ impl Sink for TreeSink {
     fn end_seq(&mut self) {
         if let Some(Open::Seq(items)) = self.open.pop() {
             self.put(Tree::Seq(items));
-        }
-    }
-
-    fn part(&self) -> Self {
-        TreeSink {
-            open: vec![Open::Map(Vec::new(), Text::Borrowed(""))],
-            done: None,
-        }
-    }
-
-    fn splice(&mut self, parts: Vec<Self>) {
-        for mut part in parts {
-            if let (Some(Open::Map(mine, _)), Some(Open::Map(theirs, _))) =
-                (self.open.last_mut(), part.open.pop())
-            {
-                mine.extend(theirs);
-            }
         }
     }
 }
@@ -277,23 +232,6 @@ impl Sink for JsonSink {
             self.put(serde_json::Value::Array(items));
         }
     }
-
-    fn part(&self) -> Self {
-        JsonSink {
-            open: vec![JsonOpen::Map(serde_json::Map::new(), String::new())],
-            done: None,
-        }
-    }
-
-    fn splice(&mut self, parts: Vec<Self>) {
-        for mut part in parts {
-            if let (Some(JsonOpen::Map(mine, _)), Some(JsonOpen::Map(theirs, _))) =
-                (self.open.last_mut(), part.open.pop())
-            {
-                mine.extend(theirs);
-            }
-        }
-    }
 }
 
 /// The template as JSON, straight from its events.
@@ -304,7 +242,7 @@ pub fn json_document(t: &Template) -> serde_json::Value {
     sink.finish()
 }
 
-/// Replays a tree into a sink; a large mapping on every core.
+/// Replays a tree into a sink.
 pub(super) fn replay<S: Sink>(tree: &Tree, sink: &mut S) {
     match tree {
         Tree::Null => sink.null(),
@@ -318,19 +256,14 @@ pub(super) fn replay<S: Sink>(tree: &Tree, sink: &mut S) {
         }
         Tree::Map(entries) => {
             sink.begin_map(entries.is_empty());
-            entries_into(sink, entries, ENTRIES_PER_THREAD, |sink, entries| {
-                for (key, value) in entries {
-                    sink.key(key);
-                    replay(value, sink);
-                }
-            });
+            for (key, value) in entries {
+                sink.key(key);
+                replay(value, sink);
+            }
             sink.end_map();
         }
     }
 }
-
-/// Entries of a mapping a thread writes at the least (see [`RESOURCES_PER_THREAD`]).
-const ENTRIES_PER_THREAD: usize = RESOURCES_PER_THREAD;
 
 /// The template as a tree.
 #[must_use]
@@ -340,16 +273,13 @@ pub fn document(t: &Template) -> Tree {
     sink.finish()
 }
 
-/// Writes the template into `sink`; its resources on every core when there are many.
+/// Writes the template into `sink`.
 pub fn write<S: Sink>(t: &Template, sink: &mut S) {
-    let all: Vec<(&String, &Resource)> = t.resources.iter().collect();
-    write_with(t, sink, all.len(), |sink| {
-        entries_into(sink, &all, RESOURCES_PER_THREAD, |sink, chunk| {
-            for (id, r) in chunk {
-                sink.key(id);
-                resource(sink, r, &r.depends_on, &mut keep);
-            }
-        });
+    write_with(t, sink, t.resources.len(), |sink| {
+        for (id, r) in &t.resources {
+            sink.key(id);
+            resource(sink, r, &r.depends_on, &mut keep);
+        }
     });
 }
 
@@ -397,25 +327,21 @@ fn section<S: Sink, T>(
     sink.end_map();
 }
 
-/// Resources a thread writes at the least (one takes some 4 µs cold); as for
-/// [`par::MIN_SERVICES`], a thread is worth it only for a long share of work.
-pub const RESOURCES_PER_THREAD: usize = 256;
-
 /// The rewriting that keeps everything (a named function, so that the writers that take
 /// one are instantiated once for it).
-fn keep(_: &Value) -> Rewrite<'static> {
+fn keep(_: &Value) -> Rewrite {
     Rewrite::Keep
 }
 
 /// What to write for an intrinsic function, as [`resource`] asks of its caller.
-#[derive(Debug, Clone, Copy)]
-pub enum Rewrite<'a> {
+#[derive(Debug, Clone)]
+pub enum Rewrite {
     /// The function as it is, and all it holds.
     Keep,
     /// The function with each of its arguments asked about in turn.
     Descend,
     /// Another value, written as it is.
-    Replace(&'a Value),
+    Replace(Value),
 }
 
 fn parameter<S: Sink>(sink: &mut S, p: &Parameter) {
@@ -448,11 +374,11 @@ fn parameter<S: Sink>(sink: &mut S, p: &Parameter) {
 /// Writes a resource (the value under its logical ID) with `depends_on` as its
 /// `DependsOn`, each intrinsic function of its properties and metadata first put to
 /// `rewrite` (a nested stack's references to its parent become parameters).
-pub fn resource<'r, S: Sink>(
+pub fn resource<S: Sink>(
     sink: &mut S,
     r: &Resource,
     depends_on: &BTreeSet<String>,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
 ) {
     sink.begin_map(false);
     sink.key("Type");
@@ -497,7 +423,7 @@ fn kept<S: Sink>(sink: &mut S, v: &Value) {
 }
 
 /// Writes a value, each intrinsic function first put to `rewrite`.
-fn value<'r, S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>) {
+fn value<S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) -> Rewrite) {
     match v {
         Value::Bool(b) => sink.bool(*b),
         Value::Int(i) => sink.num(&(*i).into()),
@@ -518,17 +444,17 @@ fn value<'r, S: Sink>(sink: &mut S, v: &Value, rewrite: &mut impl FnMut(&Value) 
         Value::Fn(intrinsic) => match rewrite(v) {
             Rewrite::Keep => function(sink, intrinsic, &mut keep),
             Rewrite::Descend => function(sink, intrinsic, rewrite),
-            Rewrite::Replace(other) => value(sink, other, &mut keep),
+            Rewrite::Replace(other) => value(sink, &other, &mut keep),
         },
     }
 }
 
 /// An intrinsic function in its long form (`{name: argument}`), its arguments put to
 /// `rewrite`.
-fn function<'r, S: Sink>(
+fn function<S: Sink>(
     sink: &mut S,
     intrinsic: &Intrinsic,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
 ) {
     sink.begin_map(false);
     match intrinsic {
@@ -596,12 +522,12 @@ fn function<'r, S: Sink>(
 }
 
 /// `name: [separator, operand]` (`Fn::Join`, `Fn::Split`).
-fn separated<'r, S: Sink>(
+fn separated<S: Sink>(
     sink: &mut S,
     name: &str,
     separator: &str,
     operand: &Value,
-    rewrite: &mut impl FnMut(&Value) -> Rewrite<'r>,
+    rewrite: &mut impl FnMut(&Value) -> Rewrite,
 ) {
     sink.key(name);
     seq(sink, |sink| {

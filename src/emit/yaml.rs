@@ -172,36 +172,6 @@ impl Sink for Yaml {
     fn end_seq(&mut self) {
         self.open.pop();
     }
-
-    fn part(&self) -> Self {
-        let frame = match self.open.last() {
-            Some(Frame::Map { width, .. }) => Frame::Map {
-                width: *width,
-                inline: false,
-            },
-            _ => Frame::Empty,
-        };
-        Yaml {
-            out: String::new(),
-            open: vec![frame],
-        }
-    }
-
-    fn splice(&mut self, parts: Vec<Self>) {
-        self.out
-            .reserve(parts.iter().map(|part| part.out.len()).sum());
-        for part in parts {
-            // The parts indent every entry; the mapping's first line may be started.
-            let text = match self.open.last_mut() {
-                Some(Frame::Map { width, inline }) if *inline => {
-                    *inline = false;
-                    part.out.get(*width..).unwrap_or_default()
-                }
-                _ => &part.out,
-            };
-            self.out.push_str(text);
-        }
-    }
 }
 
 /// Whether a string is written as a mapping key or as a value: keys are quoted when they
@@ -650,57 +620,5 @@ mod tests {
             to_string(&tree),
             "a: x\nempty: {}\nnone: []\nlist:\n- one\n- k: v\n  l:\n  - z\n- - p\n  - - q\n    - r\nm:\n  o: 3\n"
         );
-    }
-
-    /// Entries written in parts on threads and spliced back are the entries written in
-    /// order: under a key, and where the mapping's first line is a sequence item's.
-    #[test]
-    fn entries_written_on_threads_are_written_in_order() {
-        use crate::emit::{TreeSink, entries_into};
-        fn write<S: Sink>(sink: &mut S, items: &[(String, i64)], min: usize) {
-            let entries = |sink: &mut S, chunk: &[(String, i64)]| {
-                for (key, value) in chunk {
-                    sink.key(key);
-                    sink.num(&(*value).into());
-                }
-            };
-            sink.begin_map(false);
-            sink.key("under");
-            sink.begin_map(false);
-            entries_into(sink, items, min, entries);
-            sink.end_map();
-            sink.key("items");
-            sink.begin_seq(false);
-            sink.begin_map(false);
-            entries_into(sink, items, min, entries);
-            sink.end_map();
-            sink.end_seq();
-            sink.end_map();
-        }
-        let items: Vec<(String, i64)> = (0..50).map(|i| (format!("k{i}"), i)).collect();
-        let yaml = |min| {
-            let mut sink = Yaml::default();
-            write(&mut sink, &items, min);
-            sink.finish()
-        };
-        let tree = |min| {
-            let mut sink = TreeSink::default();
-            write(&mut sink, &items, min);
-            sink.finish()
-        };
-        let in_order = yaml(usize::MAX / 2);
-        assert!(
-            in_order.starts_with("under:\n  k0: 0\n  k1: 1\n"),
-            "{in_order}"
-        );
-        assert!(
-            in_order.contains("items:\n- k0: 0\n  k1: 1\n"),
-            "{in_order}"
-        );
-        for min in [1, 3, 7, 25] {
-            assert_eq!(yaml(min), in_order, "{min} per thread");
-            assert_eq!(tree(min), tree(usize::MAX / 2), "{min} per thread");
-            assert_eq!(to_string(&tree(min)), in_order, "{min} per thread");
-        }
     }
 }

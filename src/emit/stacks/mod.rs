@@ -25,10 +25,13 @@ use std::sync::Arc;
 
 use foldhash::{HashMap, HashSet};
 
+mod scope;
+
 use super::limits::{MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
-use crate::emit::{self, Rewrite, Tree};
-use crate::ir::{Intrinsic, Map, Name, Parameter, Resource, Template, Value};
+use crate::emit::{self, Tree};
+use crate::ir::{Map, Parameter, Resource, Template, Value};
 use crate::par;
+use scope::{Hoisted, Hoister, Scope};
 
 /// Resources and parameters a group leaves free for what an overlay adds.
 const HEADROOM: usize = 20;
@@ -55,8 +58,11 @@ pub struct NestedStack<'a> {
     /// Its resources by logical ID, as the template that was split holds them: they are
     /// rewritten as they are written ([`NestedStack::document`]), never copied first.
     resources: Vec<Member<'a>>,
-    /// How each service's intrinsic functions are rewritten.
-    decisions: Vec<Decisions>,
+    /// The template that was split.
+    parent: &'a Template,
+    /// The logical IDs of each service's resources, sorted: what its resources name
+    /// locally.
+    locals: Vec<Vec<&'a str>>,
 }
 
 /// A resource of a nested stack.
@@ -66,7 +72,7 @@ struct Member<'a> {
     resource: &'a Resource,
     /// Its `DependsOn` within the stack (the rest is the stack resource's).
     depends_on: BTreeSet<String>,
-    /// Its service, an index into [`NestedStack::decisions`].
+    /// Its service, an index into [`NestedStack::locals`].
     service: usize,
 }
 
@@ -92,20 +98,16 @@ impl NestedStack<'_> {
     /// as the split decided), on every core for a large stack.
     pub fn write<S: emit::Sink>(&self, sink: &mut S) {
         emit::write_with(&self.template, sink, self.resources.len(), |sink| {
-            emit::entries_into(
-                sink,
-                &self.resources,
-                emit::RESOURCES_PER_THREAD,
-                |sink, members| {
-                    for member in members {
-                        let decisions = &self.decisions[member.service];
-                        sink.key(member.id);
-                        emit::resource(sink, member.resource, &member.depends_on, &mut |v| {
-                            decisions.rewrite(v)
-                        });
-                    }
-                },
-            );
+            for member in &self.resources {
+                let scope = Scope {
+                    parent: self.parent,
+                    local: &self.locals[member.service],
+                };
+                sink.key(member.id);
+                emit::resource(sink, member.resource, &member.depends_on, &mut |v| {
+                    scope.rewrite(v)
+                });
+            }
         });
     }
 
@@ -297,7 +299,8 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
             services: stack.services,
             template: stack.template,
             resources: stack.resources,
-            decisions: stack.decisions,
+            parent: template,
+            locals: stack.locals,
         });
     }
     layout.nested.sort_by(|a, b| a.path.cmp(&b.path));
@@ -376,8 +379,6 @@ struct Piece<'a> {
     /// The parameters they take, by name.
     parameters: Vec<Arc<Hoisted>>,
     conditions: BTreeMap<String, Value>,
-    /// How its resources' intrinsic functions are rewritten.
-    decisions: Decisions,
 }
 
 impl<'a> Piece<'a> {
@@ -389,9 +390,13 @@ impl<'a> Piece<'a> {
         resources: &[(&'a str, &'a Resource)],
         hoisted: &mut HashMap<Value, Arc<Hoisted>>,
     ) -> Piece<'a> {
-        let ids: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
-        let mut hoister = Hoister::new(template, hoisted);
-        hoister.local = &ids;
+        let mut ids: Vec<&str> = resources.iter().map(|(id, _)| *id).collect();
+        ids.sort_unstable();
+        let scope = Scope {
+            parent: template,
+            local: &ids,
+        };
+        let mut hoister = Hoister::new(scope, hoisted);
         for (_, resource) in resources {
             hoister.discover(&resource.properties);
             if let Some(metadata) = &resource.metadata {
@@ -404,7 +409,6 @@ impl<'a> Piece<'a> {
         let Hoister {
             mut names,
             conditions,
-            decided,
             ..
         } = hoister;
         names.sort_by(|a, b| a.name.cmp(&b.name));
@@ -415,7 +419,6 @@ impl<'a> Piece<'a> {
             ids,
             parameters: names,
             conditions,
-            decisions: decided,
         }
     }
 }
@@ -428,8 +431,8 @@ struct Assembled<'a> {
     template: Template,
     /// By logical ID.
     resources: Vec<Member<'a>>,
-    /// How each service's intrinsic functions are rewritten.
-    decisions: Vec<Decisions>,
+    /// The logical IDs of each service's resources (see [`NestedStack::locals`]).
+    locals: Vec<Vec<&'a str>>,
     /// What the root passes down, by name.
     passed: Vec<Arc<Hoisted>>,
     /// Root resources its resources wait for.
@@ -457,7 +460,7 @@ fn assemble<'a>(
     };
     let mut services = Vec::with_capacity(members.len());
     let mut resources = Vec::new();
-    let mut decisions = Vec::with_capacity(members.len());
+    let mut locals = Vec::with_capacity(members.len());
     let mut passed: Vec<Arc<Hoisted>> = members
         .iter()
         .flat_map(|piece| piece.parameters.iter().cloned())
@@ -467,7 +470,7 @@ fn assemble<'a>(
     let (mut after_root, mut after_stacks) = (BTreeSet::new(), BTreeSet::new());
     for (service, piece) in members.into_iter().enumerate() {
         services.push(piece.service.to_string());
-        decisions.push(piece.decisions);
+        locals.push(piece.ids);
         template.conditions.extend(piece.conditions);
         for (id, resource) in piece.resources {
             let mut depends_on = BTreeSet::new();
@@ -505,7 +508,7 @@ fn assemble<'a>(
         services,
         template,
         resources,
-        decisions,
+        locals,
         passed,
         after_root,
         after_stacks,
@@ -583,295 +586,6 @@ fn fnv(bytes: &[u8]) -> u64 {
     hash
 }
 
-/// What a nested stack writes in place of the intrinsic functions of one service's
-/// resources, decided when the split looks for the parameters they take and looked up as
-/// they are written (so that each expression is looked into once). By the address of
-/// each function: the split template is borrowed meanwhile, so none moves. A function
-/// that is not there is kept as it is, and so is all it holds.
-#[derive(Debug, Clone, Default)]
-struct Decisions(HashMap<usize, Decision>);
-
-/// What becomes of an intrinsic function that names the parent's things.
-#[derive(Debug, Clone)]
-enum Decision {
-    /// The function, each of its arguments decided in turn.
-    Descend,
-    /// The parameter that carries it.
-    Hoist(Arc<Hoisted>),
-    /// A `Fn::Sub` that names parameters.
-    Replace(Value),
-}
-
-/// An expression of the parent that a parameter carries down, made once per thread and
-/// shared by every service that takes it.
-#[derive(Debug)]
-struct Hoisted {
-    /// The parameter's name.
-    name: String,
-    /// The expression, computed in the parent.
-    value: Value,
-    /// Whether it gives a list (passed joined with commas).
-    list: bool,
-    /// What the nested template writes in its place: `Ref` of the parameter.
-    reference: Value,
-}
-
-impl Decisions {
-    /// What to write for `value`.
-    fn rewrite(&self, value: &Value) -> Rewrite<'_> {
-        let Value::Fn(intrinsic) = value else {
-            return Rewrite::Keep;
-        };
-        match self.0.get(&address(intrinsic)) {
-            None => Rewrite::Keep,
-            Some(Decision::Descend) => Rewrite::Descend,
-            Some(Decision::Hoist(hoisted)) => Rewrite::Replace(&hoisted.reference),
-            Some(Decision::Replace(other)) => Rewrite::Replace(other),
-        }
-    }
-}
-
-/// Where an intrinsic function is, which tells it from any other.
-fn address(intrinsic: &Intrinsic) -> usize {
-    std::ptr::from_ref(intrinsic).addr()
-}
-
-/// Rewrites a nested stack's expressions: what names only the parent's things becomes a
-/// parameter.
-struct Hoister<'a> {
-    parent: &'a Template,
-    /// The logical IDs of the service whose resources are rewritten, sorted: references
-    /// to them stay as they are.
-    local: &'a [&'a str],
-    /// Hoisted expressions, shared by every service's hoister on a thread: an expression
-    /// has the same name in every stack.
-    hoisted: &'a mut HashMap<Value, Arc<Hoisted>>,
-    /// The parameters the service takes, each name once.
-    names: Vec<Arc<Hoisted>>,
-    /// Conditions copied from the parent, localised.
-    conditions: BTreeMap<String, Value>,
-    /// What [`Hoister::discover`] decided.
-    decided: Decisions,
-}
-
-impl<'a> Hoister<'a> {
-    fn new(parent: &'a Template, hoisted: &'a mut HashMap<Value, Arc<Hoisted>>) -> Self {
-        Hoister {
-            parent,
-            local: &[],
-            hoisted,
-            names: Vec::new(),
-            conditions: BTreeMap::new(),
-            decided: Decisions::default(),
-        }
-    }
-
-    fn is_local(&self, name: &str) -> bool {
-        self.local.binary_search(&name).is_ok()
-    }
-
-    /// Whether the expression names local things, and things of the parent (whose
-    /// conditions all are).
-    fn mentions(&self, value: &Value, local: &mut bool, parent: &mut bool) {
-        value.each_name(&mut |name| {
-            let target = name.target();
-            if matches!(name, Name::Condition(_)) {
-                *parent = true;
-            } else if self.is_local(target) {
-                *local = true;
-            } else if !same_in_every_stack(target) {
-                *parent = true;
-            }
-        });
-    }
-
-    /// What the nested template holds in place of an intrinsic function: the function
-    /// when it names nothing of the parent's (`None`); a parameter when it names only the
-    /// parent's things (the expression hoisted whole); else the function, its arguments
-    /// rewritten in turn (a `Fn::Sub`'s variables of the parent become parameters).
-    fn rewrite(&mut self, value: &Value) -> Option<Decision> {
-        let (mut local, mut parent) = (false, false);
-        self.mentions(value, &mut local, &mut parent);
-        if !parent {
-            return None;
-        }
-        let Value::Fn(intrinsic) = value else {
-            return None;
-        };
-        if let Intrinsic::Sub(text) = intrinsic.as_ref() {
-            return Some(Decision::Replace(Value::sub(self.localize_sub(text))));
-        }
-        if !local {
-            return Some(Decision::Hoist(self.hoist(value)));
-        }
-        Some(match intrinsic.as_ref() {
-            Intrinsic::If(condition, ..) => {
-                self.condition(condition);
-                Decision::Descend
-            }
-            _ => Decision::Descend,
-        })
-    }
-
-    /// Notes the parameters and conditions that rewriting `value` takes, and how each of
-    /// its intrinsic functions is rewritten ([`Hoister::decided`]), rewriting nothing.
-    fn discover(&mut self, value: &Value) {
-        match value {
-            Value::List(items) => items.iter().for_each(|v| self.discover(v)),
-            Value::Map(map) => map.values().for_each(|v| self.discover(v)),
-            Value::Fn(intrinsic) => {
-                let Some(decision) = self.rewrite(value) else {
-                    return;
-                };
-                if let Decision::Descend = decision {
-                    intrinsic.values().for_each(|v| self.discover(v));
-                }
-                self.decided.0.insert(address(intrinsic), decision);
-            }
-            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-        }
-    }
-
-    /// Rewrites a value for the nested template, in place.
-    fn localize(&mut self, value: &mut Value) {
-        match value {
-            Value::List(items) => items.iter_mut().for_each(|v| self.localize(v)),
-            Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
-            Value::Fn(_) => match self.rewrite(value) {
-                None => {}
-                Some(Decision::Hoist(hoisted)) => *value = hoisted.reference.clone(),
-                Some(Decision::Replace(other)) => *value = other,
-                Some(Decision::Descend) => {
-                    if let Value::Fn(intrinsic) = value {
-                        intrinsic.values_mut().for_each(|v| self.localize(v));
-                    }
-                }
-            },
-            Value::Bool(_) | Value::Int(_) | Value::Str(_) => {}
-        }
-    }
-
-    /// `${Name}` and `${Name.Attribute}` of the parent, in a `Fn::Sub`, become parameters.
-    fn localize_sub(&mut self, text: &str) -> String {
-        let mut out = String::new();
-        let mut rest = text;
-        while let Some(start) = rest.find("${") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let Some(end) = after.find('}') else {
-                out.push_str(&rest[start..]);
-                return out;
-            };
-            let variable = &after[..end];
-            let target = variable.split('.').next().unwrap_or(variable);
-            if variable.starts_with('!') || same_in_every_stack(target) || self.is_local(target) {
-                out.push_str(&rest[start..start + 2 + end + 1]);
-            } else {
-                let value = match variable.split_once('.') {
-                    Some((id, attribute)) => Value::get_att(id, attribute),
-                    None => Value::reference(variable),
-                };
-                let hoisted = self.hoist(&value);
-                out.push_str(&format!("${{{}}}", hoisted.name));
-            }
-            rest = &after[end + 1..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// Copies a parent condition (with the parameters it reads).
-    fn condition(&mut self, name: &str) {
-        if self.conditions.contains_key(name) {
-            return;
-        }
-        if let Some(expression) = self.parent.conditions.get(name) {
-            let mut local = expression.clone();
-            self.localize(&mut local);
-            self.conditions.insert(name.to_string(), local);
-        }
-    }
-
-    /// The parameter that carries `value` from the parent, which the service now takes:
-    /// named after what it refers to, and for anything but a plain `Ref` or
-    /// `Fn::GetAtt`, a hash of the expression, so that the same expression has the same
-    /// name in every stack and no other does.
-    fn hoist(&mut self, value: &Value) -> Arc<Hoisted> {
-        let hoisted = match self.hoisted.get(value) {
-            Some(hoisted) => Arc::clone(hoisted),
-            None => {
-                let hoisted = Arc::new(self.named(value));
-                self.hoisted.insert(value.clone(), Arc::clone(&hoisted));
-                hoisted
-            }
-        };
-        if !self.names.iter().any(|taken| taken.name == hoisted.name) {
-            self.names.push(Arc::clone(&hoisted));
-        }
-        hoisted
-    }
-
-    /// `value` hoisted, named (see [`Hoister::hoist`]).
-    fn named(&self, value: &Value) -> Hoisted {
-        let mut refs = Vec::new();
-        names_in(value, &mut refs);
-        let mut name: String = refs
-            .concat()
-            .chars()
-            .filter(char::is_ascii_alphanumeric)
-            .collect();
-        name.truncate(200);
-        let plain = matches!(value, Value::Fn(f) if matches!(f.as_ref(), Intrinsic::Ref(_) | Intrinsic::GetAtt(..)));
-        if !plain || name.is_empty() {
-            let text = format!("{value:?}");
-            name = format!("{name}{:08x}", fnv(text.as_bytes()) & 0xffff_ffff);
-        }
-        Hoisted {
-            reference: Value::reference(name.clone()),
-            name,
-            value: value.clone(),
-            list: self.is_list(value),
-        }
-    }
-
-    /// Whether an expression gives a list.
-    fn is_list(&self, value: &Value) -> bool {
-        match value {
-            Value::List(_) => true,
-            Value::Fn(intrinsic) => {
-                match intrinsic.as_ref() {
-                    Intrinsic::Ref(name) => self.parent.parameters.get(name).is_some_and(|p| {
-                        p.kind == "CommaDelimitedList" || p.kind.starts_with("List<")
-                    }),
-                    Intrinsic::If(_, a, b) => self.is_list(a) || self.is_list(b),
-                    Intrinsic::Split(..) | Intrinsic::GetAzs => true,
-                    _ => false,
-                }
-            }
-            _ => false,
-        }
-    }
-}
-
-/// Whether a name means the same in the parent and in a nested stack: a pseudo parameter
-/// other than the stack's own name and ID. `AWS::StackName` in a nested stack names the
-/// nested stack, so the parent's is passed down as a parameter (`AWSStackName`).
-fn same_in_every_stack(name: &str) -> bool {
-    name.starts_with("AWS::") && !matches!(name, "AWS::StackName" | "AWS::StackId")
-}
-
-/// The names an expression refers to, in order (attributes joined to their resource),
-/// without the pseudo parameters every stack shares and conditions.
-fn names_in(value: &Value, out: &mut Vec<String>) {
-    value.each_name(&mut |name| match name {
-        Name::Ref(n) if !same_in_every_stack(n) => out.push(n.to_string()),
-        Name::GetAtt(n, a) => out.push(format!("{n}{a}")),
-        Name::Sub(v) if !same_in_every_stack(v) => out.push(v.replace('.', "")),
-        _ => {}
-    });
-    out.dedup();
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -896,15 +610,6 @@ mod tests {
             assert_eq!(group(prefix).prefix(), prefix);
             assert_eq!(group(prefix).stack_id(), id, "{prefix}");
         }
-    }
-
-    #[test]
-    fn the_stack_name_is_the_parents_in_a_nested_stack() {
-        assert!(same_in_every_stack("AWS::Region"));
-        assert!(same_in_every_stack("AWS::Partition"));
-        assert!(!same_in_every_stack("AWS::StackName"));
-        assert!(!same_in_every_stack("AWS::StackId"));
-        assert!(!same_in_every_stack("Cluster"));
     }
 
     #[test]
