@@ -280,13 +280,11 @@ pub fn run(
     let (path, bytes) = match then {
         Then::Check(_) => {
             // Only the policies' violations can be errors here.
-            let code = if compilation.has_errors() {
+            return if compilation.has_errors() {
                 EXIT_INPUT
             } else {
                 EXIT_OK
             };
-            std::mem::forget(compilation); // see below
-            return code;
         }
         Then::Graph(format) => (None, inspect::graph::graph(template, project, format)),
         Then::Plan => (None, inspect::plan::plan(template, project, root)),
@@ -304,30 +302,24 @@ pub fn run(
             let bytes = compilation.output(format).unwrap_or_default();
             let nested: Vec<(&str, &str)> = compilation.nested().collect();
             if !nested.is_empty() {
-                let code = deliver_stacks(
+                return deliver_stacks(
                     path.as_deref(),
                     &bytes,
                     &nested,
                     &compilation.sources,
                     stderr,
                 );
-                std::mem::forget(compilation); // see below
-                return code;
             }
             (path, bytes)
         }
     };
-    let code = deliver(
+    deliver(
         path.as_deref(),
         &bytes,
         &compilation.sources,
         stdout,
         stderr,
-    );
-    // The process ends now: freeing the compilation's many small allocations one by one
-    // would take a tenth of a large project's run.
-    std::mem::forget(compilation);
-    code
+    )
 }
 
 /// Writes a split project: the root template at `path`, the nested ones beside it, all
