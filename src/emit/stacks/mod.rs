@@ -63,6 +63,8 @@ pub struct NestedStack<'a> {
     /// The logical IDs of each service's resources, sorted: what its resources name
     /// locally.
     locals: Vec<Vec<&'a str>>,
+    /// The parameters the root passes down, by the expression each carries.
+    carried: HashMap<Value, String>,
 }
 
 /// A resource of a nested stack.
@@ -105,7 +107,7 @@ impl NestedStack<'_> {
                 };
                 sink.key(member.id);
                 emit::resource(sink, member.resource, &member.depends_on, &mut |v| {
-                    scope.rewrite(v)
+                    scope.rewrite(v, &self.carried)
                 });
             }
         });
@@ -301,6 +303,11 @@ pub fn split<'a>(template: &'a Template, project: &str, finer: &[Group]) -> Layo
             resources: stack.resources,
             parent: template,
             locals: stack.locals,
+            carried: stack
+                .passed
+                .iter()
+                .map(|h| (h.value.clone(), h.name.clone()))
+                .collect(),
         });
     }
     layout.nested.sort_by(|a, b| a.path.cmp(&b.path));

@@ -68,12 +68,20 @@ impl Scope<'_> {
         self.local.binary_search(&name).is_ok()
     }
 
-    /// What the nested template writes for `value` (see [`crate::emit::resource`]).
-    pub(super) fn rewrite(&self, value: &Value) -> Rewrite {
+    /// What the nested template writes for `value` (see [`crate::emit::resource`]);
+    /// `carried` names the parameters of expressions hoisted already (naming one again
+    /// would format it for its hash).
+    pub(super) fn rewrite(&self, value: &Value, carried: &HashMap<Value, String>) -> Rewrite {
         match self.decide(value) {
             Decision::Keep => Rewrite::Keep,
             Decision::Descend => Rewrite::Descend,
-            Decision::Hoist => Rewrite::Replace(Value::reference(parameter_name(value))),
+            Decision::Hoist => {
+                let name = carried
+                    .get(value)
+                    .cloned()
+                    .unwrap_or_else(|| parameter_name(value));
+                Rewrite::Replace(Value::reference(name))
+            }
             Decision::Localize => Rewrite::Replace(self.localized_sub(value, &mut |_| {})),
         }
     }
@@ -224,7 +232,7 @@ impl<'a> Hoister<'a> {
         match value {
             Value::List(items) => items.iter_mut().for_each(|v| self.localize(v)),
             Value::Map(map) => map.values_mut().for_each(|v| self.localize(v)),
-            Value::Fn(_) => match self.scope.rewrite(value) {
+            Value::Fn(_) => match self.scope.rewrite(value, &HashMap::default()) {
                 Rewrite::Keep => {}
                 Rewrite::Replace(other) => {
                     self.discover(value);
@@ -336,12 +344,13 @@ mod tests {
         let Value::List(items) = &value else {
             unreachable!()
         };
-        assert!(matches!(scope.rewrite(&items[0]), Rewrite::Keep));
-        match scope.rewrite(&items[1]) {
+        let carried = HashMap::default();
+        assert!(matches!(scope.rewrite(&items[0], &carried), Rewrite::Keep));
+        match scope.rewrite(&items[1], &carried) {
             Rewrite::Replace(v) => assert_eq!(v, Value::reference("Cluster")),
             other => panic!("{other:?}"),
         }
-        match scope.rewrite(&items[2]) {
+        match scope.rewrite(&items[2], &carried) {
             Rewrite::Replace(v) => {
                 assert_eq!(
                     v,
