@@ -1,8 +1,10 @@
 //! House rules a reviewer should not have to check by hand: every module says what it owns
-//! in a `//!` header, and `ARCHITECTURE.md` maps every source file.
+//! in a `//!` header, `ARCHITECTURE.md` maps every source file, and the modules import
+//! each other in the pipeline's order, without a circle.
 
 #![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -62,4 +64,116 @@ fn architecture_maps_every_source_file() {
         missing.is_empty(),
         "ARCHITECTURE.md does not map: {missing:?}"
     );
+}
+
+/// The top-level modules of `src/`, lowest layer first: a module may import its own layer's
+/// and those below it, never one above (`ARCHITECTURE.md`, "Layers").
+const LAYERS: &[&[&str]] = &[
+    &["source", "diag", "par", "memory", "ir"],
+    &["load"],
+    &["schema"],
+    &["model"],
+    &["platform"],
+    &["validate"],
+    &["lower"],
+    &["emit"],
+    &["audit", "policy", "inspect", "config", "output"],
+    &["cli"],
+];
+
+/// A source file's module path (`src/emit/stacks/scope.rs` → `emit::stacks::scope`).
+fn module_of(root: &Path, file: &Path) -> Vec<String> {
+    let relative = file.strip_prefix(root.join("src")).unwrap().with_extension("");
+    let mut parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+        parts.pop();
+    }
+    parts
+}
+
+/// The modules a file imports through `crate::` and `super::` paths (the longest prefix
+/// of each path that is a module), its tests left out.
+fn imports(root: &Path, file: &Path, modules: &BTreeSet<Vec<String>>) -> BTreeSet<Vec<String>> {
+    let text = std::fs::read_to_string(file).unwrap();
+    let code = text.split("#[cfg(test)]").next().unwrap_or_default();
+    let me = module_of(root, file);
+    let mut found = BTreeSet::new();
+    for (at, _) in code.match_indices("crate::").chain(code.match_indices("super::")) {
+        let path: Vec<&str> = code[at..]
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
+            .next()
+            .unwrap_or_default()
+            .split("::")
+            .filter(|s| !s.is_empty())
+            .collect();
+        let mut target: Vec<String> = if path[0] == "crate" {
+            Vec::new()
+        } else {
+            // `super` from `a/b.rs` is `a`; from `a/b/mod.rs` (module `a::b`), also `a`.
+            me[..me.len().saturating_sub(1)].to_vec()
+        };
+        for segment in &path[1..] {
+            if *segment == "super" {
+                target.pop();
+            } else {
+                target.push((*segment).to_string());
+            }
+        }
+        while !target.is_empty() && !modules.contains(&target) {
+            target.pop();
+        }
+        if !target.is_empty() && target != me {
+            found.insert(target);
+        }
+    }
+    found
+}
+
+#[test]
+fn imports_follow_the_layers_without_a_circle() {
+    let (root, files) = all_sources();
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&root, f)).collect();
+    let layer = |module: &[String]| {
+        LAYERS
+            .iter()
+            .position(|layer| module.first().is_some_and(|top| layer.contains(&top.as_str())))
+    };
+    let mut graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    let mut upward = Vec::new();
+    for file in &files {
+        let me = module_of(&root, file);
+        if me.is_empty() {
+            continue; // lib.rs and main.rs: the driver imports every step
+        }
+        let Some(mine) = layer(&me) else {
+            panic!("`{}` is in no layer of tests/tidy.rs", me.join("::"));
+        };
+        for target in imports(&root, file, &modules) {
+            if layer(&target).is_some_and(|theirs| theirs > mine) {
+                upward.push(format!("{} -> {}", me.join("::"), target.join("::")));
+            }
+            graph.entry(me.clone()).or_default().insert(target);
+        }
+    }
+    assert!(upward.is_empty(), "imports from a lower layer back up: {upward:#?}");
+    // A circle: a module that reaches itself. A child importing its parent (`super::`)
+    // is no circle; nor is a parent declaring its children (not an import here).
+    let mut circles = Vec::new();
+    for start in graph.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&Vec<String>> = graph[start].iter().collect();
+        while let Some(next) = stack.pop() {
+            if next == start {
+                circles.push(start.join("::"));
+                break;
+            }
+            if seen.insert(next) {
+                stack.extend(graph.get(next).into_iter().flatten());
+            }
+        }
+    }
+    assert!(circles.is_empty(), "modules in an import circle: {circles:?}");
 }
