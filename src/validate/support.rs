@@ -278,7 +278,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/model/mod.rs", "src/validate/fargate.rs", "src/lower/cluster.rs"],
         cases ["ok/logging-retention" => "RetentionInDays: 14"];
     T "x-aws-cloudformation" => Lowered("merged into the compiled template last (JSON and YAML): mappings merge, scalars and lists replace, `null` deletes; checked for unknown logical IDs and dangling references (`E0419`)"),
-        files ["src/lib.rs", "src/validate/overlay.rs", "src/emit/overlay.rs", "src/documents.rs"],
+        files ["src/lib.rs", "src/emit/overlay.rs", "src/emit/overlay.rs", "src/emit/documents.rs"],
         cases ["ok/overlay" => "AWS::SNS::Topic", "err/overlay-dangling" => E0419];
     S "annotations" => Ignored("ECS has no container annotations"),
         files ["src/validate/support.rs"],
@@ -335,7 +335,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/validate/support.rs"],
         cases ["ok/ignored-keys" => W0401];
     S "cpus" => Lowered("task `Cpu`, like `deploy.resources.limits.cpus`"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/legacy-resources" => "Cpu: \"2048\""];
     S "cpuset" => Ignored("Fargate does not pin CPUs"),
         files ["src/validate/support.rs"],
@@ -344,7 +344,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/validate/support.rs"],
         cases ["ok/ignored-keys" => W0401];
     S "depends_on" => Lowered("`DependsOn` between the ECS services (creation order), and between their nested stacks; `condition: service_completed_successfully` cannot be waited for (`W0402`)"),
-        files ["src/model/service.rs", "src/load/profiles.rs", "src/validate/references.rs", "src/lower/service.rs", "src/stacks.rs"],
+        files ["src/model/service.rs", "src/load/profiles.rs", "src/validate/references.rs", "src/lower/service.rs", "src/emit/stacks/mod.rs"],
         cases ["ok/depends-on" => "DependsOn", "err/cycle" => E0408];
     S "develop" => Dropped("`docker compose watch` settings"),
         files ["src/validate/support.rs"],
@@ -395,7 +395,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/validate/support.rs"],
         cases ["err/privileged-host" => E0402];
     S "gpus" => Lowered("GPUs (`all` reserves 1): the service runs on the stack's EC2 GPU instances (launch template, auto scaling group, capacity provider)"),
-        files ["src/model/gpus.rs", "src/validate/scaling.rs", "src/lower/gpu.rs", "src/lower/sizing.rs", "src/lower/network.rs", "src/lower/service.rs"],
+        files ["src/model/gpus.rs", "src/validate/scaling.rs", "src/lower/gpu.rs", "src/platform/sizing.rs", "src/lower/network.rs", "src/lower/service.rs"],
         cases ["ok/gpus-all" => "Type: GPU", "err/gpu-errors" => E0412];
     S "group_add" => Ignored("ECS containers take no supplementary groups"),
         files ["src/validate/support.rs"],
@@ -431,7 +431,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/validate/support.rs"],
         cases ["ok/ignored-keys" => W0401];
     S "mem_limit" => Lowered("task `Memory`, like `deploy.resources.limits.memory`"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/legacy-resources" => "Memory: \"6144\"", "err/fargate-size" => E0303];
     S "mem_reservation" => Lowered("container `MemoryReservation`"),
         files ["src/model/service.rs", "src/validate/fargate.rs", "src/lower/service.rs"],
@@ -590,7 +590,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/model/service.rs", "src/lower/service.rs"],
         cases ["ok/update-config" => "DeploymentConfiguration:"];
     D "resources" => Lowered("task `Cpu`/`Memory` (smallest Fargate size that fits) and `MemoryReservation`"),
-        files ["src/model/service.rs", "src/model/gpus.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/gpus.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/resources" => "Memory: \"2048\"", "err/fargate-size" => E0404];
     D "restart_policy" => Ignored("ECS services always replace stopped tasks"),
         files ["src/validate/support.rs"],
@@ -602,10 +602,10 @@ pub const TABLE: &[Row] = &table! {
         files ["src/model/service.rs", "src/validate/scaling.rs", "src/lower/scaling.rs", "src/lower/service.rs"],
         cases ["ok/scaling-capacity" => "AWS::ApplicationAutoScaling::ScalableTarget", "err/scaling-errors" => E0204];
     L "cpus" => Lowered("task `Cpu` (smallest Fargate size that fits)"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/resources" => "Cpu: \"8192\""];
     L "memory" => Lowered("task `Memory` (smallest Fargate size that fits)"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/resources" => "Memory: \"2048\""];
     L "pids" => Ignored("Fargate sets no PID limits"),
         files ["src/validate/support.rs"],
@@ -635,16 +635,16 @@ pub const TABLE: &[Row] = &table! {
         files ["src/validate/support.rs"],
         cases ["ok/ignored-keys" => W0401];
     R "cpus" => Lowered("task `Cpu` when no limit is set"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/resources" => "Cpu: \"1024\""];
     R "memory" => Lowered("container `MemoryReservation` (and task `Memory` when no limit is set)"),
-        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/service.rs", "src/model/units.rs", "src/validate/fargate.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/resources" => "MemoryReservation: 3072"];
     R "generic_resources" => Lowered("`discrete_resource_spec` of kind `gpus` (the Docker integration's form; `gpu` and `nvidia.com/gpu` too): GPUs, as `devices`; other kinds are ignored (`W0402`)"),
         files ["src/model/gpus.rs", "src/lower/gpu.rs", "src/lower/service.rs"],
         cases ["ok/gpu" => "Type: GPU"];
     R "devices" => Lowered("`capabilities: [gpu]`: container `ResourceRequirements` GPU, task on EC2 GPU instances (the smallest G4dn type that fits, the ECS GPU AMI); other devices cannot run on ECS (`E0402`)"),
-        files ["src/model/gpus.rs", "src/validate/scaling.rs", "src/lower/gpu.rs", "src/lower/sizing.rs", "src/lower/service.rs"],
+        files ["src/model/gpus.rs", "src/validate/scaling.rs", "src/lower/gpu.rs", "src/platform/sizing.rs", "src/lower/service.rs"],
         cases ["ok/gpu" => "ResourceRequirements:", "err/gpu-errors" => E0402];
     N "name" => Lowered("with `external`, the existing security group's ID (`sg-...`); otherwise not used: the stack's group is tagged `com.docker.compose.network: {project}_{key}`"),
         files ["src/model/mod.rs", "src/validate/infrastructure.rs", "src/lower/network.rs"],
