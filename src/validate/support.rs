@@ -661,7 +661,7 @@ pub const TABLE: &[Row] = &table! {
     N "external" => Checked("an existing security group (`name: sg-...`) in the VPC `x-aws-vpc` names (`E0418` without it); the stack adds no rule to it"),
         files ["src/model/mod.rs", "src/validate/infrastructure.rs", "src/lower/network.rs"],
         cases ["ok/existing-vpc" => "sg-0123456789abcdef0"];
-    N "internal" => Ignored("services keep a public IP to pull images; security groups still admit only network members"),
+    N "internal" => Ignored("services still reach the internet to pull their images (through a public IP or a NAT gateway); security groups still admit only network members"),
         files ["src/validate/support.rs"],
         cases ["ok/networks" => W0401];
     N "enable_ipv4" => Dropped("IPv4 is always on"),
