@@ -170,9 +170,12 @@ fn every_support_row_names_files_that_exist() {
         if row.files.is_empty() {
             wrong.push(format!("{}: names no file", support_row_name(row)));
         }
-        for file in row.files {
+        for (i, file) in row.files.iter().enumerate() {
             if !file.starts_with("src/") || !root().join(file).is_file() {
                 wrong.push(format!("{}: no file {file}", support_row_name(row)));
+            }
+            if row.files[..i].contains(file) {
+                wrong.push(format!("{}: {file} twice", support_row_name(row)));
             }
         }
     }

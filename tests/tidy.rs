@@ -83,12 +83,18 @@ const LAYERS: &[&[&str]] = &[
 
 /// A source file's module path (`src/emit/stacks/scope.rs` → `emit::stacks::scope`).
 fn module_of(root: &Path, file: &Path) -> Vec<String> {
-    let relative = file.strip_prefix(root.join("src")).unwrap().with_extension("");
+    let relative = file
+        .strip_prefix(root.join("src"))
+        .unwrap()
+        .with_extension("");
     let mut parts: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
-    if parts.last().is_some_and(|p| p == "mod" || p == "lib" || p == "main") {
+    if parts
+        .last()
+        .is_some_and(|p| p == "mod" || p == "lib" || p == "main")
+    {
         parts.pop();
     }
     parts
@@ -101,7 +107,10 @@ fn imports(root: &Path, file: &Path, modules: &BTreeSet<Vec<String>>) -> BTreeSe
     let code = text.split("#[cfg(test)]").next().unwrap_or_default();
     let me = module_of(root, file);
     let mut found = BTreeSet::new();
-    for (at, _) in code.match_indices("crate::").chain(code.match_indices("super::")) {
+    for (at, _) in code
+        .match_indices("crate::")
+        .chain(code.match_indices("super::"))
+    {
         let path: Vec<&str> = code[at..]
             .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':'))
             .next()
@@ -137,9 +146,11 @@ fn imports_follow_the_layers_without_a_circle() {
     let (root, files) = all_sources();
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&root, f)).collect();
     let layer = |module: &[String]| {
-        LAYERS
-            .iter()
-            .position(|layer| module.first().is_some_and(|top| layer.contains(&top.as_str())))
+        LAYERS.iter().position(|layer| {
+            module
+                .first()
+                .is_some_and(|top| layer.contains(&top.as_str()))
+        })
     };
     let mut graph: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
     let mut upward = Vec::new();
@@ -158,7 +169,10 @@ fn imports_follow_the_layers_without_a_circle() {
             graph.entry(me.clone()).or_default().insert(target);
         }
     }
-    assert!(upward.is_empty(), "imports from a lower layer back up: {upward:#?}");
+    assert!(
+        upward.is_empty(),
+        "imports from a lower layer back up: {upward:#?}"
+    );
     // A circle: a module that reaches itself. A child importing its parent (`super::`)
     // is no circle; nor is a parent declaring its children (not an import here).
     let mut circles = Vec::new();
@@ -175,5 +189,8 @@ fn imports_follow_the_layers_without_a_circle() {
             }
         }
     }
-    assert!(circles.is_empty(), "modules in an import circle: {circles:?}");
+    assert!(
+        circles.is_empty(),
+        "modules in an import circle: {circles:?}"
+    );
 }

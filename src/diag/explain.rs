@@ -315,7 +315,7 @@ pub fn lookup(code: Code) -> Doc {
             checked: false,
             ..doc(
                 "A template has more resources (500), parameters (200) or outputs (200) than a stack may hold, even after the project is split into a root stack and nested stacks: the shared infrastructure alone is too much for the root (201 `file:` or `environment:` secrets are 201 `NoEcho` parameters, say).",
-                "CloudFormation rejects the stack. Past the quotas compose2cfn splits the project by itself (one nested stack per service, `stacks.rs`); what is left is more than one stack can share: split the project into several stacks (several Compose files or profiles, one stack each).",
+                "CloudFormation rejects the stack. Past the quotas compose2cfn splits the project by itself (services grouped into nested stacks, `src/emit/stacks/`); what is left is more than one stack can share: split the project into several stacks (several Compose files or profiles, one stack each).",
                 "# 201 secrets from the environment\nservices:\n  app:\n    image: busybox:1.36\n    secrets: [s000, s001, ..., s200]\nsecrets:\n  s000: {environment: SECRET_000}\n  # ... s001 to s200\n",
                 "services:\n  app:\n    image: busybox:1.36\n    secrets: [settings]\nsecrets:\n  settings:\n    environment: SETTINGS_JSON   # one JSON secret\n    x-aws-keys: \"*\"               # every key a file\n",
             )

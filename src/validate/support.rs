@@ -278,7 +278,7 @@ pub const TABLE: &[Row] = &table! {
         files ["src/model/mod.rs", "src/validate/fargate.rs", "src/lower/cluster.rs"],
         cases ["ok/logging-retention" => "RetentionInDays: 14"];
     T "x-aws-cloudformation" => Lowered("merged into the compiled template last (JSON and YAML): mappings merge, scalars and lists replace, `null` deletes; checked for unknown logical IDs and dangling references (`E0419`)"),
-        files ["src/lib.rs", "src/emit/overlay.rs", "src/emit/overlay.rs", "src/emit/documents.rs"],
+        files ["src/emit/mod.rs", "src/emit/overlay.rs", "src/emit/documents.rs"],
         cases ["ok/overlay" => "AWS::SNS::Topic", "err/overlay-dangling" => E0419];
     S "annotations" => Ignored("ECS has no container annotations"),
         files ["src/validate/support.rs"],
