@@ -20,6 +20,7 @@ pub mod memory;
 pub mod model;
 pub mod output;
 pub mod par;
+#[cfg(feature = "policy")]
 pub mod policy;
 pub mod schema;
 pub mod source;
