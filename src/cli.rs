@@ -16,6 +16,8 @@ use crate::emit::{self, Format};
 use crate::inspect::{self, graph::GraphFormat};
 use crate::load::{Input, Options, dotenv, files};
 use crate::output;
+#[cfg(feature = "policy")]
+use crate::policy;
 use crate::source::SourceMap;
 
 /// Compile Docker Compose files into an AWS CloudFormation template for ECS on Fargate.
@@ -221,7 +223,10 @@ pub fn run(
     stderr: &mut dyn Write,
 ) -> u8 {
     let (input_args, then) = match cli.command {
-        Some(Command::Check { input, policy }) => match read_policies(&policy) {
+        Some(Command::Check {
+            input,
+            policy: paths,
+        }) => match policy::read(&paths) {
             Ok(policies) => (input, Then::Check(policies)),
             Err(message) => {
                 let _ = writeln!(stderr, "error: {message}");
@@ -255,7 +260,7 @@ pub fn run(
         Err(code) => return code,
     };
     if let Then::Check(policies) = &then
-        && let Err(message) = apply_policies(policies, &mut compilation)
+        && let Err(message) = policy::apply(policies, &mut compilation)
     {
         let _ = writeln!(stderr, "error: {message}");
         return EXIT_USAGE;
@@ -401,46 +406,10 @@ fn run_audit(
     }
 }
 
-/// The `--policy` files, read (bounded, like the Compose files).
-fn read_policies(paths: &[PathBuf]) -> Result<Vec<crate::policy::Policy>, String> {
-    paths
-        .iter()
-        .map(|path| {
-            let bytes = crate::load::read_bytes(path).map_err(|e| e.to_string())?;
-            let rules = String::from_utf8(bytes)
-                .map_err(|_| format!("the policy `{}` is not UTF-8 text", path.display()))?;
-            Ok(crate::policy::Policy {
-                name: path.display().to_string(),
-                rules,
-            })
-        })
-        .collect()
-}
-
-/// Evaluates the policies on a compilation without errors, adding the violations to its
-/// diagnostics (in order); an invalid policy is an error of its own.
-fn apply_policies(
-    policies: &[crate::policy::Policy],
-    compilation: &mut crate::Compilation,
-) -> Result<(), String> {
-    let (Some(template), Some(root)) = (&compilation.template, &compilation.root) else {
-        return Ok(());
-    };
-    if policies.is_empty() {
-        return Ok(());
-    }
-    let fallback = root.key_span_or_start("services");
-    let trees = compilation.trees();
-    let documents: Vec<&emit::Tree> = trees.iter().map(|(_, tree)| tree).collect();
-    let found = crate::policy::check(policies, &documents, template, fallback)?;
-    compilation.add_diagnostics(found);
-    Ok(())
-}
-
 /// What a compiling command does with a template.
 enum Then {
     /// Nothing but the checks, and the policies' (`check`).
-    Check(Vec<crate::policy::Policy>),
+    Check(Vec<policy::Policy>),
     /// Write it (to a file, atomically, or to standard output) in a format.
     Write(Option<PathBuf>, Option<Format>),
     /// Draw its resource graph.
@@ -689,4 +658,31 @@ fn dotenv_vars(dir: &Path) -> BTreeMap<String, String> {
     let bytes = crate::load::read_bytes(&dir.join(".env")).unwrap_or_default();
     let text = String::from_utf8(bytes).unwrap_or_default();
     dotenv::parse(&text, &|_| None).0.into_iter().collect()
+}
+
+/// `check --policy` in a build without the `policy` feature (and so without cfn-guard):
+/// no policy is ever read, and asking for one is a usage error rather than a check that
+/// silently passes.
+#[cfg(not(feature = "policy"))]
+mod policy {
+    use std::path::PathBuf;
+
+    /// A policy: none exists in this build.
+    pub(super) enum Policy {}
+
+    /// Refuses any `--policy` file.
+    pub(super) fn read(paths: &[PathBuf]) -> Result<Vec<Policy>, String> {
+        match paths.first() {
+            None => Ok(Vec::new()),
+            Some(path) => Err(format!(
+                "cannot check the policy `{}`: this compose2cfn was built without policy support (the `policy` cargo feature)",
+                path.display()
+            )),
+        }
+    }
+
+    /// Nothing to evaluate: [`read`] never gives a policy.
+    pub(super) fn apply(_: &[Policy], _: &mut crate::Compilation) -> Result<(), String> {
+        Ok(())
+    }
 }

@@ -21,6 +21,7 @@ pub mod model;
 pub mod output;
 pub mod par;
 pub mod platform;
+#[cfg(feature = "policy")]
 pub mod policy;
 pub mod schema;
 pub mod source;

@@ -2,9 +2,10 @@
 //! evaluated by the `cfn-guard` library on every compiled template (the root and each
 //! nested one), each violation a diagnostic at the Compose element that produced the
 //! resource. Offline and pure, like the rest: the rules and the templates are text in
-//! memory.
+//! memory. Built with the `policy` cargo feature (on by default).
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use cfn_guard::CommandBuilder;
 use cfn_guard::commands::Executable;
@@ -31,6 +32,45 @@ struct Violation {
     rule: String,
     resource: Option<String>,
     message: String,
+}
+
+/// The `--policy` files, read (bounded, like the Compose files).
+///
+/// # Errors
+/// A file that cannot be read or is not UTF-8 text.
+pub fn read(paths: &[PathBuf]) -> Result<Vec<Policy>, String> {
+    paths
+        .iter()
+        .map(|path| {
+            let bytes = crate::load::read_bytes(path).map_err(|e| e.to_string())?;
+            let rules = String::from_utf8(bytes)
+                .map_err(|_| format!("the policy `{}` is not UTF-8 text", path.display()))?;
+            Ok(Policy {
+                name: path.display().to_string(),
+                rules,
+            })
+        })
+        .collect()
+}
+
+/// Evaluates the policies on a compilation without errors, adding the violations to its
+/// diagnostics (in order).
+///
+/// # Errors
+/// A policy that is not valid Guard (see [`check`]).
+pub fn apply(policies: &[Policy], compilation: &mut crate::Compilation) -> Result<(), String> {
+    let (Some(template), Some(root)) = (&compilation.template, &compilation.root) else {
+        return Ok(());
+    };
+    if policies.is_empty() {
+        return Ok(());
+    }
+    let fallback = root.key_span_or_start("services");
+    let trees = compilation.trees();
+    let documents: Vec<&Tree> = trees.iter().map(|(_, tree)| tree).collect();
+    let found = check(policies, &documents, template, fallback)?;
+    compilation.add_diagnostics(found);
+    Ok(())
 }
 
 /// Evaluates every policy on every document; the violations as diagnostics, at the

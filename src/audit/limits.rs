@@ -136,16 +136,21 @@ const RULE_FUNCTIONS: &[&str] = &[
     "Fn::ValueOfAll",
 ];
 
-/// The first function in `value` that rules do not take.
+/// The first function in `value` (keys in sorted order, whatever order the JSON object
+/// keeps) that rules do not take.
 fn foreign_function(value: &Json) -> Option<&str> {
     match value {
-        Json::Object(object) => object.iter().find_map(|(key, v)| {
-            if key.starts_with("Fn::") && !RULE_FUNCTIONS.contains(&key.as_str()) {
-                Some(key.as_str())
-            } else {
-                foreign_function(v)
-            }
-        }),
+        Json::Object(object) => {
+            let mut entries: Vec<(&String, &Json)> = object.iter().collect();
+            entries.sort_unstable_by_key(|(key, _)| *key);
+            entries.into_iter().find_map(|(key, v)| {
+                if key.starts_with("Fn::") && !RULE_FUNCTIONS.contains(&key.as_str()) {
+                    Some(key.as_str())
+                } else {
+                    foreign_function(v)
+                }
+            })
+        }
         Json::Array(items) => items.iter().find_map(foreign_function),
         _ => None,
     }
@@ -160,5 +165,20 @@ pub(super) fn rule_functions(stack: &Stack, out: &mut Findings) {
                 format!("the rule `{name}` uses `{function}`, which rules do not take: CloudFormation refuses the template"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn the_first_foreign_function_by_key() {
+        let rule = json!({"Fn::Sub": "x", "Fn::Base64": "y", "Fn::Equals": ["a", "b"]});
+        assert_eq!(super::foreign_function(&rule), Some("Fn::Base64"));
+        assert_eq!(
+            super::foreign_function(&json!({"Fn::Equals": ["a", "b"]})),
+            None
+        );
     }
 }

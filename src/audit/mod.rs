@@ -228,7 +228,11 @@ fn read_template(path: &Path) -> Result<(Json, usize), String> {
     let node = crate::load::yaml::parse(&text, id, &mut diags)
         .filter(|_| !diags.has_errors())
         .ok_or_else(|| format!("`{}` is not a YAML or JSON template", path.display()))?;
-    Ok((node.to_json(), size))
+    let mut template = node.to_json();
+    // Objects in key order, not the file's: what the rules report must not depend on
+    // whether serde_json keeps insertion order (its `preserve_order` feature).
+    template.sort_all_objects();
+    Ok((template, size))
 }
 
 /// Wildcard match of IAM patterns: `*` any run, `?` any one character.

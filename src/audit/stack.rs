@@ -69,6 +69,9 @@ impl Stack {
                     .push(id.clone());
             }
         }
+        // By logical ID, as the rules report them, whatever order the JSON object keeps
+        // (the file's, or sorted: serde_json's `preserve_order` decides).
+        by_type.values_mut().for_each(|ids| ids.sort_unstable());
         Stack {
             template,
             by_type,
@@ -120,6 +123,10 @@ fn join_nested(root: &mut Json, nested: &BTreeMap<String, Json>) {
         Some(Json::Object(conditions)) => conditions,
         _ => Map::new(),
     };
+    // By logical ID (see `Stack::join`): when two nested stacks declare one condition,
+    // the first one's is kept.
+    let mut resources: Vec<(String, Json)> = resources.into_iter().collect();
+    resources.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for (id, resource) in resources {
         let url = resource["Properties"]["TemplateURL"].as_str();
         let Some(child) = url
@@ -613,6 +620,37 @@ mod tests {
         assert_eq!(
             stack.resource("Reader").unwrap()["Properties"]["Arn"],
             json!({"Ref": "WebService"})
+        );
+    }
+
+    /// The rules meet resources by logical ID, and of two nested stacks that declare one
+    /// condition the first by logical ID gives it, in whatever order the template lists
+    /// them.
+    #[test]
+    fn resources_are_read_by_logical_id() {
+        let document = |path: Option<&str>, template: Json| Document {
+            path: path.map(String::from),
+            template,
+            bytes: 1,
+        };
+        let nested = |value: &str| json!({"Conditions": {"Shared": {"Fn::Equals": [value, "x"]}}, "Resources": {}});
+        let stack = |url: &str| json!({"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url}});
+        let root = json!({"Resources": {
+            "Zeta": {"Type": "AWS::X"},
+            "B": stack("b.yaml"),
+            "A": stack("a.yaml"),
+            "Alpha": {"Type": "AWS::X"},
+        }});
+        let stack = Stack::join(vec![
+            document(None, root),
+            document(Some("b.yaml"), nested("b")),
+            document(Some("a.yaml"), nested("a")),
+        ]);
+        let ids: Vec<&str> = stack.of_type("AWS::X").map(|(id, _)| id).collect();
+        assert_eq!(ids, ["Alpha", "Zeta"]);
+        assert_eq!(
+            stack.template["Conditions"]["Shared"],
+            json!({"Fn::Equals": ["a", "x"]})
         );
     }
 

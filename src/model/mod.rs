@@ -344,6 +344,12 @@ impl<'a> Locator<'a> {
         self.lookup(path).map(|(_, node)| node)
     }
 
+    /// [`Locator::node`] of `base` followed by `rest`, without joining the two.
+    #[must_use]
+    pub fn node_in(&self, base: &[Seg], rest: &[Seg]) -> Option<&'a Node> {
+        self.find(base, rest).map(|(_, node)| node)
+    }
+
     /// [`Locator::lookup`] of `base` followed by `rest`.
     fn find(&self, base: &[Seg], rest: &[Seg]) -> Option<(Option<Span>, &'a Node)> {
         let found = self.lookup(base)?;

@@ -4,6 +4,8 @@
 
 use std::collections::BTreeMap;
 
+use indexmap::IndexMap;
+
 use super::secrets::Place;
 use super::spec;
 use super::{
@@ -12,7 +14,7 @@ use super::{
     ports, units,
 };
 use crate::diag::{Code, Diagnostic, Diagnostics};
-use crate::load::Seg;
+use crate::load::{Node, Seg};
 use crate::path;
 use crate::source::Span;
 
@@ -35,6 +37,28 @@ impl Reader<'_, '_> {
     fn report(&mut self, segs: Vec<Seg>, code: Code, message: String) {
         let span = self.span(segs);
         self.diags.push(Diagnostic::new(code, message).at(span));
+    }
+
+    /// The entries of `map` (the service's mapping at `key`, read from the document's
+    /// JSON) in the order the Compose file writes them: a JSON object keeps its keys
+    /// sorted unless some crate turns on serde_json's `preserve_order`, and the template
+    /// must not depend on that.
+    fn in_file_order<'m, V>(
+        &self,
+        key: &str,
+        map: &'m IndexMap<String, V>,
+    ) -> Vec<(&'m String, &'m V)> {
+        match self
+            .at
+            .node_in(&self.base, &path![key])
+            .and_then(Node::as_map)
+        {
+            Some(entries) => entries
+                .iter()
+                .filter_map(|entry| map.get_key_value(&entry.key))
+                .collect(),
+            None => map.iter().collect(),
+        }
     }
 
     /// The items of a list of strings, each with its span.
@@ -270,7 +294,8 @@ fn pairs(value: Option<&spec::ListOrDict>) -> impl Iterator<Item = (String, Opti
 
 fn ulimits(r: &mut Reader<'_, '_>, s: &spec::Service) -> Vec<Ulimit> {
     let mut out = Vec::new();
-    for (limit, value) in s.ulimits.iter().flatten() {
+    let limits = s.ulimits.as_ref().map(|l| r.in_file_order("ulimits", l));
+    for (limit, value) in limits.into_iter().flatten() {
         let pair = match value {
             spec::Ulimit::Single(v) => units::integer(v).map(|n| (n, n)),
             spec::Ulimit::Pair(pair) => {
@@ -359,8 +384,9 @@ fn dependencies(r: &Reader<'_, '_>, depends_on: Option<&spec::DependsOn>) -> Vec
                 span: r.span(path!["depends_on", i]),
             })
             .collect(),
-        Some(spec::DependsOn::Map(map)) => map
-            .iter()
+        Some(spec::DependsOn::Map(map)) => r
+            .in_file_order("depends_on", map)
+            .into_iter()
             .map(|(dep, d)| Dependency {
                 service: dep.clone(),
                 condition: match d.condition {
@@ -595,4 +621,34 @@ fn tmpfs(r: &mut Reader, value: Option<&spec::StringOrList>) -> Vec<(String, Spa
         paths.push((path.to_string(), span));
     }
     paths
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use crate::diag::Diagnostics;
+    use crate::source::FileId;
+
+    /// `ulimits` and `depends_on` written out of alphabetical order keep the file's order,
+    /// whatever order the document's JSON objects keep.
+    #[test]
+    fn mappings_keep_the_order_of_the_file() {
+        let text = "services:\n  web:\n    image: nginx\n    ulimits:\n      nproc: 65535\n      nofile: {soft: 1024, hard: 2048}\n      core: 0\n    depends_on:\n      db: {condition: service_started}\n      cache: {condition: service_healthy}\n  db:\n    image: postgres\n  cache:\n    image: redis\n";
+        let mut diags = Diagnostics::new();
+        let root = crate::load::yaml::parse(text, FileId::default(), &mut diags).unwrap();
+        let project = super::super::build(
+            &root,
+            &root.document_json(),
+            "p",
+            &BTreeMap::new(),
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+        let web = &project.services["web"];
+        let limits: Vec<&str> = web.ulimits.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(limits, ["nproc", "nofile", "core"]);
+        let dependencies: Vec<&str> = web.depends_on.iter().map(|d| d.service.as_str()).collect();
+        assert_eq!(dependencies, ["db", "cache"]);
+    }
 }

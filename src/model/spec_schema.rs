@@ -4,13 +4,16 @@
 
 use serde_json::Value as Json;
 
-/// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds).
+/// Generates the schema from the model types (what `schema/compose2cfn.schema.json` holds),
+/// every object's keys sorted: the order schemars writes them in survives only when some
+/// crate turns on serde_json's `preserve_order`, and the file must not depend on that.
 #[must_use]
 pub fn generate() -> Json {
     let generator = schemars::generate::SchemaSettings::draft07().into_generator();
     let schema = generator.into_root_schema_for::<super::spec::ComposeFile>();
     let mut json = serde_json::to_value(schema).unwrap_or(Json::Null);
     strip_optional_nulls(&mut json);
+    json.sort_all_objects();
     json
 }
 
