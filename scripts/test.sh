@@ -19,7 +19,7 @@ fi
 rm -rf target/cfn-lint target/cfn-lint-scale
 cargo test --all-targets --locked
 # The hostile inputs again, optimised, where each must be answered within a second.
-cargo test --release --locked --test hostile
+cargo test --release --locked --test it -- hostile::
 
 shopt -s nullglob
 # Root templates, and the nested templates of split projects where their TemplateURLs
@@ -47,11 +47,11 @@ cargo build --locked --quiet
 target/debug/compose2cfn audit -- "${roots[@]}"
 echo "run-time rules: ${#roots[@]} passed, 0 failed"
 
-# The 5,000-service project of tests/scale.rs (a root and its groups' nested templates,
+# The 5,000-service project of tests/it/scale.rs (a root and its groups' nested templates,
 # 22 MB): cfn-lint on both cores, errors failing the run.
 scale=(target/cfn-lint-scale/*.yaml target/cfn-lint-scale/*.stacks/*.yaml)
 if [ ${#scale[@]} -lt 2 ]; then
-  echo "tests/scale.rs emitted no templates for cfn-lint" >&2
+  echo "tests/it/scale.rs emitted no templates for cfn-lint" >&2
   exit 1
 fi
 echo "cfn-lint $CFN_LINT_VERSION on the 5,000-service project: ${#scale[@]} templates"

@@ -385,7 +385,7 @@ impl Support {
 pub fn markdown() -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "# Compose support\n\n<!-- Generated from src/validate/support.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\nWhat compose2cfn does with every key of the Compose specification: **lowered** into the\ntemplate (to what), **resolved by the loader** as Docker Compose does, **ignored** with a\nwarning (why), **dropped** silently (no meaning on ECS, nothing lost), **rejected** with an\nerror (what to do instead), **not yet** lowered (an error until it is), or **checked** by a\nrule of its own. A test walks the official Compose schema and fails when a key has no row.\n",
+        "# Compose support\n\n<!-- Generated from src/validate/support.rs by `UPDATE_DOCS=1 cargo test --test it -- docs::`; do not edit. -->\n\nWhat compose2cfn does with every key of the Compose specification: **lowered** into the\ntemplate (to what), **resolved by the loader** as Docker Compose does, **ignored** with a\nwarning (why), **dropped** silently (no meaning on ECS, nothing lost), **rejected** with an\nerror (what to do instead), **not yet** lowered (an error until it is), or **checked** by a\nrule of its own. A test walks the official Compose schema and fails when a key has no row.\n",
     );
     for (section, heading) in SECTIONS {
         let _ = write!(

@@ -1,15 +1,20 @@
 //! Hostile inputs: each gets a diagnostic and exit 1 (2 when the file cannot be read),
 //! never a panic, a hang or unbounded memory. The time bound on each run is a guard
 //! against hangs and blow-ups, not a speed test (the benchmarks are): a second for an
-//! optimised build (`cargo test --release --test hostile`, which `.ci/run` runs), generous
-//! for an unoptimised one.
-
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+//! optimised build (`cargo test --release --test it -- hostile::`, which `scripts/test.sh`
+//! runs), generous for an unoptimised one.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+use crate::support::command;
+
+trials![
+    malformed_text,
+    sizes_and_depths,
+    interpolation_and_cycles,
+    files_that_are_not_files
+];
 
 /// What the issue asks of an optimised build; far above what any of these takes in an
 /// unoptimised one (the slowest parse 20 MB of YAML), far below a hang.
@@ -23,10 +28,7 @@ const BOUND: Duration = if cfg!(debug_assertions) {
 /// error, within [`BOUND`].
 fn check(dir: &Path, file: &str, code: i32, expected: &str) {
     let start = Instant::now();
-    let output = Command::cargo_bin("compose2cfn")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let output = command(dir)
         .args(["check", file, "--message-format", "short"])
         .timeout(BOUND)
         .output()
@@ -55,7 +57,6 @@ fn case(dir: &Path, name: &str, bytes: impl AsRef<[u8]>, code: i32, expected: &s
 
 const WEB: &str = "services:\n  web:\n    image: nginx:1.27\n";
 
-#[test]
 fn malformed_text() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -91,7 +92,6 @@ fn malformed_text() {
     );
 }
 
-#[test]
 fn sizes_and_depths() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -182,7 +182,6 @@ fn sizes_and_depths() {
     );
 }
 
-#[test]
 fn interpolation_and_cycles() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
@@ -226,7 +225,6 @@ fn interpolation_and_cycles() {
     case(d, "two.yaml", two, 1, "E0111");
 }
 
-#[test]
 fn files_that_are_not_files() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -1,17 +1,21 @@
-//! The generated documentation is current (`UPDATE_DOCS=1 cargo test --test docs` rewrites
-//! it), and what it shows is true: every diagnostic code's example gets that code, and its
+//! The generated documentation is current (`UPDATE_DOCS=1 cargo test --test it -- docs::`
+//! rewrites it), and what it shows is true: every diagnostic code's example gets that code, and its
 //! fix gets neither that code nor any error.
-
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
 
 use std::path::{Path, PathBuf};
 
 use compose2cfn::diag::{Code, explain};
 use compose2cfn::load::{Input, Options};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{root, yaml_as_json};
+
+trials![
+    diagnostics_reference_is_current,
+    compose_support_reference_is_current,
+    every_example_shows_its_code_and_every_fix_cures_it,
+    every_key_of_the_official_schema_has_a_support_row,
+    the_pre_commit_hook_runs_check_on_the_project
+];
 
 /// Compares `path` with `text`, or writes it when `UPDATE_DOCS` is set.
 fn check_generated(path: &str, text: &str) {
@@ -24,17 +28,15 @@ fn check_generated(path: &str, text: &str) {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == text,
-        "{} is out of date: run `UPDATE_DOCS=1 cargo test --test docs`",
+        "{} is out of date: run `UPDATE_DOCS=1 cargo test --test it -- docs::`",
         path.display()
     );
 }
 
-#[test]
 fn diagnostics_reference_is_current() {
     check_generated("docs/diagnostics.md", &explain::markdown());
 }
 
-#[test]
 fn compose_support_reference_is_current() {
     check_generated(
         "docs/compose-support.md",
@@ -64,7 +66,6 @@ fn codes(compose: &str, files: &[(&str, &str)], dir: &Path) -> Vec<(Code, bool)>
         .collect()
 }
 
-#[test]
 fn every_example_shows_its_code_and_every_fix_cures_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut wrong = Vec::new();
@@ -130,7 +131,6 @@ const SCHEMA_SECTIONS: &[(&[&str], &str)] = &[
     (&["definitions", "config", "properties"], "configs.*"),
 ];
 
-#[test]
 fn every_key_of_the_official_schema_has_a_support_row() {
     let path = root().join("../shared/compose-spec/compose-spec.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -161,15 +161,9 @@ fn every_key_of_the_official_schema_has_a_support_row() {
     );
 }
 
-#[test]
 fn the_pre_commit_hook_runs_check_on_the_project() {
     let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    let mut sources = compose2cfn::source::SourceMap::new();
-    let id = sources.add(".pre-commit-hooks.yaml", None, text.clone());
-    let mut diags = compose2cfn::diag::Diagnostics::new();
-    let hooks = compose2cfn::load::yaml::parse(&text, id, &mut diags)
-        .unwrap()
-        .to_json();
+    let hooks = yaml_as_json(".pre-commit-hooks.yaml", &text);
     let hook = &hooks[0];
     assert_eq!(hook["id"], "compose2cfn-check");
     assert_eq!(hook["entry"], "compose2cfn check");

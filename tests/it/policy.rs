@@ -2,11 +2,16 @@
 //! violation an error at the Compose element behind the resource; a policy that is not
 //! valid Guard, or cannot be read, is a usage error.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::support::command;
+
+trials![
+    violations_point_at_the_service_behind_the_resource,
+    a_split_project_is_checked_in_every_nested_template,
+    a_compliant_project_passes,
+    an_invalid_or_missing_policy_is_a_usage_error
+];
 
 const COMPOSE: &str = "services:\n  web:\n    image: nginx:1.27\n    ports: [\"80:80\"]\n  db:\n    image: postgres:16\n    read_only: true\n";
 
@@ -30,10 +35,7 @@ fn project(policy: &str) -> tempfile::TempDir {
 }
 
 fn check(dir: &Path, extra: &[&str], code: i32) -> String {
-    let output = Command::cargo_bin("compose2cfn")
-        .unwrap()
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
+    let output = command(dir)
         .args([
             "check",
             "--message-format",
@@ -65,7 +67,6 @@ fn violations(stderr: &str) -> Vec<(String, u64, String)> {
         .collect()
 }
 
-#[test]
 fn violations_point_at_the_service_behind_the_resource() {
     let dir = project(POLICY);
     let found = violations(&check(dir.path(), &[], 1));
@@ -76,7 +77,6 @@ fn violations_point_at_the_service_behind_the_resource() {
     assert!(message.contains("Containers must have read-only root file systems"));
 }
 
-#[test]
 fn a_split_project_is_checked_in_every_nested_template() {
     // Past 500 resources: a root stack and a nested stack per service.
     let mut compose = COMPOSE.to_string();
@@ -92,7 +92,6 @@ fn a_split_project_is_checked_in_every_nested_template() {
     assert_eq!(found[0].1, 2);
 }
 
-#[test]
 fn a_compliant_project_passes() {
     let dir = project(
         "rule log_retention {\n    Resources.*[ Type == 'AWS::Logs::LogGroup' ].Properties.RetentionInDays >= 30\n}\n",
@@ -100,7 +99,6 @@ fn a_compliant_project_passes() {
     check(dir.path(), &[], 0);
 }
 
-#[test]
 fn an_invalid_or_missing_policy_is_a_usage_error() {
     let dir = project("rule broken {\n");
     let stderr = check(dir.path(), &[], 2);
