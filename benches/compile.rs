@@ -14,7 +14,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[path = "../tests/support/generate.rs"]
+#[path = "../tests/it/support/generate.rs"]
 mod generate;
 use generate::mixed;
 

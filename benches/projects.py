@@ -1,5 +1,5 @@
 """The generated projects the command-line benchmarks time (benches/cli.py, benches/peers.py):
-tests/support/generate.rs's `mixed` (the scale test and the criterion benchmarks use it;
+tests/it/support/generate.rs's `mixed` (the scale test and the criterion benchmarks use it;
 keep the two in step), without the top-level `name:`, which docker-compose 1.29 does not
 know (the tools get the name from `-p`/`-n`), and with file secrets."""
 import pathlib

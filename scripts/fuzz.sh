@@ -3,7 +3,8 @@
 # (default 60), seeded with every Compose file of testdata/ and ../shared/corpus/, with
 # a dictionary of Compose tokens (fuzz/compose.dict). cargo-fuzz needs nightly's `-Z`
 # flags: RUSTC_BOOTSTRAP=1 lets the stable toolchain take them. Findings are written to
-# fuzz/artifacts/compile/; each becomes a regression test in tests/fuzz_regressions.rs.
+# fuzz/artifacts/compile/; each, minimised into testdata/fuzz/, becomes a test of
+# tests/it/fuzz_regressions.rs.
 #
 # Usage: scripts/fuzz.sh [SECONDS]
 set -euo pipefail

@@ -193,7 +193,7 @@ def normalise(service, project_dir):
 
 
 # Corpus projects upstream runs with several files (../shared/corpus/SOURCES.md): the
-# same table as CORPUS_INVOCATIONS in tests/cases.rs.
+# same table as INVOCATIONS in tests/it/corpus.rs.
 INVOCATIONS = [
     ("otel-demo", ["compose.yaml", "compose.full.yaml", "compose.observability.yaml"],
      [".env", ".env.override"]),

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Runs every test: the cargo tests (unit, CLI, testdata cases, corpus), then cfn-lint over
-# every template the tests emitted (testdata and corpus), in one call, expecting zero
-# errors, a YAML 1.1 read of each template against its JSON twin, and the loader oracle
-# (scripts/oracle.py: `compose2cfn config` against docker-compose 1.29's `config`), and
-# checkov with zero failures outside four skipped checks, each with its reason
-# (scripts/checkov_gate.py). cfn-lint, checkov and docker-compose are installed from PyPI
-# into virtualenvs under target/ when missing.
+# Runs every test: the cargo tests (unit, CLI, testdata cases, corpus; through cargo-insta,
+# which fails on a snapshot that no test reads), then cfn-lint over every template the
+# tests emitted (testdata and corpus), in one call, expecting zero errors, a YAML 1.1 read
+# of each template against its JSON twin, and the loader oracle (scripts/oracle.py:
+# `compose2cfn config` against docker-compose 1.29's `config`), and checkov with zero
+# failures outside four skipped checks, each with its reason (scripts/checkov_gate.py).
+# cfn-lint, checkov and docker-compose are installed from PyPI into virtualenvs under
+# target/ when missing, and cargo-insta (the insta crate's version) into target/tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,10 +17,25 @@ if [ ! -x "$venv/bin/cfn-lint" ] || ! "$venv/bin/cfn-lint" --version 2>/dev/null
   "$venv/bin/pip" install --quiet --disable-pip-version-check "cfn-lint==$CFN_LINT_VERSION"
 fi
 
+tools="target/tools"
+insta_version=$(sed -n '/^name = "insta"$/{n;s/^version = "\(.*\)"$/\1/p}' Cargo.lock)
+if [ ! -x "$tools/bin/cargo-insta" ] || ! "$tools/bin/cargo-insta" --version | grep -qx "cargo-insta $insta_version"; then
+  # Unoptimised (--debug): 46 s of CPU to build instead of 127 s, and it only walks files.
+  cargo install --quiet --debug --locked --root "$tools" cargo-insta --version "$insta_version"
+fi
+
 rm -rf target/cfn-lint target/cfn-lint-scale
-cargo test --all-targets --locked
-# The hostile inputs again, optimised, where each must be answered within a second.
-cargo test --release --locked --test hostile
+# Built here, where `--locked` can be said: cargo-insta passes what follows its `--` to
+# the tests, not to cargo.
+cargo test --all-targets --locked --no-run
+# A snapshot that differs fails its test (`--check`); one that no test read fails the run
+# (`--unreferenced reject`). `--no-quiet`: the benchmarks' harness (criterion) takes no -q.
+"$tools/bin/cargo-insta" test --all-targets --check --unreferenced reject --no-quiet
+# The hostile inputs again against the optimised binary, where each must be answered
+# within a second. The tests stay unoptimised: the whole test binary built optimised
+# would take minutes (`cargo test --release --test it -- hostile::` runs them so).
+cargo build --release --locked
+OPTIMISED_BINARY=target/release/compose2cfn cargo test --locked --test it -- hostile::
 
 shopt -s nullglob
 # Root templates, and the nested templates of split projects where their TemplateURLs
@@ -47,11 +63,11 @@ cargo build --locked --quiet
 target/debug/compose2cfn audit -- "${roots[@]}"
 echo "run-time rules: ${#roots[@]} passed, 0 failed"
 
-# The 5,000-service project of tests/scale.rs (a root and its groups' nested templates,
+# The 5,000-service project of tests/it/scale.rs (a root and its groups' nested templates,
 # 22 MB): cfn-lint on both cores, errors failing the run.
 scale=(target/cfn-lint-scale/*.yaml target/cfn-lint-scale/*.stacks/*.yaml)
 if [ ${#scale[@]} -lt 2 ]; then
-  echo "tests/scale.rs emitted no templates for cfn-lint" >&2
+  echo "tests/it/scale.rs emitted no templates for cfn-lint" >&2
   exit 1
 fi
 echo "cfn-lint $CFN_LINT_VERSION on the 5,000-service project: ${#scale[@]} templates"

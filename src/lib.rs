@@ -237,7 +237,7 @@ fn runtime_rules(compilation: &mut Compilation) {
             .collect()
     } else {
         // Without an overlay the documents are the compiled template, cut into stacks
-        // whose references all resolve (tests/scale.rs): the rules read it whole, and the
+        // whose references all resolve (tests/it/scale.rs): the rules read it whole, and the
         // documents count for their sizes.
         let mut whole = Some(emit::json_document(template));
         compilation

@@ -2,7 +2,7 @@
 //! standard input, so that nothing touches the disk but the files it names): load,
 //! schema, model, validation, lowering, emission of every template (split or not, by the
 //! first byte), `config`'s resolution, `graph` and `plan`, and every diagnostic rendered
-//! in every format. Shared by the fuzz target and `tests/fuzz_regressions.rs`.
+//! in every format. Shared by the fuzz target and `tests/it/fuzz_regressions.rs`.
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -437,7 +437,7 @@ fn push_files(out: &mut String, doc: Doc, compose: &str, indent: &str) {
 #[must_use]
 pub fn markdown() -> String {
     let mut out = String::from(
-        "# Diagnostics\n\n<!-- Generated from src/diag/explain.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\nEvery finding compose2cfn reports has a code: `E` codes are errors (exit code 1, no\ntemplate), `W` codes are warnings (`--deny-warnings` makes them errors).\n`compose2cfn explain CODE` prints an entry below.\n\n| code | name | summary |\n| --- | --- | --- |\n",
+        "# Diagnostics\n\n<!-- Generated from src/diag/explain.rs by `UPDATE_DOCS=1 cargo test --test it -- docs::`; do not edit. -->\n\nEvery finding compose2cfn reports has a code: `E` codes are errors (exit code 1, no\ntemplate), `W` codes are warnings (`--deny-warnings` makes them errors).\n`compose2cfn explain CODE` prints an entry below.\n\n| code | name | summary |\n| --- | --- | --- |\n",
     );
     for code in Code::ALL {
         let _ = writeln!(

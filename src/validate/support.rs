@@ -2,7 +2,7 @@
 //! lowered (to what), ignored with a warning (why), dropped silently (why), rejected (what
 //! to do instead), or not supported yet. [`check`] walks the document against it. Each row
 //! also names the source files that handle its key and the testdata cases that show what
-//! it says (`tests/docs.rs` holds every row to its cases; `docs/compose-support.md` is
+//! it says (`tests/it/docs.rs` holds every row to its cases; `docs/compose-support.md` is
 //! generated from the table).
 
 use crate::diag::did_you_mean;
@@ -47,7 +47,7 @@ pub struct Row {
     /// root (`src/model/ports.rs`). Every key is also declared in `src/model/spec.rs`, from
     /// which the schema is generated: that file is not listed.
     pub files: &'static [&'static str],
-    /// The testdata cases that use the key and show what the row claims (`tests/docs.rs`
+    /// The testdata cases that use the key and show what the row claims (`tests/it/docs.rs`
     /// checks each against its snapshots).
     pub cases: &'static [Evidence],
 }
@@ -781,7 +781,7 @@ impl Support {
 pub fn markdown() -> String {
     use std::fmt::Write as _;
     let mut out = String::from(
-        "# Compose support\n\n<!-- Generated from src/validate/support.rs by `UPDATE_DOCS=1 cargo test --test docs`; do not edit. -->\n\nWhat compose2cfn does with every key of the Compose specification: **lowered** into the\ntemplate (to what), **resolved by the loader** as Docker Compose does, **ignored** with a\nwarning (why), **dropped** silently (no meaning on ECS, nothing lost), **rejected** with an\nerror (what to do instead), **not yet** lowered (an error until it is), or **checked** by a\nrule of its own. A test walks the official Compose schema and fails when a key has no row.\n\n**Files** are where the key is read, checked, lowered or ignored (every key is also declared\nin `src/model/spec.rs`, from which the schema is generated; the loader's merge rules and\n`config` treat keys alike). **Cases** are testdata folders that use the key and show what\nthe row says: `tests/docs.rs` checks that each one's snapshots do (it compiles without a\nword about the key, its template holds what the key becomes, or its diagnostics have the\ncode shown).\n",
+        "# Compose support\n\n<!-- Generated from src/validate/support.rs by `UPDATE_DOCS=1 cargo test --test it -- docs::`; do not edit. -->\n\nWhat compose2cfn does with every key of the Compose specification: **lowered** into the\ntemplate (to what), **resolved by the loader** as Docker Compose does, **ignored** with a\nwarning (why), **dropped** silently (no meaning on ECS, nothing lost), **rejected** with an\nerror (what to do instead), **not yet** lowered (an error until it is), or **checked** by a\nrule of its own. A test walks the official Compose schema and fails when a key has no row.\n\n**Files** are where the key is read, checked, lowered or ignored (every key is also declared\nin `src/model/spec.rs`, from which the schema is generated; the loader's merge rules and\n`config` treat keys alike). **Cases** are testdata folders that use the key and show what\nthe row says: `tests/it/docs.rs` checks that each one's snapshots do (it compiles without a\nword about the key, its template holds what the key becomes, or its diagnostics have the\ncode shown).\n",
     );
     for (section, heading) in SECTIONS {
         let _ = write!(

@@ -3,10 +3,22 @@
 //! SIGINT in the middle of writing leave the previous output as it was, with nothing
 //! staged left behind. Each for one template and for a split project's set.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use crate::support::binary;
+
+trials![
+    #[cfg(unix)]
+    the_output_has_the_permissions_of_a_new_file,
+    an_output_that_is_an_input_is_refused,
+    a_missing_folder_is_an_io_error_and_creates_nothing,
+    a_read_only_folder_leaves_the_previous_output,
+    #[cfg(unix)]
+    a_full_disk_leaves_the_previous_output,
+    #[cfg(unix)]
+    sigint_while_writing_leaves_one_whole_set
+];
 
 /// A project of `services` services (the first three published) whose image tag is
 /// `tag`, so that two outputs tell which run wrote them.
@@ -27,10 +39,6 @@ fn compose(services: usize, tag: &str) -> String {
 /// not on a tmpfs).
 fn folder() -> tempfile::TempDir {
     tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap()
-}
-
-fn binary() -> PathBuf {
-    assert_cmd::cargo::cargo_bin("compose2cfn")
 }
 
 fn run(dir: &Path, args: &[&str]) -> std::process::Output {
@@ -120,7 +128,6 @@ fn written_tag(dir: &Path, services: usize) -> String {
 /// The templates get the permissions of any file the user creates (the umask's), the root
 /// one as the nested ones, not a temporary file's owner-only ones.
 #[cfg(unix)]
-#[test]
 fn the_output_has_the_permissions_of_a_new_file() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |path: &Path| {
@@ -144,7 +151,6 @@ fn the_output_has_the_permissions_of_a_new_file() {
     }
 }
 
-#[test]
 fn an_output_that_is_an_input_is_refused() {
     let dir = folder();
     let d = dir.path();
@@ -172,7 +178,6 @@ fn an_output_that_is_an_input_is_refused() {
     );
 }
 
-#[test]
 fn a_missing_folder_is_an_io_error_and_creates_nothing() {
     let dir = folder();
     let d = dir.path();
@@ -230,7 +235,6 @@ impl Drop for ReadOnly {
     }
 }
 
-#[test]
 fn a_read_only_folder_leaves_the_previous_output() {
     for split in [false, true] {
         let (dir, before) = old_output(3, split);
@@ -248,7 +252,6 @@ fn a_read_only_folder_leaves_the_previous_output() {
 /// A full disk, simulated: the file-size limit (`ulimit -f`, with SIGXFSZ ignored) makes
 /// writes fail as `ENOSPC` would, past a few kilobytes.
 #[cfg(unix)]
-#[test]
 fn a_full_disk_leaves_the_previous_output() {
     for split in [false, true] {
         let (dir, before) = old_output(30, split);
@@ -272,7 +275,6 @@ fn a_full_disk_leaves_the_previous_output() {
 /// compiling, writing, or nothing: the run was over), the folder holds one whole set, old
 /// or new, and nothing staged.
 #[cfg(unix)]
-#[test]
 fn sigint_while_writing_leaves_one_whole_set() {
     const SERVICES: usize = 200;
     let dir = folder();

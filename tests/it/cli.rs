@@ -1,11 +1,36 @@
 //! The binary as users run it: exit codes, where output goes, the output format, and that a
 //! failed run never writes or clobbers the output file.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
 use std::path::Path;
 
-use assert_cmd::Command;
+use crate::support::{command as cmd, root};
+
+trials![
+    compiles_to_a_file_with_the_format_from_the_extension,
+    writes_yaml_to_stdout_by_default_and_json_on_request,
+    finds_the_compose_file_and_names_the_project,
+    check_validates_without_output,
+    short_and_json_message_formats,
+    failure_leaves_an_existing_output_untouched,
+    failure_writes_no_new_output,
+    io_and_usage_errors_exit_with_2,
+    the_command_line_definition_is_consistent,
+    the_override_file_beside_a_discovered_file_is_merged,
+    files_merge_in_order_from_f_and_compose_file,
+    env_files_and_the_project_directory_are_honoured,
+    config_prints_the_resolved_project_and_listings,
+    reads_standard_input,
+    warnings_alone_exit_with_0,
+    output_is_byte_identical_across_runs,
+    sarif_output_is_a_sarif_2_1_0_log,
+    github_output_is_workflow_commands,
+    deny_warnings_fails_on_warnings_and_writes_nothing,
+    explain_completions_and_man_come_from_the_definitions,
+    graph_and_plan_show_what_the_file_becomes,
+    a_split_project_writes_its_nested_templates_beside_the_root,
+    the_overlay_reaches_the_nested_stack_that_holds_the_resource,
+    audit_checks_template_files_against_the_run_time_rules
+];
 
 const GOOD: &str = "services:\n  web:\n    image: nginx\n    ports: [\"80:80\"]\n";
 const BAD: &str = "services:\n  web:\n    image: nginx\n    privileged: true\n    imgae: x\n";
@@ -14,14 +39,6 @@ fn project(compose: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("compose.yaml"), compose).unwrap();
     dir
-}
-
-fn cmd(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("compose2cfn").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("COMPOSE_PROJECT_NAME")
-        .env("NO_COLOR", "1");
-    cmd
 }
 
 /// Runs compose2cfn in `dir`, expects success, and returns what it wrote to standard output.
@@ -41,7 +58,6 @@ fn stderr(dir: &Path, args: &[&str], code: i32) -> String {
     String::from_utf8(assert.get_output().stderr.clone()).unwrap()
 }
 
-#[test]
 fn compiles_to_a_file_with_the_format_from_the_extension() {
     let dir = project(GOOD);
     cmd(dir.path())
@@ -59,7 +75,6 @@ fn compiles_to_a_file_with_the_format_from_the_extension() {
     assert!(yaml.starts_with("AWSTemplateFormatVersion: \"2010-09-09\"\n"));
 }
 
-#[test]
 fn writes_yaml_to_stdout_by_default_and_json_on_request() {
     let dir = project(GOOD);
     let out = stdout(dir.path(), &["compose.yaml"]);
@@ -72,7 +87,6 @@ fn writes_yaml_to_stdout_by_default_and_json_on_request() {
     assert!(serde_json::from_slice::<serde_json::Value>(&out).is_ok());
 }
 
-#[test]
 fn finds_the_compose_file_and_names_the_project() {
     let dir = project(GOOD);
     let out = stdout(dir.path(), &["-p", "My Shop", "--format", "json"]);
@@ -90,7 +104,6 @@ fn finds_the_compose_file_and_names_the_project() {
     );
 }
 
-#[test]
 fn check_validates_without_output() {
     let dir = project(GOOD);
     cmd(dir.path())
@@ -106,7 +119,6 @@ fn check_validates_without_output() {
     assert!(human.contains("compose.yaml:4:5"), "{human}");
 }
 
-#[test]
 fn short_and_json_message_formats() {
     let dir = project(BAD);
     let short = stderr(
@@ -129,7 +141,6 @@ fn short_and_json_message_formats() {
     assert_eq!(first["spans"][0]["column"], 5);
 }
 
-#[test]
 fn failure_leaves_an_existing_output_untouched() {
     let dir = project(BAD);
     let out = dir.path().join("stack.yaml");
@@ -153,7 +164,6 @@ fn failure_leaves_an_existing_output_untouched() {
     );
 }
 
-#[test]
 fn failure_writes_no_new_output() {
     let dir = project(BAD);
     cmd(dir.path())
@@ -163,7 +173,6 @@ fn failure_writes_no_new_output() {
     assert!(!dir.path().join("stack.yaml").exists());
 }
 
-#[test]
 fn io_and_usage_errors_exit_with_2() {
     let dir = project(GOOD);
     cmd(dir.path()).args(["missing.yaml"]).assert().code(2);
@@ -176,7 +185,6 @@ fn io_and_usage_errors_exit_with_2() {
     cmd(empty.path()).assert().code(2);
 }
 
-#[test]
 fn the_command_line_definition_is_consistent() {
     use clap::CommandFactory;
     compose2cfn::cli::Cli::command().debug_assert();
@@ -200,7 +208,6 @@ fn resources(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> serde_json::Val
     json["Resources"].clone()
 }
 
-#[test]
 fn the_override_file_beside_a_discovered_file_is_merged() {
     let dir = project(GOOD);
     std::fs::write(
@@ -219,7 +226,6 @@ fn the_override_file_beside_a_discovered_file_is_merged() {
     assert!(resources(&nested, &[], &[])["ApiService"].is_object());
 }
 
-#[test]
 fn files_merge_in_order_from_f_and_compose_file() {
     let dir = project("services: {web: {image: nginx}}\n");
     std::fs::write(
@@ -256,7 +262,6 @@ fn files_merge_in_order_from_f_and_compose_file() {
         .code(2);
 }
 
-#[test]
 fn env_files_and_the_project_directory_are_honoured() {
     let dir = project("services: {web: {image: \"nginx:${TAG}\"}}\n");
     std::fs::write(dir.path().join(".env"), "TAG=from-dotenv\n").unwrap();
@@ -287,7 +292,6 @@ fn env_files_and_the_project_directory_are_honoured() {
     assert_eq!(image(resources(dir.path(), &args, &[])), "nginx:elsewhere");
 }
 
-#[test]
 fn config_prints_the_resolved_project_and_listings() {
     let dir = project(
         "services:\n  web: {image: nginx, ports: [\"80:80\"], environment: [A=1]}\n  db: {image: postgres, profiles: [storage]}\n",
@@ -323,7 +327,6 @@ fn config_prints_the_resolved_project_and_listings() {
     );
 }
 
-#[test]
 fn reads_standard_input() {
     let dir = tempfile::tempdir().unwrap();
     cmd(dir.path())
@@ -333,14 +336,12 @@ fn reads_standard_input() {
         .success();
 }
 
-#[test]
 fn warnings_alone_exit_with_0() {
     let dir = project("services:\n  web:\n    image: nginx\n    container_name: web1\n");
     let warnings = stderr(dir.path(), &["check", "compose.yaml"], 0);
     assert!(warnings.contains("warning[W0401]"), "{warnings}");
 }
 
-#[test]
 fn output_is_byte_identical_across_runs() {
     let dir = project(GOOD);
     let a = cmd(dir.path()).arg("compose.yaml").output().unwrap().stdout;
@@ -348,7 +349,6 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(a, b);
 }
 
-#[test]
 fn sarif_output_is_a_sarif_2_1_0_log() {
     let dir = project(BAD);
     let text = stderr(dir.path(), &["check", "--message-format", "sarif"], 1);
@@ -371,7 +371,6 @@ fn sarif_output_is_a_sarif_2_1_0_log() {
     assert_eq!(original["runs"][0]["results"], run["results"]);
 }
 
-#[test]
 fn github_output_is_workflow_commands() {
     let dir = project(BAD);
     let text = stderr(dir.path(), &["check", "--message-format", "github"], 1);
@@ -386,7 +385,6 @@ fn github_output_is_workflow_commands() {
     assert!(lines.iter().all(|l| l.starts_with("::")), "{text}");
 }
 
-#[test]
 fn deny_warnings_fails_on_warnings_and_writes_nothing() {
     let dir = project("services:\n  web:\n    image: nginx\n    container_name: web\n");
     cmd(dir.path())
@@ -400,7 +398,6 @@ fn deny_warnings_fails_on_warnings_and_writes_nothing() {
     stderr(dir.path(), &["check", "--deny-warnings"], 1);
 }
 
-#[test]
 fn explain_completions_and_man_come_from_the_definitions() {
     let dir = tempfile::tempdir().unwrap();
     let text = String::from_utf8(stdout(dir.path(), &["explain", "E0201"])).unwrap();
@@ -418,9 +415,7 @@ fn explain_completions_and_man_come_from_the_definitions() {
         assert!(script.contains("compose2cfn") && script.contains("deny-warnings"));
     }
     let schema = stdout(dir.path(), &["schema"]);
-    let committed =
-        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("schema/compose2cfn.schema.json"))
-            .unwrap();
+    let committed = std::fs::read(root().join("schema/compose2cfn.schema.json")).unwrap();
     assert_eq!(schema, committed);
     let man = String::from_utf8(stdout(dir.path(), &["man"])).unwrap();
     assert!(
@@ -429,7 +424,6 @@ fn explain_completions_and_man_come_from_the_definitions() {
     );
 }
 
-#[test]
 fn graph_and_plan_show_what_the_file_becomes() {
     let dir = project(GOOD);
     let mermaid = String::from_utf8(stdout(dir.path(), &["graph"])).unwrap();
@@ -459,7 +453,6 @@ fn graph_and_plan_show_what_the_file_becomes() {
     cmd(bad.path()).args(["plan"]).assert().code(1).stdout("");
 }
 
-#[test]
 fn a_split_project_writes_its_nested_templates_beside_the_root() {
     let dir = project(GOOD);
     let root = dir.path().join("stack.yaml");
@@ -486,7 +479,6 @@ fn a_split_project_writes_its_nested_templates_beside_the_root() {
     assert!(err.contains("give `-o FILE`"), "{err}");
 }
 
-#[test]
 fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
     let compose = format!(
         "{GOOD}x-aws-cloudformation:\n  Resources:\n    WebService:\n      Properties:\n        DesiredCount: 3\n  Outputs:\n    Extra:\n      Value: extra\n"
@@ -505,7 +497,6 @@ fn the_overlay_reaches_the_nested_stack_that_holds_the_resource() {
     assert!(web.contains("DesiredCount: 3"), "{web}");
 }
 
-#[test]
 fn audit_checks_template_files_against_the_run_time_rules() {
     let dir = project(GOOD);
     cmd(dir.path())

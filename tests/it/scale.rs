@@ -3,8 +3,6 @@
 //! stack exactly the parameters its template declares, and within each template every
 //! `Ref`, `Fn::GetAtt`, `Fn::Sub` variable and `DependsOn` names something it has.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
@@ -12,9 +10,15 @@ use compose2cfn::emit::Tree;
 use compose2cfn::emit::limits::{MAX_BYTES, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES};
 use compose2cfn::load::{Input, Options};
 
-#[path = "support/generate.rs"]
-mod generate;
-use generate::mixed as project;
+use crate::support::generate::mixed as project;
+use crate::support::{binary, root};
+
+trials![
+    a_project_of_5000_services_splits_into_templates_within_the_quotas,
+    within_the_quotas_the_output_stays_one_template,
+    a_growing_project_moves_only_half_of_a_group_that_splits,
+    the_output_does_not_depend_on_the_number_of_threads
+];
 
 fn map(tree: &Tree, section: &str) -> BTreeMap<String, Tree> {
     match tree.get(section) {
@@ -64,7 +68,7 @@ fn references(tree: &Tree, out: &mut BTreeSet<String>) {
 
 /// Where `scripts/test.sh` finds the large project's templates for cfn-lint.
 fn lint_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/cfn-lint-scale");
+    let dir = root().join("target/cfn-lint-scale");
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
@@ -102,7 +106,6 @@ fn placement(n: usize) -> BTreeMap<String, String> {
         .collect()
 }
 
-#[test]
 fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
     let n = 5_000;
     let compilation = compile(project(n), false);
@@ -191,7 +194,6 @@ fn a_project_of_5000_services_splits_into_templates_within_the_quotas() {
     }
 }
 
-#[test]
 fn within_the_quotas_the_output_stays_one_template() {
     assert_eq!(compile(project(20), false).documents.len(), 1);
     let split = compile(project(20), true);
@@ -202,7 +204,6 @@ fn within_the_quotas_the_output_stays_one_template() {
     );
 }
 
-#[test]
 fn a_growing_project_moves_only_half_of_a_group_that_splits() {
     let mut before = placement(300);
     for n in [301, 320, 400, 600] {
@@ -245,14 +246,13 @@ fn files(dir: &std::path::Path, prefix: &std::path::Path, out: &mut BTreeMap<Pat
 
 /// The work spread over the cores (reading and lowering the services, rewriting them for
 /// nested stacks, writing the resources) gives the bytes that one thread gives.
-#[test]
 fn the_output_does_not_depend_on_the_number_of_threads() {
     let compose = project(400);
     let written = |threads: &str| {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("compose.yaml"), &compose).unwrap();
         std::fs::create_dir(dir.path().join("out")).unwrap();
-        let output = std::process::Command::new(env!("CARGO_BIN_EXE_compose2cfn"))
+        let output = std::process::Command::new(binary())
             .current_dir(dir.path())
             .args(["compose.yaml", "-o", "out/stack.yaml"])
             .env("COMPOSE2CFN_THREADS", threads)

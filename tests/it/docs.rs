@@ -1,18 +1,24 @@
-//! The generated documentation is current (`UPDATE_DOCS=1 cargo test --test docs` rewrites
-//! it), and what it shows is true: every diagnostic code's example gets that code, and its
-//! fix gets neither that code nor any error; every row of the Compose support table names
-//! files that exist and is shown by the testdata cases it names.
-
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+//! The generated documentation is current (`UPDATE_DOCS=1 cargo test --test it -- docs::`
+//! rewrites it), and what it shows is true: every diagnostic code's example gets that code,
+//! and its fix gets neither that code nor any error; every row of the Compose support table
+//! names files that exist and is shown by the testdata cases it names.
 
 use std::path::{Path, PathBuf};
 
 use compose2cfn::diag::{Code, explain};
 use compose2cfn::load::{Input, Options};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use crate::support::{root, yaml_as_json};
+
+trials![
+    diagnostics_reference_is_current,
+    compose_support_reference_is_current,
+    every_example_shows_its_code_and_every_fix_cures_it,
+    every_key_of_the_official_schema_has_a_support_row,
+    every_support_row_names_files_that_exist,
+    every_support_row_is_shown_by_its_cases,
+    the_pre_commit_hook_runs_check_on_the_project
+];
 
 /// Compares `path` with `text`, or writes it when `UPDATE_DOCS` is set.
 fn check_generated(path: &str, text: &str) {
@@ -25,17 +31,15 @@ fn check_generated(path: &str, text: &str) {
     let current = std::fs::read_to_string(&path).unwrap_or_default();
     assert!(
         current == text,
-        "{} is out of date: run `UPDATE_DOCS=1 cargo test --test docs`",
+        "{} is out of date: run `UPDATE_DOCS=1 cargo test --test it -- docs::`",
         path.display()
     );
 }
 
-#[test]
 fn diagnostics_reference_is_current() {
     check_generated("docs/diagnostics.md", &explain::markdown());
 }
 
-#[test]
 fn compose_support_reference_is_current() {
     check_generated(
         "docs/compose-support.md",
@@ -65,7 +69,6 @@ fn codes(compose: &str, files: &[(&str, &str)], dir: &Path) -> Vec<(Code, bool)>
         .collect()
 }
 
-#[test]
 fn every_example_shows_its_code_and_every_fix_cures_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut wrong = Vec::new();
@@ -131,7 +134,6 @@ const SCHEMA_SECTIONS: &[(&[&str], &str)] = &[
     (&["definitions", "config", "properties"], "configs.*"),
 ];
 
-#[test]
 fn every_key_of_the_official_schema_has_a_support_row() {
     let path = root().join("../shared/compose-spec/compose-spec.json");
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -163,7 +165,6 @@ fn every_key_of_the_official_schema_has_a_support_row() {
 }
 
 /// Every file a support row names exists: when code moves, the table must follow.
-#[test]
 fn every_support_row_names_files_that_exist() {
     let mut wrong = Vec::new();
     for row in compose2cfn::validate::support::TABLE {
@@ -186,7 +187,6 @@ fn every_support_row_names_files_that_exist() {
 /// row says, and its snapshots show what the row claims (a lowered key compiles without a
 /// word about it from the table and its template holds what it becomes; an ignored key
 /// gets `W0401`, a rejected one `E0402`, one not supported yet `E0412`).
-#[test]
 fn every_support_row_is_shown_by_its_cases() {
     let mut wrong = Vec::new();
     for row in compose2cfn::validate::support::TABLE {
@@ -419,15 +419,9 @@ fn case_template(dir: &Path) -> String {
         .collect()
 }
 
-#[test]
 fn the_pre_commit_hook_runs_check_on_the_project() {
     let text = std::fs::read_to_string(root().join(".pre-commit-hooks.yaml")).unwrap();
-    let mut sources = compose2cfn::source::SourceMap::new();
-    let id = sources.add(".pre-commit-hooks.yaml", None, text.clone());
-    let mut diags = compose2cfn::diag::Diagnostics::new();
-    let hooks = compose2cfn::load::yaml::parse(&text, id, &mut diags)
-        .unwrap()
-        .to_json();
+    let hooks = yaml_as_json(".pre-commit-hooks.yaml", &text);
     let hook = &hooks[0];
     assert_eq!(hook["id"], "compose2cfn-check");
     assert_eq!(hook["entry"], "compose2cfn check");

@@ -1,11 +1,17 @@
-//! House rules a reviewer should not have to check by hand: every module says what it owns
-//! in a `//!` header, `ARCHITECTURE.md` maps every source file, and the modules import
-//! each other in the pipeline's order, without a circle.
-
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
+//! House rules a reviewer should not have to check by hand: every module, the tests' too,
+//! says what it owns in a `//!` header, `ARCHITECTURE.md` maps every source file, the
+//! modules import each other in the pipeline's order without a circle, and the
+//! integration tests stay one binary.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+trials![
+    every_module_has_a_header,
+    architecture_maps_every_source_file,
+    imports_follow_the_layers_without_a_circle,
+    the_integration_tests_are_one_binary
+];
 
 fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -18,15 +24,16 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// The Rust files of `src/` and `tests/`, sorted.
 fn all_sources() -> (PathBuf, Vec<PathBuf>) {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::support::root();
     let mut files = Vec::new();
     sources(&root.join("src"), &mut files);
+    sources(&root.join("tests"), &mut files);
     files.sort();
     (root, files)
 }
 
-#[test]
 fn every_module_has_a_header() {
     let (root, files) = all_sources();
     let missing: Vec<String> = files
@@ -40,7 +47,6 @@ fn every_module_has_a_header() {
     );
 }
 
-#[test]
 fn architecture_maps_every_source_file() {
     let (root, files) = all_sources();
     let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
@@ -141,9 +147,9 @@ fn imports(root: &Path, file: &Path, modules: &BTreeSet<Vec<String>>) -> BTreeSe
     found
 }
 
-#[test]
 fn imports_follow_the_layers_without_a_circle() {
-    let (root, files) = all_sources();
+    let (root, mut files) = all_sources();
+    files.retain(|f| f.starts_with(root.join("src")));
     let modules: BTreeSet<Vec<String>> = files.iter().map(|f| module_of(&root, f)).collect();
     let layer = |module: &[String]| {
         LAYERS.iter().position(|layer| {
@@ -193,4 +199,14 @@ fn imports_follow_the_layers_without_a_circle() {
         circles.is_empty(),
         "modules in an import circle: {circles:?}"
     );
+}
+
+/// `tests/` holds `it/` alone: a file beside it would be a test binary of its own, which
+/// links the crate again and runs apart from this harness.
+fn the_integration_tests_are_one_binary() {
+    let entries: Vec<String> = std::fs::read_dir(crate::support::root().join("tests"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(entries, ["it"], "tests/ holds more than tests/it/");
 }

@@ -1,34 +1,36 @@
 //! The committed schema matches the model types, and agrees with the official Compose
 //! schema on what a Compose file may contain.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
-use std::path::Path;
+use std::path::PathBuf;
 
 use serde_json::Value;
 
-const SCHEMA_PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/schema/compose2cfn.schema.json"
-);
+use crate::support::root;
 
-#[test]
+trials![
+    committed_schema_is_generated_from_the_model,
+    every_official_key_is_accepted
+];
+
+fn schema_path() -> PathBuf {
+    root().join("schema/compose2cfn.schema.json")
+}
+
 fn committed_schema_is_generated_from_the_model() {
     let generated =
         serde_json::to_string_pretty(&compose2cfn::model::spec_schema::generate()).unwrap() + "\n";
     if std::env::var_os("UPDATE_SCHEMA").is_some() {
-        std::fs::write(SCHEMA_PATH, &generated).unwrap();
+        std::fs::write(schema_path(), &generated).unwrap();
     }
-    let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap();
+    let committed = std::fs::read_to_string(schema_path()).unwrap();
     assert!(
         committed == generated,
-        "schema/compose2cfn.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test --test schema`"
+        "schema/compose2cfn.schema.json is out of date: run `UPDATE_SCHEMA=1 cargo test --test it -- schema::`"
     );
 }
 
 fn official() -> Option<Value> {
-    let path =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/compose-spec/compose-spec.json");
+    let path = root().join("../shared/compose-spec/compose-spec.json");
     let text = std::fs::read_to_string(path).ok()?;
     serde_json::from_str(&text).ok()
 }
@@ -77,13 +79,13 @@ fn properties(root: &Value, node: &Value, path: &str, out: &mut Vec<String>, dep
     }
 }
 
-#[test]
 fn every_official_key_is_accepted() {
     let Some(official) = official() else {
         eprintln!("../shared/compose-spec is absent: skipped");
         return;
     };
-    let ours: Value = serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap();
+    let ours: Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path()).unwrap()).unwrap();
     let mut theirs = Vec::new();
     properties(&official, &official, "", &mut theirs, 0);
     let mut mine = Vec::new();

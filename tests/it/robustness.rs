@@ -1,11 +1,13 @@
 //! The compiler never panics and never returns nothing without saying why: hostile inputs
 //! and thousands of mutated Compose files either compile or get an error diagnostic.
 
-#![allow(clippy::unwrap_used)] // test helpers: a failure is a test failure
-
-use std::path::PathBuf;
-
 use compose2cfn::load::{Input, Options};
+
+trials![
+    hostile_inputs_get_diagnostics,
+    mutated_compose_files_never_panic,
+    corpus_files_cut_short_never_panic
+];
 
 const SEED_FILE: &str = r#"
 name: shop
@@ -53,7 +55,6 @@ fn check(bytes: &[u8]) {
     );
 }
 
-#[test]
 fn hostile_inputs_get_diagnostics() {
     let deep = format!("a: {}{}", "[".repeat(5000), "]".repeat(5000));
     let bomb = {
@@ -113,7 +114,6 @@ impl Lcg {
     }
 }
 
-#[test]
 fn mutated_compose_files_never_panic() {
     let seed = SEED_FILE.as_bytes();
     let alphabet = b" :-[]{}\"'&*<>#$!|\n\t0123456789abcxyz.,?%@`\\";
@@ -134,19 +134,9 @@ fn mutated_compose_files_never_panic() {
     }
 }
 
-#[test]
 fn corpus_files_cut_short_never_panic() {
-    let corpus = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    let Ok(entries) = std::fs::read_dir(&corpus) else {
-        return;
-    };
-    let mut files: Vec<PathBuf> = entries
-        .map(|e| e.unwrap().path().join("compose.yaml"))
-        .filter(|p| p.is_file())
-        .collect();
-    files.sort();
-    for file in files {
-        let bytes = std::fs::read(&file).unwrap();
+    for dir in crate::support::corpus().unwrap_or_default() {
+        let bytes = std::fs::read(dir.join("compose.yaml")).unwrap();
         for cut in (0..bytes.len()).step_by((bytes.len() / 7).max(1)) {
             check(&bytes[..cut]);
         }
